@@ -1,0 +1,525 @@
+//! Text to syntax tree.
+//!
+//! Takes the text of one fragment and returns its [`SchemaFile`], pushing a
+//! diagnostic for every line it cannot read; it never stops at the first
+//! problem and never fails. This is the only module that sees pest types.
+//! It decides nothing about meaning: whether a type exists or an attribute
+//! is known is the validator's business.
+
+use pest::Parser;
+use pest::iterators::Pair;
+use pest_derive::Parser;
+
+use crate::ast::*;
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Span};
+
+#[derive(Parser)]
+#[grammar = "../grammar/prisma.pest"]
+struct PslParser;
+
+/// Parses one fragment. Problems go to `diagnostics`; the tree keeps what
+/// could not be read as `Invalid` items so that nothing is lost.
+pub fn parse(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> SchemaFile {
+    let mut builder = Builder { file, diagnostics };
+    match PslParser::parse(Rule::schema, text) {
+        Ok(mut pairs) => {
+            let schema = pairs.next().expect("the schema rule yields one pair");
+            builder.schema(schema)
+        }
+        // The catch-all rules accept any text, so this is a grammar bug;
+        // still, report it rather than panic.
+        Err(error) => {
+            let offset = match error.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            builder.diagnostics.push(Diagnostic::error(
+                "syntax-error",
+                Span::new(file, offset..offset),
+                "this text could not be parsed",
+            ));
+            SchemaFile { file, items: Vec::new() }
+        }
+    }
+}
+
+struct Builder<'d> {
+    file: FileId,
+    diagnostics: &'d mut Diagnostics,
+}
+
+impl Builder<'_> {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start()..s.end())
+    }
+
+    fn ident(&self, pair: Pair<Rule>) -> Ident {
+        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+    }
+
+    fn comment(&self, pair: Pair<Rule>) -> Comment {
+        // comment_line and trailing_comment wrap a `comment`, which wraps
+        // the concrete kind; find the innermost text.
+        let mut pair = pair;
+        while let Some(inner) = pair.clone().into_inner().next() {
+            pair = inner;
+        }
+        let text = pair.as_str().trim_end().to_owned();
+        let span = self.span(&pair);
+        let end = span.start + text.len() as u32;
+        Comment { text, span: Span { end, ..span } }
+    }
+
+    /// The span of a catch-all match, without its line break.
+    fn line_span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        let text = s.as_str().trim_end_matches(['\n', '\r']);
+        let leading = text.len() - text.trim_start().len();
+        Span::new(self.file, s.start() + leading..s.start() + text.trim_end().len())
+    }
+
+    fn schema(&mut self, schema: Pair<Rule>) -> SchemaFile {
+        let mut items = Vec::new();
+        let mut docs: Vec<Comment> = Vec::new();
+        for pair in schema.into_inner() {
+            match pair.as_rule() {
+                Rule::block => {
+                    let block = self.block(pair, std::mem::take(&mut docs));
+                    items.push(TopItem::Block(block));
+                }
+                Rule::comment_line => {
+                    let comment = self.comment(pair);
+                    if comment.is_doc() {
+                        docs.push(comment);
+                    } else {
+                        flush_docs(&mut docs, &mut items, TopItem::Comment);
+                        items.push(TopItem::Comment(comment));
+                    }
+                }
+                Rule::blank_line => {
+                    flush_docs(&mut docs, &mut items, TopItem::Comment);
+                    items.push(TopItem::BlankLine);
+                }
+                Rule::invalid_block => {
+                    flush_docs(&mut docs, &mut items, TopItem::Comment);
+                    let span = self.line_span(&pair);
+                    let head = pair.as_str().trim_start().split_whitespace().next().unwrap_or("");
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "invalid-block",
+                            Span { end: span.start + head.len() as u32, ..span },
+                            format!("`{head}` does not start a block"),
+                        )
+                        .label("expected `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
+                    );
+                    items.push(TopItem::Invalid(span));
+                }
+                Rule::invalid_top => {
+                    flush_docs(&mut docs, &mut items, TopItem::Comment);
+                    let span = self.line_span(&pair);
+                    self.diagnostics.push(
+                        Diagnostic::error("invalid-line", span, "this line is not part of any block")
+                            .label("expected a block such as `model Name {`, or a comment"),
+                    );
+                    items.push(TopItem::Invalid(span));
+                }
+                Rule::EOI => {}
+                rule => unreachable!("unexpected top-level rule {rule:?}"),
+            }
+        }
+        flush_docs(&mut docs, &mut items, TopItem::Comment);
+        SchemaFile { file: self.file, items }
+    }
+
+    fn block(&mut self, pair: Pair<Rule>, doc: Vec<Comment>) -> Block {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let keyword = inner.next().expect("block keyword");
+        let kind = BlockKind::from_keyword(keyword.as_str()).expect("grammar only admits known keywords");
+        let name = self.ident(inner.next().expect("block name"));
+
+        let mut block = Block {
+            kind,
+            doc,
+            name,
+            open_comment: None,
+            members: Vec::new(),
+            close_comment: None,
+            span,
+        };
+        let mut docs: Vec<Comment> = Vec::new();
+        let mut closed = false;
+        let mut in_header = true;
+        for pair in inner {
+            match pair.as_rule() {
+                Rule::trailing_comment if in_header => block.open_comment = Some(self.comment(pair)),
+                Rule::trailing_comment if closed => block.close_comment = Some(self.comment(pair)),
+                Rule::trailing_comment => {
+                    let comment = self.comment(pair);
+                    match block.members.last_mut() {
+                        Some(Member::Field(f)) => f.trailing = Some(comment),
+                        Some(Member::EnumValue(v)) => v.trailing = Some(comment),
+                        Some(Member::Property(p)) => p.trailing = Some(comment),
+                        Some(Member::Attribute(a)) => a.trailing = Some(comment),
+                        // A member turned invalid keeps its comment in its verbatim text.
+                        _ => {}
+                    }
+                }
+                Rule::trailing_junk => self.trailing_junk(&mut block, pair, in_header, closed),
+                Rule::close_brace => {
+                    closed = true;
+                    flush_docs(&mut docs, &mut block.members, Member::Comment);
+                }
+                Rule::missing_brace => {
+                    flush_docs(&mut docs, &mut block.members, Member::Comment);
+                    let mut diagnostic = Diagnostic::error(
+                        "missing-closing-brace",
+                        block.name.span,
+                        format!("{} `{}` has no closing `}}`", kind.keyword(), block.name.name),
+                    )
+                    .label("this block is never closed");
+                    if let Some(last) = block.members.iter().rev().find_map(member_span) {
+                        diagnostic = diagnostic.also(last, "add `}` after this line");
+                    }
+                    self.diagnostics.push(diagnostic);
+                }
+                Rule::blank_line => {
+                    in_header = false;
+                    flush_docs(&mut docs, &mut block.members, Member::Comment);
+                    block.members.push(Member::BlankLine);
+                }
+                Rule::comment_line => {
+                    in_header = false;
+                    let comment = self.comment(pair);
+                    if comment.is_doc() && block.kind != BlockKind::Datasource && block.kind != BlockKind::Generator {
+                        docs.push(comment);
+                    } else {
+                        flush_docs(&mut docs, &mut block.members, Member::Comment);
+                        block.members.push(Member::Comment(comment));
+                    }
+                }
+                Rule::invalid_member => {
+                    in_header = false;
+                    flush_docs(&mut docs, &mut block.members, Member::Comment);
+                    let span = self.line_span(&pair);
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "invalid-line",
+                            span,
+                            format!("this line is not a valid definition within a {}", kind.keyword()),
+                        )
+                        .label(expected_member(kind)),
+                    );
+                    block.members.push(Member::Invalid(span));
+                }
+                Rule::field | Rule::enum_value | Rule::property | Rule::block_attribute => {
+                    in_header = false;
+                    let member = self.member(kind, pair, &mut docs);
+                    if !matches!(member, Member::Field(_) | Member::EnumValue(_)) {
+                        flush_docs(&mut docs, &mut block.members, Member::Comment);
+                    }
+                    block.members.push(member);
+                }
+                rule => unreachable!("unexpected rule {rule:?} in a block"),
+            }
+        }
+        block
+    }
+
+    /// Text after a complete member (or after a brace) on the same line:
+    /// the whole line becomes invalid, so the printer keeps it verbatim.
+    fn trailing_junk(&mut self, block: &mut Block, pair: Pair<Rule>, in_header: bool, closed: bool) {
+        let junk = self.line_span(&pair);
+        let (message, start) = if in_header {
+            ("unexpected text after `{`: members go on their own lines".to_owned(), None)
+        } else if closed {
+            ("unexpected text after `}`: start the next block on its own line".to_owned(), None)
+        } else {
+            let start = block.members.pop().and_then(|m| member_span(&m));
+            ("unexpected text after the end of this definition".to_owned(), start)
+        };
+        self.diagnostics.push(Diagnostic::error("trailing-text", junk, message).label("not understood"));
+        if let Some(start) = start {
+            block.members.push(Member::Invalid(start.to(junk)));
+        } else if in_header {
+            block.members.push(Member::Invalid(junk));
+        }
+    }
+
+    fn member(&mut self, kind: BlockKind, pair: Pair<Rule>, docs: &mut Vec<Comment>) -> Member {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let allowed = match rule {
+            Rule::field => kind.has_fields(),
+            Rule::enum_value => kind == BlockKind::Enum,
+            Rule::property => kind.is_config(),
+            _ => !kind.is_config(),
+        };
+        if !allowed {
+            let message = match (rule, kind) {
+                (Rule::enum_value, k) if k.has_fields() => {
+                    format!("field `{}` has no type", pair.as_str().split_whitespace().next().unwrap_or(""))
+                }
+                (Rule::field, BlockKind::Enum) => "enum values have no type".to_owned(),
+                _ => format!("this line is not a valid definition within a {}", kind.keyword()),
+            };
+            let code = if rule == Rule::enum_value && kind.has_fields() { "field-missing-type" } else { "invalid-line" };
+            self.diagnostics.push(Diagnostic::error(code, span, message).label(expected_member(kind)));
+            return Member::Invalid(span);
+        }
+        let mut inner = pair.into_inner();
+        match rule {
+            Rule::field => {
+                let name = self.ident(inner.next().expect("field name"));
+                let ty = self.field_type(inner.next().expect("field type"));
+                let attributes = inner.map(|a| self.attribute(a)).collect();
+                Member::Field(Field { doc: std::mem::take(docs), name, ty, attributes, trailing: None, span })
+            }
+            Rule::enum_value => {
+                let name = self.ident(inner.next().expect("value name"));
+                let attributes = inner.map(|a| self.attribute(a)).collect();
+                Member::EnumValue(EnumValue { doc: std::mem::take(docs), name, attributes, trailing: None, span })
+            }
+            Rule::property => {
+                let name = self.ident(inner.next().expect("property name"));
+                let value = self.expr(inner.next().expect("property value"));
+                Member::Property(Property { name, value, trailing: None, span })
+            }
+            _ => {
+                let attribute = self.attribute_parts(span, inner);
+                Member::Attribute(BlockAttribute { attribute, trailing: None })
+            }
+        }
+    }
+
+    fn field_type(&mut self, pair: Pair<Rule>) -> FieldType {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let base = inner.next().expect("type name");
+        let name = match base.as_rule() {
+            Rule::unsupported_type => {
+                TypeName::Unsupported(self.string(base.into_inner().next().expect("Unsupported argument")))
+            }
+            _ => TypeName::Named(self.ident(base)),
+        };
+        let arity = match inner.next().map(|p| p.as_rule()) {
+            None => Arity::Required,
+            Some(Rule::optional_marker) => Arity::Optional,
+            Some(Rule::list_marker) => Arity::List,
+            Some(_) => Arity::OptionalList,
+        };
+        FieldType { name, arity, span }
+    }
+
+    fn attribute(&mut self, pair: Pair<Rule>) -> Attribute {
+        let span = self.span(&pair);
+        self.attribute_parts(span, pair.into_inner())
+    }
+
+    fn attribute_parts<'i>(&mut self, span: Span, mut inner: impl Iterator<Item = Pair<'i, Rule>>) -> Attribute {
+        let name = self.ident(inner.next().expect("attribute name"));
+        let args = inner.next().map(|a| self.arguments(a));
+        Attribute { name, args, span }
+    }
+
+    fn arguments(&mut self, pair: Pair<Rule>) -> Arguments {
+        let span = self.span(&pair);
+        let mut items = Vec::new();
+        let mut trailing_comma = false;
+        for arg in pair.into_inner() {
+            if arg.as_rule() == Rule::trailing_comma {
+                trailing_comma = true;
+                continue;
+            }
+            let arg_span = self.span(&arg);
+            let inner = arg.into_inner().next().expect("argument content");
+            if inner.as_rule() == Rule::named_argument {
+                let mut parts = inner.into_inner();
+                let name = self.ident(parts.next().expect("argument name"));
+                let value = parts.next().map(|v| self.expr(v));
+                if value.is_none() {
+                    self.diagnostics.push(
+                        Diagnostic::error("missing-argument-value", arg_span, format!("argument `{}` has no value", name.name))
+                            .label("expected a value after `:`"),
+                    );
+                }
+                items.push(Argument { name: Some(name), value, span: arg_span });
+            } else {
+                let value = self.expr(inner);
+                items.push(Argument { name: None, value: Some(value), span: arg_span });
+            }
+        }
+        Arguments { items, trailing_comma, span }
+    }
+
+    fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::string => Expr::String(self.string(pair)),
+            Rule::number => Expr::Number(self.ident(pair)),
+            Rule::constant => Expr::Constant(self.ident(pair)),
+            Rule::array => Expr::Array(
+                pair.into_inner().filter(|p| p.as_rule() != Rule::trailing_comma).map(|p| self.expr(p)).collect(),
+                span,
+            ),
+            Rule::function_call => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(inner.next().expect("function name"));
+                let args = self.arguments(inner.next().expect("function arguments"));
+                Expr::Function(name, args)
+            }
+            rule => unreachable!("unexpected expression rule {rule:?}"),
+        }
+    }
+
+    fn string(&mut self, pair: Pair<Rule>) -> StringLit {
+        let span = self.span(&pair);
+        let content = pair.into_inner().next().expect("string content");
+        let raw = content.as_str().to_owned();
+        let value = match unescape(&raw) {
+            Ok(value) => value,
+            Err((offset, message)) => {
+                let at = content.as_span().start() + offset;
+                self.diagnostics.push(
+                    Diagnostic::error("invalid-escape", Span::new(self.file, at..at + 2), message)
+                        .help(r#"valid escapes are \" \\ \n \r \t \0 and \uXXXX"#),
+                );
+                raw.clone()
+            }
+        };
+        StringLit { value, raw, span }
+    }
+}
+
+fn flush_docs<T>(docs: &mut Vec<Comment>, into: &mut Vec<T>, wrap: fn(Comment) -> T) {
+    into.extend(docs.drain(..).map(wrap));
+}
+
+fn member_span(member: &Member) -> Option<Span> {
+    match member {
+        Member::Field(f) => Some(f.span),
+        Member::EnumValue(v) => Some(v.span),
+        Member::Property(p) => Some(p.span),
+        Member::Attribute(a) => Some(a.attribute.span),
+        Member::Comment(c) => Some(c.span),
+        Member::Invalid(span) => Some(*span),
+        Member::BlankLine => None,
+    }
+}
+
+fn expected_member(kind: BlockKind) -> &'static str {
+    match kind {
+        BlockKind::Model | BlockKind::View | BlockKind::Type => "expected a field `name Type @attribute`, a block attribute `@@name(...)` or a comment",
+        BlockKind::Enum => "expected an enum value `NAME`, a block attribute `@@name(...)` or a comment",
+        BlockKind::Datasource | BlockKind::Generator => "expected a property `key = value` or a comment",
+    }
+}
+
+/// Decodes the escapes of a string literal's content. On error, returns the
+/// byte offset of the bad escape and a message.
+fn unescape(raw: &str) -> Result<String, (usize, String)> {
+    if !raw.contains('\\') {
+        return Ok(raw.to_owned());
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let (_, escape) = chars.next().expect("the grammar never ends a string on a backslash");
+        match escape {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            '0' => out.push('\0'),
+            'u' => {
+                let hex: String = raw[i + 2..].chars().take(4).collect();
+                let decoded = (hex.len() == 4 && hex.chars().all(|h| h.is_ascii_hexdigit()))
+                    .then(|| u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32))
+                    .flatten();
+                match decoded {
+                    Some(ch) => {
+                        out.push(ch);
+                        for _ in 0..4 {
+                            chars.next();
+                        }
+                    }
+                    None => return Err((i, "`\\u` must be followed by four hex digits of a character".to_owned())),
+                }
+            }
+            other => return Err((i, format!("unknown escape `\\{other}` in a string"))),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> SchemaFile {
+        let mut diagnostics = Diagnostics::new();
+        let file = parse(FileId(0), text, &mut diagnostics);
+        assert!(diagnostics.is_empty(), "unexpected diagnostics: {diagnostics:?}");
+        file
+    }
+
+    #[test]
+    fn unescape_decodes_and_rejects() {
+        assert_eq!(unescape(r#"a\"b\\c\n\u00e9"#).unwrap(), "a\"b\\c\n\u{e9}");
+        assert_eq!(unescape(r"bad\q").unwrap_err().0, 3);
+        assert!(unescape(r"\u12").is_err());
+    }
+
+    #[test]
+    fn doc_comments_attach_to_the_next_block_and_field() {
+        let file = parse_ok("/// A patient.\nmodel Patient {\n  /// Medical record number.\n  mrn String @id\n}\n");
+        let block = file.blocks().next().unwrap();
+        assert_eq!(block.doc.len(), 1);
+        let field = block.fields().next().unwrap();
+        assert_eq!(field.doc[0].text, "/// Medical record number.");
+        assert_eq!(field.ty.arity, Arity::Required);
+    }
+
+    #[test]
+    fn a_blank_line_detaches_a_doc_comment() {
+        let file = parse_ok("/// loose\n\nmodel A {\n  id Int @id\n}\n");
+        assert!(file.blocks().next().unwrap().doc.is_empty());
+        assert!(matches!(&file.items[0], TopItem::Comment(c) if c.text == "/// loose"));
+    }
+
+    #[test]
+    fn attribute_arguments_keep_their_shape() {
+        let file = parse_ok("model A {\n  id Int @id\n  @@index([id(sort: Desc)], type: Gin, where: raw(\"x > 1\"))\n}\n");
+        let block = file.blocks().next().unwrap();
+        let attribute = &block.attributes().next().unwrap().attribute;
+        assert_eq!(attribute.name.name, "index");
+        let Some(Expr::Array(items, _)) = attribute.positional() else { panic!("expected an array") };
+        assert!(matches!(&items[0], Expr::Function(name, args) if name.name == "id" && args.items.len() == 1));
+        assert_eq!(attribute.named("type").and_then(Expr::as_constant), Some("Gin"));
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_and_parsing_goes_on() {
+        let mut diagnostics = Diagnostics::new();
+        let text = "model A {\n  id Int @id\n  ??? nonsense\n  name @unique\n}\nstray words\nmodel B {\n  id Int @id\n}\n";
+        let file = parse(FileId(0), text, &mut diagnostics);
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["invalid-line", "field-missing-type", "invalid-line"]);
+        assert_eq!(file.blocks().count(), 2);
+    }
+
+    #[test]
+    fn a_missing_brace_ends_the_block_at_the_next_header() {
+        let mut diagnostics = Diagnostics::new();
+        let file = parse(FileId(0), "model A {\n  id Int @id\n\nmodel B {\n  id Int @id\n}\n", &mut diagnostics);
+        assert_eq!(diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(), ["missing-closing-brace"]);
+        assert_eq!(file.blocks().map(|b| b.name.name.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+    }
+}

@@ -33,8 +33,7 @@ pub enum TopItem {
     Invalid(Span),
 }
 
-/// A `//`, `///` or `/* */` comment, with its delimiters, trailing
-/// whitespace removed.
+/// A `//`, `///` or `/* */` comment, with its delimiters, as written.
 #[derive(Debug, Clone)]
 pub struct Comment {
     pub text: String,
@@ -98,11 +97,9 @@ pub struct Block {
     pub kind: BlockKind,
     pub doc: Vec<Comment>,
     pub name: Ident,
-    /// A comment after the opening brace, on the header line.
-    pub open_comment: Option<Comment>,
+    /// A comment after the opening brace is the first member; one after
+    /// the closing brace is the next top-level item: nothing is dropped.
     pub members: Vec<Member>,
-    /// A comment after the closing brace.
-    pub close_comment: Option<Comment>,
     /// From the keyword through the closing brace.
     pub span: Span,
 }
@@ -186,8 +183,8 @@ pub struct FieldType {
 #[derive(Debug, Clone)]
 pub enum TypeName {
     Named(Ident),
-    /// `Unsupported("tsvector")`
-    Unsupported(StringLit),
+    /// `Unsupported("tsvector")`, and the span of all of it.
+    Unsupported(StringLit, Span),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,13 +237,7 @@ impl Attribute {
     }
 
     pub fn named(&self, name: &str) -> Option<&Expr> {
-        self.args
-            .as_ref()?
-            .items
-            .iter()
-            .find(|a| a.name.as_ref().is_some_and(|n| n.name == name))?
-            .value
-            .as_ref()
+        self.args.as_ref()?.items.iter().find(|a| a.name.as_ref().is_some_and(|n| n.name == name))?.value.as_ref()
     }
 }
 

@@ -213,6 +213,10 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    pub fn pop(&mut self) -> Option<Diagnostic> {
+        self.items.pop()
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
     }
@@ -267,6 +271,16 @@ impl Diagnostics {
     pub fn to_json(&self, sources: &Sources) -> Vec<JsonDiagnostic> {
         self.sorted().into_iter().map(|d| JsonDiagnostic::new(d, sources)).collect()
     }
+
+    /// The `--format json` document: a verdict, counts, and every diagnostic.
+    pub fn to_json_report(&self, sources: &Sources) -> JsonReport {
+        JsonReport {
+            ok: !self.has_errors(),
+            errors: self.errors(),
+            warnings: self.warnings(),
+            diagnostics: self.to_json(sources),
+        }
+    }
 }
 
 fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
@@ -285,6 +299,15 @@ fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
 
 fn label(style: LabelStyle, label: &Label) -> cs::Label<FileId> {
     cs::Label::new(style, label.span.file, label.span.range()).with_message(&label.message)
+}
+
+/// What `--format json` prints. Field names are a stable interface.
+#[derive(Debug, Serialize)]
+pub struct JsonReport {
+    pub ok: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    pub diagnostics: Vec<JsonDiagnostic>,
 }
 
 /// The machine-readable form of a diagnostic: 1-based lines and columns
@@ -364,7 +387,10 @@ mod tests {
         let mut sources = Sources::new();
         let id = sources.add("schema/a.prisma", "model A {\n  id Flaot\n}\n");
         let mut diagnostics = Diagnostics::new();
-        diagnostics.push(Diagnostic::error("unknown-type", Span::new(id, 15..20), "unknown type `Flaot`").label("not a scalar, model or enum"));
+        diagnostics.push(
+            Diagnostic::error("unknown-type", Span::new(id, 15..20), "unknown type `Flaot`")
+                .label("not a scalar, model or enum"),
+        );
         let text = diagnostics.render(&sources, false);
         assert!(text.contains("error[unknown-type]: unknown type `Flaot`"), "{text}");
         assert!(text.contains("schema/a.prisma:2:6"), "{text}");

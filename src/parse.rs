@@ -59,13 +59,13 @@ impl Builder<'_> {
     }
 
     fn comment(&self, pair: Pair<Rule>) -> Comment {
-        // comment_line and trailing_comment wrap a `comment`, which wraps
-        // the concrete kind; find the innermost text.
+        // trailing_comment wraps a `comment`, which wraps the concrete
+        // kind; find the innermost text.
         let mut pair = pair;
         while let Some(inner) = pair.clone().into_inner().next() {
             pair = inner;
         }
-        let text = pair.as_str().trim_end().to_owned();
+        let text = pair.as_str().to_owned();
         let span = self.span(&pair);
         let end = span.start + text.len() as u32;
         Comment { text, span: Span { end, ..span } }
@@ -85,16 +85,19 @@ impl Builder<'_> {
         for pair in schema.into_inner() {
             match pair.as_rule() {
                 Rule::block => {
-                    let block = self.block(pair, std::mem::take(&mut docs));
+                    let (block, after) = self.block(pair, std::mem::take(&mut docs));
                     items.push(TopItem::Block(block));
+                    items.extend(after.map(TopItem::Comment));
                 }
                 Rule::comment_line => {
-                    let comment = self.comment(pair);
-                    if comment.is_doc() {
-                        docs.push(comment);
-                    } else {
-                        flush_docs(&mut docs, &mut items, TopItem::Comment);
-                        items.push(TopItem::Comment(comment));
+                    for comment in pair.into_inner() {
+                        let comment = self.comment(comment);
+                        if comment.is_doc() {
+                            docs.push(comment);
+                        } else {
+                            flush_docs(&mut docs, &mut items, TopItem::Comment);
+                            items.push(TopItem::Comment(comment));
+                        }
                     }
                 }
                 Rule::blank_line => {
@@ -132,29 +135,23 @@ impl Builder<'_> {
         SchemaFile { file: self.file, items }
     }
 
-    fn block(&mut self, pair: Pair<Rule>, doc: Vec<Comment>) -> Block {
+    /// A block, and a comment that followed its closing brace.
+    fn block(&mut self, pair: Pair<Rule>, doc: Vec<Comment>) -> (Block, Option<Comment>) {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let keyword = inner.next().expect("block keyword");
         let kind = BlockKind::from_keyword(keyword.as_str()).expect("grammar only admits known keywords");
         let name = self.ident(inner.next().expect("block name"));
 
-        let mut block = Block {
-            kind,
-            doc,
-            name,
-            open_comment: None,
-            members: Vec::new(),
-            close_comment: None,
-            span,
-        };
+        let mut block = Block { kind, doc, name, members: Vec::new(), span };
+        let mut after = None;
         let mut docs: Vec<Comment> = Vec::new();
         let mut closed = false;
         let mut in_header = true;
         for pair in inner {
             match pair.as_rule() {
-                Rule::trailing_comment if in_header => block.open_comment = Some(self.comment(pair)),
-                Rule::trailing_comment if closed => block.close_comment = Some(self.comment(pair)),
+                Rule::trailing_comment if in_header => block.members.push(Member::Comment(self.comment(pair))),
+                Rule::trailing_comment if closed => after = Some(self.comment(pair)),
                 Rule::trailing_comment => {
                     let comment = self.comment(pair);
                     match block.members.last_mut() {
@@ -191,12 +188,14 @@ impl Builder<'_> {
                 }
                 Rule::comment_line => {
                     in_header = false;
-                    let comment = self.comment(pair);
-                    if comment.is_doc() && block.kind != BlockKind::Datasource && block.kind != BlockKind::Generator {
-                        docs.push(comment);
-                    } else {
-                        flush_docs(&mut docs, &mut block.members, Member::Comment);
-                        block.members.push(Member::Comment(comment));
+                    for comment in pair.into_inner() {
+                        let comment = self.comment(comment);
+                        if comment.is_doc() && !kind.is_config() {
+                            docs.push(comment);
+                        } else {
+                            flush_docs(&mut docs, &mut block.members, Member::Comment);
+                            block.members.push(Member::Comment(comment));
+                        }
                     }
                 }
                 Rule::invalid_member => {
@@ -224,7 +223,7 @@ impl Builder<'_> {
                 rule => unreachable!("unexpected rule {rule:?} in a block"),
             }
         }
-        block
+        (block, after)
     }
 
     /// Text after a complete member (or after a brace) on the same line:
@@ -236,8 +235,25 @@ impl Builder<'_> {
         } else if closed {
             ("unexpected text after `}`: start the next block on its own line".to_owned(), None)
         } else {
-            let start = block.members.pop().and_then(|m| member_span(&m));
-            ("unexpected text after the end of this definition".to_owned(), start)
+            let previous = block.members.pop();
+            if let Some(Member::Invalid(start)) = previous {
+                // The line was already reported as not belonging here: one
+                // diagnostic for the whole line says it better than two.
+                let line = start.to(junk);
+                let replaced = self.diagnostics.pop().expect("an invalid member was reported");
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-line",
+                        line,
+                        format!("this line is not a valid definition within a {}", block.kind.keyword()),
+                    )
+                    .label(expected_member(block.kind)),
+                );
+                debug_assert_eq!(replaced.primary.span, start);
+                block.members.push(Member::Invalid(line));
+                return;
+            }
+            ("unexpected text after the end of this definition".to_owned(), previous.as_ref().and_then(member_span))
         };
         self.diagnostics.push(Diagnostic::error("trailing-text", junk, message).label("not understood"));
         if let Some(start) = start {
@@ -264,7 +280,8 @@ impl Builder<'_> {
                 (Rule::field, BlockKind::Enum) => "enum values have no type".to_owned(),
                 _ => format!("this line is not a valid definition within a {}", kind.keyword()),
             };
-            let code = if rule == Rule::enum_value && kind.has_fields() { "field-missing-type" } else { "invalid-line" };
+            let code =
+                if rule == Rule::enum_value && kind.has_fields() { "field-missing-type" } else { "invalid-line" };
             self.diagnostics.push(Diagnostic::error(code, span, message).label(expected_member(kind)));
             return Member::Invalid(span);
         }
@@ -299,7 +316,8 @@ impl Builder<'_> {
         let base = inner.next().expect("type name");
         let name = match base.as_rule() {
             Rule::unsupported_type => {
-                TypeName::Unsupported(self.string(base.into_inner().next().expect("Unsupported argument")))
+                let whole = self.span(&base);
+                TypeName::Unsupported(self.string(base.into_inner().next().expect("Unsupported argument")), whole)
             }
             _ => TypeName::Named(self.ident(base)),
         };
@@ -330,6 +348,10 @@ impl Builder<'_> {
         for arg in pair.into_inner() {
             if arg.as_rule() == Rule::trailing_comma {
                 trailing_comma = true;
+                self.diagnostics.push(
+                    Diagnostic::error("trailing-comma", self.span(&arg), "an argument list takes no trailing comma")
+                        .label("remove this comma"),
+                );
                 continue;
             }
             let arg_span = self.span(&arg);
@@ -340,8 +362,12 @@ impl Builder<'_> {
                 let value = parts.next().map(|v| self.expr(v));
                 if value.is_none() {
                     self.diagnostics.push(
-                        Diagnostic::error("missing-argument-value", arg_span, format!("argument `{}` has no value", name.name))
-                            .label("expected a value after `:`"),
+                        Diagnostic::error(
+                            "missing-argument-value",
+                            arg_span,
+                            format!("argument `{}` has no value", name.name),
+                        )
+                        .label("expected a value after `:`"),
                     );
                 }
                 items.push(Argument { name: Some(name), value, span: arg_span });
@@ -359,10 +385,7 @@ impl Builder<'_> {
             Rule::string => Expr::String(self.string(pair)),
             Rule::number => Expr::Number(self.ident(pair)),
             Rule::constant => Expr::Constant(self.ident(pair)),
-            Rule::array => Expr::Array(
-                pair.into_inner().filter(|p| p.as_rule() != Rule::trailing_comma).map(|p| self.expr(p)).collect(),
-                span,
-            ),
+            Rule::array => Expr::Array(pair.into_inner().map(|p| self.expr(p)).collect(), span),
             Rule::function_call => {
                 let mut inner = pair.into_inner();
                 let name = self.ident(inner.next().expect("function name"));
@@ -410,7 +433,9 @@ fn member_span(member: &Member) -> Option<Span> {
 
 fn expected_member(kind: BlockKind) -> &'static str {
     match kind {
-        BlockKind::Model | BlockKind::View | BlockKind::Type => "expected a field `name Type @attribute`, a block attribute `@@name(...)` or a comment",
+        BlockKind::Model | BlockKind::View | BlockKind::Type => {
+            "expected a field `name Type @attribute`, a block attribute `@@name(...)` or a comment"
+        }
         BlockKind::Enum => "expected an enum value `NAME`, a block attribute `@@name(...)` or a comment",
         BlockKind::Datasource | BlockKind::Generator => "expected a property `key = value` or a comment",
     }
@@ -496,7 +521,8 @@ mod tests {
 
     #[test]
     fn attribute_arguments_keep_their_shape() {
-        let file = parse_ok("model A {\n  id Int @id\n  @@index([id(sort: Desc)], type: Gin, where: raw(\"x > 1\"))\n}\n");
+        let file =
+            parse_ok("model A {\n  id Int @id\n  @@index([id(sort: Desc)], type: Gin, where: raw(\"x > 1\"))\n}\n");
         let block = file.blocks().next().unwrap();
         let attribute = &block.attributes().next().unwrap().attribute;
         assert_eq!(attribute.name.name, "index");
@@ -508,7 +534,8 @@ mod tests {
     #[test]
     fn every_bad_line_is_reported_and_parsing_goes_on() {
         let mut diagnostics = Diagnostics::new();
-        let text = "model A {\n  id Int @id\n  ??? nonsense\n  name @unique\n}\nstray words\nmodel B {\n  id Int @id\n}\n";
+        let text =
+            "model A {\n  id Int @id\n  ??? nonsense\n  name @unique\n}\nstray words\nmodel B {\n  id Int @id\n}\n";
         let file = parse(FileId(0), text, &mut diagnostics);
         let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["invalid-line", "field-missing-type", "invalid-line"]);

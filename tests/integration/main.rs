@@ -1,1 +1,10 @@
+//! ehrdb's integration tests: one binary, so the crate and its
+//! dependencies are linked once.
 
+mod support;
+
+mod cli;
+mod fmt;
+mod merge;
+mod parse;
+mod props;

@@ -1,0 +1,286 @@
+//! The command line, as clap derive types. Nothing here runs anything.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  ehrdb merge                      write schema.prisma from schema/*.prisma
+  ehrdb merge --check              exit 1 with a diff when schema.prisma is stale
+  ehrdb fmt --check                exit 1 when a fragment is not formatted
+  ehrdb validate --format json     diagnostics for CI
+  ehrdb migrate add_patient_nhs_number
+  ehrdb apply --database-url postgres://app@db.internal/ehr?sslmode=require
+
+Exit codes: 0 success, 1 something was found (errors, a stale file, pending
+migrations), 2 ehrdb could not do its job (unreadable input, bad flags, no
+database).";
+
+/// Schema toolkit for a Prisma + PostgreSQL surgical EHR: merges the domain
+/// fragments into one schema.prisma, validates and formats them, writes and
+/// applies migrations, and audits a database for production readiness.
+#[derive(Debug, Parser)]
+#[command(name = "ehrdb", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// The configuration file [default: ./ehrdb.toml when it exists].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// When to colour diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Merge the fragments into the canonical schema.prisma.
+    #[command(
+        after_help = "Examples:\n  ehrdb merge\n  ehrdb merge --schema db/schema --output db/schema.prisma\n  ehrdb merge --check   # pre-commit / CI: exit 1 and a diff when stale"
+    )]
+    Merge(MergeArgs),
+
+    /// Format the fragments in place, as `prisma format` would.
+    #[command(
+        after_help = "Examples:\n  ehrdb fmt\n  ehrdb fmt --check   # exit 1 and a diff when a fragment is not formatted"
+    )]
+    Fmt(FmtArgs),
+
+    /// Check the fragments and report every problem with file:line:col.
+    #[command(after_help = "Examples:\n  ehrdb validate\n  ehrdb validate --format json --deny-warnings")]
+    Validate(ValidateArgs),
+
+    /// Show the changes between two schema states, as a summary or as SQL.
+    Diff(DiffArgs),
+
+    /// Write a new migration (up.sql, down.sql, schema.prisma) for the changes since the last one.
+    Migrate(MigrateArgs),
+
+    /// Apply pending migrations to the database.
+    Apply(ApplyArgs),
+
+    /// List every migration and whether it is applied, pending, modified or missing.
+    Status(DatabaseArgs),
+
+    /// Undo the last applied migrations with their down.sql.
+    Rollback(RollbackArgs),
+
+    /// Audit the schema, the connection settings and a live database for production readiness.
+    Check(CheckArgs),
+
+    /// Run one pipeline stage alone and print its result.
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+/// Where the fragments are.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The folder of *.prisma fragments [default: schema, or `schema` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Where to write the merged schema [default: schema.prisma beside the schema folder].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write nothing; exit 1 and print a diff when the output is stale.
+    #[arg(long)]
+    pub check: bool,
+
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Write nothing; exit 1 and print a diff when a fragment is not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// The old state: `empty`, `latest` (the newest migration's snapshot) or a schema file or folder.
+    #[arg(long, default_value = "latest")]
+    pub from: String,
+
+    /// The new state: a schema file or folder [default: the fragments].
+    #[arg(long)]
+    pub to: Option<PathBuf>,
+
+    /// Print the SQL instead of a summary.
+    #[arg(long)]
+    pub sql: bool,
+
+    /// Exit 1 when there are changes.
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// The migration's name, in lower snake case (add_patient_nhs_number).
+    #[arg(required_unless_present = "verify")]
+    pub name: Option<String>,
+
+    /// Allow steps that lose data or may fail on existing rows.
+    #[arg(long)]
+    pub allow_destructive: bool,
+
+    /// Check migrations/ehrdb.sum against the migration files and write nothing.
+    #[arg(long)]
+    pub verify: bool,
+}
+
+/// How to reach the database.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// The PostgreSQL URL [default: DATABASE_URL from the environment or .env].
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Print the plan and its SQL; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Stop after this migration version.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+
+    /// Run all pending migrations in one transaction.
+    #[arg(long)]
+    pub single_transaction: bool,
+
+    /// How long to wait for another runner's lock, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// How many migrations to undo.
+    #[arg(long, default_value_t = 1, conflicts_with = "to")]
+    pub steps: u32,
+
+    /// Undo every migration newer than this version.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+
+    /// Print the plan and its SQL; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Roll back even when an applied migration's checksum differs from its file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    P0,
+    P1,
+    P2,
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// The PostgreSQL URL [default: DATABASE_URL from the environment or .env]; without one, live checks are skipped.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::P0)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Print the syntax tree of one file.
+    Parse { file: PathBuf },
+    /// Print the formatted text of one file.
+    Format { file: PathBuf },
+    /// Write a synthetic schema of N models into a folder (for benchmarks).
+    Synth {
+        /// How many models.
+        #[arg(long)]
+        models: usize,
+        /// The folder to write the fragments into; created if missing.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}

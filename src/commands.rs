@@ -1,0 +1,239 @@
+//! One function per subcommand; the only module that prints.
+//!
+//! Each command returns an [`Outcome`] (0: done, 1: it found something) or
+//! an `Err` when it could not do its job (exit 2). Human output goes to
+//! stderr for diagnostics and stdout for results; JSON always to stdout.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
+use crate::config::{Config, Overrides};
+use crate::diagnostics::Diagnostics;
+use crate::fragments::Fragments;
+use crate::{format, merge};
+
+/// How a command that ran to the end went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report: exit 0.
+    Clean,
+    /// Errors, a stale file, pending work: exit 1.
+    Found,
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let ctx = Session { color: use_color(cli.color), config: cli.config };
+    match cli.command {
+        Command::Merge(args) => merge_cmd(&ctx, args),
+        Command::Fmt(args) => fmt_cmd(&ctx, args),
+        Command::Validate(args) => validate_cmd(&ctx, args),
+        Command::Diff(_) => not_yet("diff"),
+        Command::Migrate(_) => not_yet("migrate"),
+        Command::Apply(_) => not_yet("apply"),
+        Command::Status(_) => not_yet("status"),
+        Command::Rollback(_) => not_yet("rollback"),
+        Command::Check(_) => not_yet("check"),
+        Command::Debug(command) => debug_cmd(command),
+    }
+}
+
+struct Session {
+    color: bool,
+    config: Option<std::path::PathBuf>,
+}
+
+impl Session {
+    fn config(&self, schema: &cli::SchemaArgs, output: Option<&Path>) -> Result<Config> {
+        Config::load(&Overrides {
+            config: self.config.clone(),
+            schema: schema.schema.clone(),
+            output: output.map(Path::to_path_buf),
+            migrations: None,
+        })
+    }
+
+    /// Prints diagnostics in the chosen format.
+    fn report(&self, diagnostics: &Diagnostics, fragments: &Fragments, format: OutputFormat) -> Result<()> {
+        match format {
+            OutputFormat::Human => {
+                if !diagnostics.is_empty() {
+                    let mut stderr = std::io::stderr().lock();
+                    stderr.write_all(diagnostics.render(&fragments.sources, self.color).as_bytes())?;
+                    writeln!(stderr, "{}", summary(diagnostics))?;
+                }
+            }
+            OutputFormat::Json => {
+                let report = diagnostics.to_json_report(&fragments.sources);
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn summary(diagnostics: &Diagnostics) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(diagnostics.errors(), "error"), plural(diagnostics.warnings(), "warning"))
+}
+
+fn not_yet(command: &str) -> Result<Outcome> {
+    bail!("`ehrdb {command}` is not implemented yet")
+}
+
+fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
+    let config = ctx.config(&args.schema, args.output.as_deref())?;
+    let mut fragments = Fragments::load(&config.schema_dir)?;
+    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
+    let merged = merge::merge(&fragments, &mut diagnostics);
+    let counts = format!(
+        "{} fragments, {} models, {} enums",
+        fragments.fragments.len(),
+        merged.count(crate::ast::BlockKind::Model),
+        merged.count(crate::ast::BlockKind::Enum)
+    );
+    ctx.report(&diagnostics, &fragments, args.format)?;
+    if diagnostics.has_errors() {
+        return Ok(Outcome::Found);
+    }
+    let text = merge::render(&fragments);
+    let output = &config.output;
+    let human = args.format == OutputFormat::Human;
+    if args.check {
+        let current = match std::fs::read_to_string(output) {
+            Ok(current) => current,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                if human {
+                    eprintln!("{} does not exist: run `ehrdb merge`", output.display());
+                }
+                return Ok(Outcome::Found);
+            }
+            Err(error) => return Err(error).with_context(|| format!("cannot read {}", output.display())),
+        };
+        if current == text {
+            if human {
+                println!("{} is up to date ({counts})", output.display());
+            }
+            return Ok(Outcome::Clean);
+        }
+        if human {
+            print!("{}", unified_diff(&current, &text, &output.display().to_string()));
+            eprintln!("{} is stale: run `ehrdb merge`", output.display());
+        }
+        return Ok(Outcome::Found);
+    }
+    write_if_changed(output, &text)?;
+    if human {
+        println!("wrote {} ({counts})", output.display());
+    }
+    Ok(Outcome::Clean)
+}
+
+fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
+    let config = ctx.config(&args.schema, None)?;
+    let mut fragments = Fragments::load(&config.schema_dir)?;
+    let diagnostics = std::mem::take(&mut fragments.diagnostics);
+    if diagnostics.has_errors() {
+        ctx.report(&diagnostics, &fragments, OutputFormat::Human)?;
+        eprintln!("nothing formatted: fix the syntax errors first");
+        return Ok(Outcome::Found);
+    }
+    let mut changed = Vec::new();
+    for fragment in &fragments.fragments {
+        let current = &fragments.sources.get(fragment.ast.file).text;
+        let formatted = format::format(&fragment.ast, &fragments.sources);
+        if *current == formatted {
+            continue;
+        }
+        if args.check {
+            print!("{}", unified_diff(current, &formatted, &fragment.path.display().to_string()));
+        } else {
+            write_if_changed(&fragment.path, &formatted)?;
+        }
+        changed.push(fragment.path.display().to_string());
+    }
+    match (args.check, changed.is_empty()) {
+        (_, true) => {
+            println!("{} fragments already formatted", fragments.fragments.len());
+            Ok(Outcome::Clean)
+        }
+        (true, false) => {
+            eprintln!("not formatted: {} (run `ehrdb fmt`)", changed.join(", "));
+            Ok(Outcome::Found)
+        }
+        (false, false) => {
+            println!("formatted {}", changed.join(", "));
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn validate_cmd(ctx: &Session, args: cli::ValidateArgs) -> Result<Outcome> {
+    let config = ctx.config(&args.schema, None)?;
+    let mut fragments = Fragments::load(&config.schema_dir)?;
+    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
+    merge::merge(&fragments, &mut diagnostics);
+    ctx.report(&diagnostics, &fragments, args.format)?;
+    let failed = diagnostics.has_errors() || (args.deny_warnings && diagnostics.warnings() > 0);
+    if args.format == OutputFormat::Human && diagnostics.is_empty() {
+        println!("{} fragments: no problems found", fragments.fragments.len());
+    }
+    Ok(if failed { Outcome::Found } else { Outcome::Clean })
+}
+
+fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
+    let (path, print_tree) = match &command {
+        cli::DebugCommand::Parse { file } => (file, true),
+        cli::DebugCommand::Format { file } => (file, false),
+        cli::DebugCommand::Synth { models, out } => {
+            std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+            for (name, text) in crate::synth::generate(*models) {
+                let path = out.join(name);
+                std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            return Ok(Outcome::Clean);
+        }
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    let fragments = Fragments::from_texts(vec![(name, path.clone(), text)]);
+    let fragment = &fragments.fragments[0];
+    if print_tree {
+        println!("{:#?}", fragment.ast);
+    } else {
+        print!("{}", format::format(&fragment.ast, &fragments.sources));
+    }
+    eprint!("{}", fragments.diagnostics.render(&fragments.sources, false));
+    Ok(if fragments.diagnostics.has_errors() { Outcome::Found } else { Outcome::Clean })
+}
+
+fn unified_diff(old: &str, new: &str, path: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("{path} (current)"), &format!("{path} (expected)"))
+        .to_string()
+}
+
+/// Writes through a temporary file and a rename, so an interrupted run
+/// never leaves a half-written file; an unchanged file is not touched.
+fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|current| current == text) {
+        return Ok(());
+    }
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{file_name}.ehrdb-tmp"));
+    std::fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
+    std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,115 @@
+//! `ehrdb.toml`: where the schema, its merged output and the migrations live,
+//! and which Prisma major the schema targets.
+//!
+//! Takes the optional file and the command-line overrides, returns a
+//! [`Config`] with every path resolved. Unknown keys are errors that name
+//! the key, so a typo never silently falls back to a default.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+pub const FILE_NAME: &str = "ehrdb.toml";
+
+/// The file as written; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    schema: Option<PathBuf>,
+    output: Option<PathBuf>,
+    migrations: Option<PathBuf>,
+    prisma_version: Option<u8>,
+}
+
+/// Settings after the file and the flags are combined.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The folder of fragments.
+    pub schema_dir: PathBuf,
+    /// The merged `schema.prisma`.
+    pub output: PathBuf,
+    pub migrations_dir: PathBuf,
+    /// 6 or 7; `None` means "decide from the datasource" (6 when it has a
+    /// url, 7 otherwise).
+    pub prisma_version: Option<u8>,
+}
+
+/// What the command line says about paths; each overrides the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub schema: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub migrations: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads `--config`, else `./ehrdb.toml` if it exists, and applies the
+    /// overrides. Paths in the file are relative to the file's folder.
+    pub fn load(overrides: &Overrides) -> Result<Config> {
+        let (file, base) = match &overrides.config {
+            Some(path) => (read(path)?, path.parent().map(Path::to_path_buf).unwrap_or_default()),
+            None if Path::new(FILE_NAME).is_file() => (read(Path::new(FILE_NAME))?, PathBuf::new()),
+            None => (ConfigFile::default(), PathBuf::new()),
+        };
+        if let Some(version) = file.prisma_version {
+            if version != 6 && version != 7 {
+                bail!("{}: prisma-version must be 6 or 7, not {version}", config_name(overrides));
+            }
+        }
+        let from_file = |p: &Option<PathBuf>| p.as_ref().map(|p| join(&base, p));
+
+        let schema_dir =
+            overrides.schema.clone().or_else(|| from_file(&file.schema)).unwrap_or_else(|| base.join("schema"));
+        let output = overrides
+            .output
+            .clone()
+            .or_else(|| from_file(&file.output))
+            .unwrap_or_else(|| beside(&schema_dir, "schema.prisma"));
+        let migrations_dir = overrides
+            .migrations
+            .clone()
+            .or_else(|| from_file(&file.migrations))
+            .unwrap_or_else(|| beside(&schema_dir, "migrations"));
+        Ok(Config { schema_dir, output, migrations_dir, prisma_version: file.prisma_version })
+    }
+}
+
+fn config_name(overrides: &Overrides) -> String {
+    overrides.config.as_ref().map_or_else(|| FILE_NAME.to_owned(), |p| p.display().to_string())
+}
+
+fn read(path: &Path) -> Result<ConfigFile> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).map_err(|error| anyhow::anyhow!("{}: {}", path.display(), error.to_string().trim_end()))
+}
+
+fn join(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() || base.as_os_str().is_empty() { path.to_path_buf() } else { base.join(path) }
+}
+
+/// `name` in the folder that holds `dir` (`schema/` -> `schema.prisma`).
+fn beside(dir: &Path, name: &str) -> PathBuf {
+    match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join(name),
+        _ => PathBuf::from(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let error = toml::from_str::<ConfigFile>("schema = \"s\"\nshema-dir = \"x\"\n").unwrap_err();
+        assert!(error.to_string().contains("shema-dir"), "{error}");
+    }
+
+    #[test]
+    fn outputs_default_to_beside_the_schema_folder() {
+        assert_eq!(beside(Path::new("schema"), "schema.prisma"), PathBuf::from("schema.prisma"));
+        assert_eq!(beside(Path::new("db/schema"), "migrations"), PathBuf::from("db/migrations"));
+    }
+}

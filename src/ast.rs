@@ -281,7 +281,7 @@ impl Expr {
 
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Expr::String(s) => Some(&s.value),
+            Expr::String(s) => Some(s.value()),
             _ => None,
         }
     }
@@ -294,11 +294,19 @@ impl Expr {
     }
 }
 
-/// A string literal: `raw` is the text between the quotes as written,
-/// `value` has the escapes decoded.
+/// A string literal: `raw` is the text between the quotes as written;
+/// [`StringLit::value`] has the escapes decoded.
 #[derive(Debug, Clone)]
 pub struct StringLit {
-    pub value: String,
     pub raw: String,
+    /// The decoded value, only when it differs from `raw` (most strings
+    /// have no escapes, and a schema has many strings).
+    pub unescaped: Option<String>,
     pub span: Span,
+}
+
+impl StringLit {
+    pub fn value(&self) -> &str {
+        self.unescaped.as_deref().unwrap_or(&self.raw)
+    }
 }

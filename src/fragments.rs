@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::ast::SchemaFile;
 use crate::diagnostics::{Diagnostics, FileId, Sources};
-use crate::parse;
+use crate::{parallel, parse};
 
 /// One fragment: where it is and its tree.
 #[derive(Debug)]
@@ -74,12 +74,27 @@ impl Fragments {
     /// Parses fragments already in memory: `(name, path, text)` in order.
     pub fn from_texts(files: Vec<(String, PathBuf, String)>) -> Fragments {
         let mut sources = Sources::new();
-        let mut diagnostics = Diagnostics::new();
-        let fragments = files
-            .into_iter()
-            .map(|(name, path, text)| {
-                let id = sources.add(path.to_string_lossy().replace('\\', "/"), text);
+        let mut names = Vec::with_capacity(files.len());
+        for (name, path, text) in files {
+            sources.add(path.to_string_lossy().replace('\\', "/"), text);
+            names.push((name, path));
+        }
+        let ids: Vec<FileId> = sources.ids().collect();
+        let parsed = parallel::map(
+            &ids,
+            |&id| sources.get(id).text.len(),
+            |&id| {
+                let mut diagnostics = Diagnostics::new();
                 let ast = parse::parse(id, &sources.get(id).text, &mut diagnostics);
+                (ast, diagnostics)
+            },
+        );
+        let mut diagnostics = Diagnostics::new();
+        let fragments = names
+            .into_iter()
+            .zip(parsed)
+            .map(|((name, path), (ast, found))| {
+                diagnostics.extend(found);
                 Fragment { name, path, ast }
             })
             .collect();

@@ -5,6 +5,11 @@
 //! fragments into one schema, [`format`] prints canonical text. The
 //! [`commands`] layer drives them and is the only place that prints.
 
+// pest runs without its `std` feature, whose per-rule stack probe costs a
+// quarter of the parse time; its generated code then names `alloc`. Deep
+// nesting, the one thing the probe guards against, is bounded in `parse`.
+extern crate alloc;
+
 pub mod ast;
 pub mod cli;
 pub mod commands;
@@ -13,6 +18,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod fragments;
 pub mod merge;
+pub mod parallel;
 pub mod parse;
 pub mod synth;
 

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use crate::ast::{Block, BlockKind};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::format;
 use crate::fragments::Fragments;
+use crate::{format, parallel};
 
 /// The merged, name-resolved view of all fragments.
 #[derive(Debug)]
@@ -135,8 +135,12 @@ pub fn render(fragments: &Fragments) -> String {
         out.push_str(&fragment.name);
         out.push('\n');
     }
-    for fragment in &fragments.fragments {
-        let body = format::format(&fragment.ast, &fragments.sources);
+    let bodies = parallel::map(
+        &fragments.fragments,
+        |f| fragments.sources.get(f.ast.file).text.len(),
+        |f| format::format(&f.ast, &fragments.sources),
+    );
+    for (fragment, body) in fragments.fragments.iter().zip(bodies) {
         out.push_str("\n// ---- ");
         out.push_str(&fragment.name);
         out.push_str("\n\n");

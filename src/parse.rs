@@ -20,6 +20,8 @@ struct PslParser;
 /// Parses one fragment. Problems go to `diagnostics`; the tree keeps what
 /// could not be read as `Invalid` items so that nothing is lost.
 pub fn parse(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> SchemaFile {
+    let guarded = guard_nesting(file, text, diagnostics);
+    let text = guarded.as_deref().unwrap_or(text);
     let mut builder = Builder { file, diagnostics };
     match PslParser::parse(Rule::schema, text) {
         Ok(mut pairs) => {
@@ -41,6 +43,68 @@ pub fn parse(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> SchemaF
             SchemaFile { file, items: Vec::new() }
         }
     }
+}
+
+/// How deeply brackets may nest on one line. Real schemas stay below 5;
+/// the limit keeps the recursive descent far from the end of the stack.
+const MAX_NESTING: usize = 64;
+
+/// Reports every line whose `(` and `[` nest deeper than [`MAX_NESTING`] and
+/// returns the text with those lines' brackets replaced by `?` (same byte
+/// length, so every span still fits), which the grammar reads as an invalid
+/// line without recursing.
+fn guard_nesting(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Option<String> {
+    let mut deep_lines = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+        let bytes = line.as_bytes();
+        for (i, &byte) in bytes.iter().enumerate() {
+            if in_string {
+                match byte {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b'"' => in_string = true,
+                b'/' if bytes.get(i + 1) == Some(&b'/') => break,
+                b'(' | b'[' => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                b')' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if max > MAX_NESTING {
+            deep_lines.push(line_start..line_start + line.trim_end().len());
+        }
+        line_start += line.len();
+    }
+    if deep_lines.is_empty() {
+        return None;
+    }
+    let mut guarded = text.as_bytes().to_vec();
+    for range in deep_lines {
+        diagnostics.push(
+            Diagnostic::error(
+                "nesting-too-deep",
+                Span::new(file, range.clone()),
+                "brackets nest too deeply on this line",
+            )
+            .label(format!("more than {MAX_NESTING} levels of `(` and `[`")),
+        );
+        for byte in &mut guarded[range] {
+            if matches!(byte, b'(' | b'[') {
+                *byte = b'?';
+            }
+        }
+    }
+    Some(String::from_utf8(guarded).expect("only ASCII brackets were replaced"))
 }
 
 struct Builder<'d> {
@@ -107,7 +171,7 @@ impl Builder<'_> {
                 Rule::invalid_block => {
                     flush_docs(&mut docs, &mut items, TopItem::Comment);
                     let span = self.line_span(&pair);
-                    let head = pair.as_str().trim_start().split_whitespace().next().unwrap_or("");
+                    let head = pair.as_str().split_whitespace().next().unwrap_or("");
                     self.diagnostics.push(
                         Diagnostic::error(
                             "invalid-block",
@@ -400,18 +464,21 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let content = pair.into_inner().next().expect("string content");
         let raw = content.as_str().to_owned();
-        let value = match unescape(&raw) {
-            Ok(value) => value,
+        if !raw.contains('\\') {
+            return StringLit { raw, unescaped: None, span };
+        }
+        let unescaped = match unescape(&raw) {
+            Ok(value) => Some(value),
             Err((offset, message)) => {
                 let at = content.as_span().start() + offset;
                 self.diagnostics.push(
                     Diagnostic::error("invalid-escape", Span::new(self.file, at..at + 2), message)
                         .help(r#"valid escapes are \" \\ \n \r \t \0 and \uXXXX"#),
                 );
-                raw.clone()
+                None
             }
         };
-        StringLit { value, raw, span }
+        StringLit { raw, unescaped, span }
     }
 }
 
@@ -444,9 +511,6 @@ fn expected_member(kind: BlockKind) -> &'static str {
 /// Decodes the escapes of a string literal's content. On error, returns the
 /// byte offset of the bad escape and a message.
 fn unescape(raw: &str) -> Result<String, (usize, String)> {
-    if !raw.contains('\\') {
-        return Ok(raw.to_owned());
-    }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.char_indices();
     while let Some((i, c)) = chars.next() {
@@ -540,6 +604,24 @@ mod tests {
         let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["invalid-line", "field-missing-type", "invalid-line"]);
         assert_eq!(file.blocks().count(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("model A {{\n  id Int @id @default({}1{})\n}}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let mut diagnostics = Diagnostics::new();
+        let file = parse(FileId(0), &deep, &mut diagnostics);
+        assert_eq!(diagnostics.iter().next().map(|d| d.code), Some("nesting-too-deep"));
+        assert!(matches!(file.blocks().next().unwrap().members[0], Member::Invalid(_)));
+
+        let fine = format!(
+            "model A {{\n  id Int @id @default({}1{})\n}}\n",
+            "[".repeat(MAX_NESTING - 1),
+            "]".repeat(MAX_NESTING - 1)
+        );
+        let mut diagnostics = Diagnostics::new();
+        parse(FileId(0), &fine, &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
     }
 
     #[test]

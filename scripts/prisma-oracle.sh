@@ -8,7 +8,9 @@
 #            complete schema) and already in Prisma's format;
 #   err      every tests/fixtures/parse/err file is invalid for Prisma too;
 #   fmt      for every tests/fixtures/fmt case, `ehrdb debug format` of the
-#            input equals `prisma format` of the input.
+#            input equals `prisma format` of the input;
+#   validate every tests/fixtures/validate/ok and warn file is valid for
+#            Prisma, every validate/err file invalid (ehrdb's verdicts).
 #
 # Usage: scripts/prisma-oracle.sh            (exit 1 when any case differs)
 # ORACLE_SRC overrides where the oracle is found.
@@ -79,7 +81,20 @@ for dir in tests/fixtures/fmt/*/; do
 done
 fmt=$((agree - fmt_before))
 
+echo "== validate fixtures (ok and warn: valid for Prisma; err: invalid)"
+validate_before=$agree
+for file in tests/fixtures/validate/ok/*.prisma tests/fixtures/validate/warn/*.prisma; do
+  [ -e "$file" ] || continue
+  if is_valid "$file"; then pass; else fail "$file: Prisma rejects it, ehrdb accepts it: $(grep -m1 '"message"' "$work/validate.json")"; fi
+done
+for file in tests/fixtures/validate/err/*.prisma; do
+  [ -e "$file" ] || continue
+  if is_valid "$file"; then fail "$file: Prisma accepts it, ehrdb rejects it"; else pass; fi
+done
+validation=$((agree - validate_before))
+
 echo
+echo "validate: $validation verdicts agree"
 echo "merged: $merged agree · parse/ok: $ok agree · parse/err: $err agree · fmt: $fmt agree"
 echo "$agree passed, $differ failed"
 [ "$differ" -eq 0 ]

@@ -13,7 +13,7 @@ use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::diagnostics::Diagnostics;
 use crate::fragments::Fragments;
-use crate::{format, merge};
+use crate::{format, merge, validate};
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,12 +104,13 @@ fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, args.output.as_deref())?;
     let fragments = load(&config.schema_dir)?;
     let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    let merged = merge::merge(fragments, &mut diagnostics);
+    diagnostics.extend(validate::run(fragments, config.prisma_version));
+    let count = |kind| fragments.fragments.iter().flat_map(|f| f.ast.blocks()).filter(|b| b.kind == kind).count();
     let counts = format!(
         "{} fragments, {} models, {} enums",
         fragments.fragments.len(),
-        merged.count(crate::ast::BlockKind::Model),
-        merged.count(crate::ast::BlockKind::Enum)
+        count(crate::ast::BlockKind::Model),
+        count(crate::ast::BlockKind::Enum)
     );
     ctx.report(&diagnostics, fragments, args.format)?;
     if diagnostics.has_errors() {
@@ -191,7 +192,7 @@ fn validate_cmd(ctx: &Session, args: cli::ValidateArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
     let fragments = load(&config.schema_dir)?;
     let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    merge::merge(fragments, &mut diagnostics);
+    diagnostics.extend(validate::run(fragments, config.prisma_version));
     ctx.report(&diagnostics, fragments, args.format)?;
     let failed = diagnostics.has_errors() || (args.deny_warnings && diagnostics.warnings() > 0);
     if args.format == OutputFormat::Human && diagnostics.is_empty() {

@@ -21,5 +21,6 @@ pub mod merge;
 pub mod parallel;
 pub mod parse;
 pub mod synth;
+pub mod validate;
 
 pub use commands::{Outcome, run};

@@ -8,3 +8,4 @@ mod fmt;
 mod merge;
 mod parse;
 mod props;
+mod validate;

@@ -1,0 +1,418 @@
+//! The validation stage: Prisma's rules for PostgreSQL, and ehrdb's lints.
+//!
+//! Takes the merged, name-resolved schema and pushes a diagnostic for every
+//! rule that does not hold; it never stops early, so one run reports every
+//! problem of every fragment (Prisma stops after the first phase that
+//! fails). Each rule is a small function named for what must hold; every
+//! file lists its rules in `CHECKS`, and [`ALL`] runs the files in order.
+//! Nothing here prints or touches the database.
+//!
+//! Shared vocabulary lives here: [`Ctx`] resolves field types
+//! ([`FieldKind`]), names tables and columns (`@@map` / `@map`), lists a
+//! model's unique criteria, and reads attribute arguments ([`Args`]), so a
+//! rule is only the rule.
+
+mod annotations;
+mod attributes;
+mod datasource;
+mod lints;
+mod models;
+mod names;
+mod relations;
+mod types;
+
+use std::collections::HashMap;
+
+use crate::ast::*;
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::fragments::Fragments;
+use crate::merge::{self, Merged};
+
+/// A rule: its name (what must hold) and the function that checks it.
+pub(crate) type Check = (&'static str, fn(&mut Ctx));
+
+/// Every rule, in the order they run.
+const ALL: &[&[Check]] = &[
+    datasource::CHECKS,
+    names::CHECKS,
+    types::CHECKS,
+    attributes::CHECKS,
+    models::CHECKS,
+    relations::CHECKS,
+    annotations::CHECKS,
+    lints::CHECKS,
+];
+
+/// Merges and validates the fragments: every diagnostic of the merge and of
+/// every rule, added to the parser's.
+pub fn run(fragments: &Fragments, prisma_version: Option<u8>) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    let merged = merge::merge(fragments, &mut diagnostics);
+    validate(fragments, &merged, prisma_version, &mut diagnostics);
+    diagnostics
+}
+
+/// Runs every rule over a merged schema.
+pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u8>, diagnostics: &mut Diagnostics) {
+    let prisma_major = prisma_version.unwrap_or_else(|| default_major(merged));
+    let mut ctx = Ctx { merged, fragments, prisma_major, diagnostics };
+    for checks in ALL {
+        for (_, check) in *checks {
+            check(&mut ctx);
+        }
+    }
+}
+
+/// The names of every rule, in order (for `ehrdb debug rules` and docs).
+pub fn rule_names() -> impl Iterator<Item = &'static str> {
+    ALL.iter().flat_map(|checks| checks.iter().map(|(name, _)| *name))
+}
+
+/// Prisma 6 when the datasource has a `url`, else 7 (which moved it out).
+fn default_major(merged: &Merged) -> u8 {
+    match merged.datasource {
+        Some(datasource) if datasource.property("url").is_some() => 6,
+        _ => 7,
+    }
+}
+
+/// What a rule sees: the merged schema and where to report.
+pub(crate) struct Ctx<'a> {
+    pub merged: &'a Merged<'a>,
+    pub fragments: &'a Fragments,
+    /// 6 or 7.
+    pub prisma_major: u8,
+    diagnostics: &'a mut Diagnostics,
+}
+
+/// Prisma's scalar types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    String,
+    Int,
+    BigInt,
+    Float,
+    Decimal,
+    Boolean,
+    DateTime,
+    Json,
+    Bytes,
+}
+
+impl Scalar {
+    pub const ALL: [Scalar; 9] = [
+        Scalar::String,
+        Scalar::Int,
+        Scalar::BigInt,
+        Scalar::Float,
+        Scalar::Decimal,
+        Scalar::Boolean,
+        Scalar::DateTime,
+        Scalar::Json,
+        Scalar::Bytes,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Scalar> {
+        Scalar::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scalar::String => "String",
+            Scalar::Int => "Int",
+            Scalar::BigInt => "BigInt",
+            Scalar::Float => "Float",
+            Scalar::Decimal => "Decimal",
+            Scalar::Boolean => "Boolean",
+            Scalar::DateTime => "DateTime",
+            Scalar::Json => "Json",
+            Scalar::Bytes => "Bytes",
+        }
+    }
+}
+
+/// What a field's type refers to.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldKind<'a> {
+    Scalar(Scalar),
+    Enum(&'a Block),
+    /// A model or a view: a relation field.
+    Model(&'a Block),
+    /// A composite `type` block.
+    Composite(&'a Block),
+    Unsupported,
+    /// Reported by the type rules; other rules skip such fields.
+    Unknown,
+}
+
+/// A way to identify a row: `@id`, `@@id`, `@unique` or `@@unique`.
+#[derive(Debug, Clone)]
+pub struct Criterion<'a> {
+    pub fields: Vec<&'a str>,
+    pub primary: bool,
+    pub span: Span,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Every block in fragment order.
+    pub fn blocks(&self) -> impl Iterator<Item = &'a Block> + 'a {
+        self.merged.blocks.iter().copied()
+    }
+
+    /// Models and views (blocks that become tables or views).
+    pub fn models(&self) -> impl Iterator<Item = &'a Block> + 'a {
+        self.blocks().filter(|b| matches!(b.kind, BlockKind::Model | BlockKind::View))
+    }
+
+    pub fn enums(&self) -> impl Iterator<Item = &'a Block> + 'a {
+        self.blocks().filter(|b| b.kind == BlockKind::Enum)
+    }
+
+    /// The model, view, enum or type of that name.
+    pub fn block(&self, name: &str) -> Option<&'a Block> {
+        self.merged.types.get(name).copied()
+    }
+
+    pub fn resolve(&self, ty: &FieldType) -> FieldKind<'a> {
+        resolve(self.merged, ty)
+    }
+
+    /// The text a span covers.
+    pub fn text(&self, span: Span) -> &'a str {
+        self.fragments.sources.slice(span)
+    }
+
+    /// The fields of a model-like block, by name (first definition wins).
+    pub fn fields_by_name(block: &'a Block) -> HashMap<&'a str, &'a Field> {
+        let mut map = HashMap::new();
+        for field in block.fields() {
+            map.entry(field.name.name.as_str()).or_insert(field);
+        }
+        map
+    }
+
+    /// The block attributes of that name (`"index"` for `@@index`).
+    pub fn block_attributes(block: &'a Block, name: &'a str) -> impl Iterator<Item = &'a Attribute> + 'a {
+        block.attributes().map(|a| &a.attribute).filter(move |a| a.name.name == name)
+    }
+
+    /// The table a model is stored in: its `@@map` name or its own.
+    pub fn table_name(block: &'a Block) -> &'a str {
+        Ctx::block_attributes(block, "map")
+            .next()
+            .and_then(|a| a.positional().or_else(|| a.named("name")))
+            .and_then(Expr::as_str)
+            .unwrap_or(&block.name.name)
+    }
+
+    /// The column a field is stored in: its `@map` name or its own.
+    pub fn column_name(field: &'a Field) -> &'a str {
+        field
+            .attribute("map")
+            .and_then(|a| a.positional().or_else(|| a.named("name")))
+            .and_then(Expr::as_str)
+            .unwrap_or(&field.name.name)
+    }
+
+    /// Every unique criterion of a model, the primary key first.
+    pub fn unique_criteria(block: &'a Block) -> Vec<Criterion<'a>> {
+        let mut criteria = Vec::new();
+        for field in block.fields() {
+            if let Some(id) = field.attribute("id") {
+                criteria.push(Criterion { fields: vec![field.name.name.as_str()], primary: true, span: id.span });
+            }
+        }
+        for attribute in Ctx::block_attributes(block, "id") {
+            criteria.push(Criterion { fields: field_list(attribute), primary: true, span: attribute.span });
+        }
+        for field in block.fields() {
+            if let Some(unique) = field.attribute("unique") {
+                criteria.push(Criterion { fields: vec![field.name.name.as_str()], primary: false, span: unique.span });
+            }
+        }
+        for attribute in Ctx::block_attributes(block, "unique") {
+            criteria.push(Criterion { fields: field_list(attribute), primary: false, span: attribute.span });
+        }
+        criteria
+    }
+
+    /// Whether `fields` (in any order) are exactly one unique criterion.
+    pub fn is_unique(block: &'a Block, fields: &[&str]) -> bool {
+        Ctx::unique_criteria(block)
+            .iter()
+            .any(|c| c.fields.len() == fields.len() && fields.iter().all(|f| c.fields.contains(f)))
+    }
+
+    /// Reads an attribute's arguments against its parameters. The first
+    /// positional argument fills `params[0]`; further positional ones,
+    /// unknown names and repeated names are reported. `label` is how the
+    /// attribute is written (`@relation`, `@@index`).
+    pub fn args(&mut self, attribute: &'a Attribute, label: &str, params: &[&'static str]) -> Args<'a> {
+        let mut args = Args { values: Vec::new() };
+        let Some(list) = &attribute.args else { return args };
+        let mut positional_seen = false;
+        for arg in &list.items {
+            let Some(value) = &arg.value else { continue };
+            let name = match &arg.name {
+                Some(name) => match params.iter().find(|p| **p == name.name) {
+                    Some(param) => *param,
+                    None => {
+                        let known = params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+                        let mut d = Diagnostic::error(
+                            "unknown-argument",
+                            name.span,
+                            format!("`{label}` has no argument `{}`", name.name),
+                        );
+                        d = if known.is_empty() {
+                            d.help(format!("`{label}` takes no named arguments"))
+                        } else {
+                            d.help(format!("its arguments are {known}"))
+                        };
+                        self.push(d);
+                        continue;
+                    }
+                },
+                None if !positional_seen && !params.is_empty() => {
+                    positional_seen = true;
+                    params[0]
+                }
+                None => {
+                    self.push(
+                        Diagnostic::error(
+                            "unexpected-argument",
+                            arg.span,
+                            format!("`{label}` takes no further positional argument"),
+                        )
+                        .help("name the argument, as in `name: value`"),
+                    );
+                    continue;
+                }
+            };
+            if let Some((_, first)) = args.values.iter().find(|(n, _)| *n == name) {
+                let first_span = first.span();
+                self.push(
+                    Diagnostic::error(
+                        "duplicate-argument",
+                        arg.span,
+                        format!("argument `{name}` of `{label}` is given twice"),
+                    )
+                    .also(first_span, "first given here"),
+                );
+                continue;
+            }
+            args.values.push((name, value));
+        }
+        args
+    }
+}
+
+/// Resolves a field type against the merged schema.
+pub fn resolve<'a>(merged: &Merged<'a>, ty: &FieldType) -> FieldKind<'a> {
+    match &ty.name {
+        TypeName::Unsupported(..) => FieldKind::Unsupported,
+        TypeName::Named(name) => {
+            if let Some(scalar) = Scalar::from_name(&name.name) {
+                return FieldKind::Scalar(scalar);
+            }
+            match merged.types.get(name.name.as_str()) {
+                Some(block) => match block.kind {
+                    BlockKind::Enum => FieldKind::Enum(block),
+                    BlockKind::Model | BlockKind::View => FieldKind::Model(block),
+                    BlockKind::Type => FieldKind::Composite(block),
+                    BlockKind::Datasource | BlockKind::Generator => FieldKind::Unknown,
+                },
+                None => FieldKind::Unknown,
+            }
+        }
+    }
+}
+
+/// The field names of `@@id([a, b])`, `@@unique(fields: [a, b(sort: Desc)])`
+/// and the like: constants and the names of field references with arguments.
+pub fn field_list(attribute: &Attribute) -> Vec<&str> {
+    let list = attribute.positional().or_else(|| attribute.named("fields"));
+    match list {
+        Some(Expr::Array(items, _)) => items.iter().filter_map(field_ref_name).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `a` in `[a]` and in `[a(sort: Desc)]`.
+pub fn field_ref_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Constant(name) => Some(&name.name),
+        Expr::Function(name, _) => Some(&name.name),
+        _ => None,
+    }
+}
+
+/// The arguments of one attribute, by parameter name.
+pub struct Args<'a> {
+    values: Vec<(&'static str, &'a Expr)>,
+}
+
+impl<'a> Args<'a> {
+    pub fn get(&self, name: &str) -> Option<&'a Expr> {
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+/// The closest of `candidates` to `name`, when close enough to suggest.
+pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// Edit distance in characters, a swap of two neighbours counting as one
+/// edit (optimal string alignment), so `Flaot` is one edit from `Float`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_suggests_near_names_only() {
+        assert_eq!(closest("Strin", ["String", "Int"]), Some("String"));
+        assert_eq!(closest("Flaot", ["Float", "Int"]), Some("Float"));
+        assert_eq!(closest("Datetime", ["DateTime", "Decimal"]), Some("DateTime"));
+        assert_eq!(closest("Quux", ["String", "Int"]), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("flaot", "float"), 1);
+    }
+}

@@ -1,0 +1,88 @@
+//! Validation fixtures, in three sides so an error can never be blessed for
+//! a case that must pass:
+//!
+//! * `validate/ok/*.prisma`: valid for Prisma, and ehrdb reports nothing;
+//! * `validate/warn/*.prisma`: valid for Prisma; ehrdb reports warnings
+//!   (lints) and no error; the rendering is snapshotted;
+//! * `validate/err/*.prisma`: invalid for Prisma; ehrdb reports at least one
+//!   error; the rendering is snapshotted.
+//!
+//! `scripts/prisma-oracle.sh` checks the first and the last claim against
+//! Prisma itself.
+
+use std::path::Path;
+
+use crate::support::{fixture, fixtures, parse};
+use ehrdb::diagnostics::Severity;
+use ehrdb::fragments::Fragments;
+use ehrdb::validate;
+
+/// Parses, merges and validates one fixture file.
+fn check(path: &Path) -> (Fragments, ehrdb::diagnostics::Diagnostics) {
+    let (name, text) = fixture(path);
+    let mut fragments = parse(&[(&name, &text)]);
+    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
+    diagnostics.extend(validate::run(&fragments, None));
+    (fragments, diagnostics)
+}
+
+#[test]
+fn ok_cases_have_no_diagnostics() {
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for entry in std::fs::read_dir(fixtures().join("validate/ok")).unwrap() {
+        let path = entry.unwrap().path();
+        let (fragments, diagnostics) = check(&path);
+        if !diagnostics.is_empty() {
+            failures.push(diagnostics.render(&fragments.sources, false));
+        }
+        cases += 1;
+    }
+    assert!(failures.is_empty(), "{} of {cases} ok cases have diagnostics:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn warn_cases_warn_without_errors() {
+    insta::glob!("../fixtures/validate/warn", "*.prisma", |path| {
+        let (fragments, diagnostics) = check(path);
+        let rendered = diagnostics.render(&fragments.sources, false);
+        assert!(!diagnostics.has_errors() && diagnostics.warnings() > 0, "expected warnings only:\n{rendered}");
+        insta::assert_snapshot!(rendered);
+    });
+}
+
+#[test]
+fn err_cases_report_errors() {
+    insta::glob!("../fixtures/validate/err", "*.prisma", |path| {
+        let (fragments, diagnostics) = check(path);
+        let rendered = diagnostics.render(&fragments.sources, false);
+        assert!(diagnostics.has_errors(), "expected an error, got:\n{rendered}");
+        insta::assert_snapshot!(rendered);
+    });
+}
+
+#[test]
+fn the_example_schema_is_valid_without_warnings() {
+    let fragments = Fragments::load(&crate::support::repo().join("schema")).unwrap();
+    let diagnostics = validate::run(&fragments, None);
+    assert!(diagnostics.is_empty(), "{}", diagnostics.render(&fragments.sources, false));
+}
+
+#[test]
+fn every_diagnostic_has_a_kebab_case_code_and_a_span_in_its_file() {
+    let root = fixtures().join("validate/err");
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        let (fragments, diagnostics) = check(&path);
+        for d in diagnostics.iter() {
+            assert!(
+                !d.code.is_empty() && d.code.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                "bad code {:?}",
+                d.code
+            );
+            let text = &fragments.sources.get(d.primary.span.file).text;
+            assert!(d.primary.span.end as usize <= text.len());
+            assert!(d.severity == Severity::Error || d.severity == Severity::Warning);
+        }
+    }
+}

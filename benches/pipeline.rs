@@ -4,7 +4,7 @@
 //! binary with the bench profile (release settings) and prints one table:
 //!
 //! * `inproc/...` (in process): `Fragments::from_texts` + `merge::merge` +
-//!   `merge::render` on texts already in memory (the input is copied
+//!   `validate::validate` + `merge::render` on texts already in memory (the input is copied
 //!   before the clock starts; dropping the result is not timed), for the
 //!   example schema in `schema/` and synthetic schemas of 1,000 and 10,000
 //!   models from `ehrdb::synth::generate`;
@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use ehrdb::ast::BlockKind;
 use ehrdb::diagnostics::Diagnostics;
 use ehrdb::fragments::Fragments;
-use ehrdb::{merge, synth};
+use ehrdb::{merge, synth, validate};
 
 /// The binary that `cargo bench` built alongside this benchmark.
 const EHRDB: &str = env!("CARGO_BIN_EXE_ehrdb");
@@ -220,6 +220,7 @@ fn pipeline_once(files: &Files) -> (Duration, usize, usize) {
     let mut fragments = Fragments::from_texts(input);
     let mut diagnostics: Diagnostics = std::mem::take(&mut fragments.diagnostics);
     let merged = merge::merge(&fragments, &mut diagnostics);
+    validate::validate(&fragments, &merged, None, &mut diagnostics);
     let text = merge::render(&fragments);
     let elapsed = start.elapsed();
     let models = merged.count(BlockKind::Model);

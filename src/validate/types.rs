@@ -1,14 +1,32 @@
 //! Field types: unknown types (with the closest name), optional lists,
 //! `Unsupported`, composite types on PostgreSQL, and native types
-//! (`@db.*`) valid for their scalar with valid arguments.
+//! (`@db.*`, in [`native`]) valid for their scalar with valid arguments.
+//!
+//! Lists need no rule of their own: PostgreSQL has arrays of every scalar
+//! type, of enums and of `Json`, and Prisma accepts them all.
+
+mod native;
 
 use super::{Check, Ctx, FieldKind, Scalar, closest};
-use crate::ast::{Arity, TypeName};
+use crate::ast::{Arity, BlockKind, Expr, Field, TypeName};
 use crate::diagnostics::Diagnostic;
+use native::{
+    fields_have_at_most_one_native_type, native_type_lengths_fit_postgresql, native_types_are_on_scalar_fields,
+    native_types_are_valid_for_their_fields, native_types_use_the_datasource_name,
+};
 
 pub(super) const CHECKS: &[Check] = &[
     ("every_field_type_exists", every_field_type_exists),
     ("no_field_is_an_optional_list", no_field_is_an_optional_list),
+    ("no_composite_types_on_postgresql", no_composite_types_on_postgresql),
+    ("unsupported_fields_default_only_to_dbgenerated", unsupported_fields_default_only_to_dbgenerated),
+    ("unsupported_fields_are_not_ignored", unsupported_fields_are_not_ignored),
+    ("unsupported_types_are_not_native_types", unsupported_types_are_not_native_types),
+    ("native_types_are_on_scalar_fields", native_types_are_on_scalar_fields),
+    ("fields_have_at_most_one_native_type", fields_have_at_most_one_native_type),
+    ("native_types_use_the_datasource_name", native_types_use_the_datasource_name),
+    ("native_types_are_valid_for_their_fields", native_types_are_valid_for_their_fields),
+    ("native_type_lengths_fit_postgresql", native_type_lengths_fit_postgresql),
 ];
 
 fn every_field_type_exists(ctx: &mut Ctx) {
@@ -46,5 +64,111 @@ fn no_field_is_an_optional_list(ctx: &mut Ctx) {
                 .help("a list is never null; an empty list says \"none\": write `[]`"),
             );
         }
+    }
+}
+
+/// One error per `type` block; fields of that type are not reported again.
+fn no_composite_types_on_postgresql(ctx: &mut Ctx) {
+    for block in ctx.blocks().filter(|b| b.kind == BlockKind::Type) {
+        let name = &block.name.name;
+        ctx.push(
+            Diagnostic::error(
+                "composite-type",
+                block.name.span,
+                format!("PostgreSQL has no composite types: `type {name}` cannot be used"),
+            )
+            .label("composite type (MongoDB only)")
+                .help(format!(
+                    "store the data in a `Json` field, or turn `{name}` into a model with a relation to the models that use it"
+                )),
+        );
+    }
+}
+
+/// The database computes an `Unsupported` value; Prisma cannot write a
+/// literal of a type it does not know.
+fn unsupported_fields_default_only_to_dbgenerated(ctx: &mut Ctx) {
+    for block in ctx.models() {
+        for field in block.fields().filter(|f| matches!(f.ty.name, TypeName::Unsupported(..))) {
+            let Some(default) = field.attribute("default") else { continue };
+            let Some(value) = default.positional().or_else(|| default.named("value")) else { continue };
+            if matches!(value, Expr::Function(name, _) if name.name == "dbgenerated") {
+                continue;
+            }
+            ctx.push(
+                Diagnostic::error(
+                    "unsupported-default",
+                    value.span(),
+                    format!(
+                        "field `{}` of type `{}` has a default Prisma cannot write",
+                        field.name.name,
+                        ctx.text(field.ty.span)
+                    ),
+                )
+                .label("an `Unsupported` field takes only `dbgenerated(...)`")
+                .help("write the SQL expression, as in `@default(dbgenerated(\"to_tsvector('english', '')\"))`"),
+            );
+        }
+    }
+}
+
+fn unsupported_fields_are_not_ignored(ctx: &mut Ctx) {
+    for block in ctx.models() {
+        for field in block.fields().filter(|f| matches!(f.ty.name, TypeName::Unsupported(..))) {
+            let Some(ignore) = field.attribute("ignore") else { continue };
+            ctx.push(
+                Diagnostic::error(
+                    "unsupported-ignored",
+                    ignore.span,
+                    format!(
+                        "field `{}` of type `{}` is marked `@ignore`",
+                        field.name.name,
+                        unsupported_text(ctx, field)
+                    ),
+                )
+                .label("`Unsupported` fields cannot take `@ignore`")
+                .help("remove `@ignore`: Prisma Client leaves `Unsupported` fields out already"),
+            );
+        }
+    }
+}
+
+/// `Unsupported("VarChar(30)")` is a type Prisma supports; Prisma wants
+/// the native type notation so the client can read and write it.
+fn unsupported_types_are_not_native_types(ctx: &mut Ctx) {
+    let source = ctx.merged.datasource.map_or("db", |d| d.name.name.as_str());
+    for block in ctx.models() {
+        for field in block.fields() {
+            let TypeName::Unsupported(text, span) = &field.ty.name else { continue };
+            let Some((native, args)) = native::parse_unsupported(text.value()) else { continue };
+            let args = if args.is_empty() { String::new() } else { format!("({})", args.join(", ")) };
+            let arity = match field.ty.arity {
+                Arity::Optional => "?",
+                Arity::List => "[]",
+                _ => "",
+            };
+            ctx.push(
+                Diagnostic::error(
+                    "unsupported-native-type",
+                    *span,
+                    format!("`{}` is a type Prisma supports", ctx.text(*span)),
+                )
+                .label(format!("PostgreSQL `{}{args}` is a `{}` in Prisma", native.name, native.scalar.name()))
+                .help(format!(
+                    "write `{} {}{arity} @{source}.{}{args}`",
+                    field.name.name,
+                    native.scalar.name(),
+                    native.name
+                )),
+            );
+        }
+    }
+}
+
+/// `Unsupported("tsvector")` as written, without the arity.
+pub(super) fn unsupported_text<'a>(ctx: &Ctx<'a>, field: &Field) -> &'a str {
+    match &field.ty.name {
+        TypeName::Unsupported(_, span) => ctx.text(*span),
+        TypeName::Named(name) => ctx.text(name.span),
     }
 }

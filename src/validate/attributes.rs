@@ -14,7 +14,7 @@ pub(super) use arguments::INDEX_TYPES;
 
 use super::{Check, Ctx, FieldKind, Scalar, closest};
 use crate::ast::{Arity, Attribute, Block, BlockKind, Expr, Field};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Span};
 
 pub(super) const CHECKS: &[Check] = &[
     ("every_attribute_is_known", every_attribute_is_known),
@@ -118,7 +118,7 @@ fn every_attribute_is_known(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "attribute-not-on-postgresql",
-                        attribute.span,
+                        trim(ctx, attribute.span),
                         format!("`{prefix}{name}` is not supported on PostgreSQL"),
                     )
                     .label("PostgreSQL has no such index or key")
@@ -129,9 +129,12 @@ fn every_attribute_is_known(ctx: &mut Ctx) {
         }
         let known = place.known().iter().filter(|k| unsupported_on_postgresql(k).is_none());
         let list = known.clone().map(|k| format!("`{prefix}{k}`")).collect::<Vec<_>>().join(", ");
-        let mut diagnostic =
-            Diagnostic::error("unknown-attribute", attribute.name.span, format!("unknown attribute `{prefix}{name}`"))
-                .label(format!("not {}", place.describe()));
+        let mut diagnostic = Diagnostic::error(
+            "unknown-attribute",
+            Span { end: attribute.name.span.end, ..attribute.span },
+            format!("unknown attribute `{prefix}{name}`"),
+        )
+        .label(format!("not {}", place.describe()));
         diagnostic = match closest(name, known.copied()) {
             Some(suggestion) => diagnostic.help(format!("did you mean `{prefix}{suggestion}`?")),
             None if place == Place::RelationField && name == "updatedAt" => {
@@ -185,10 +188,14 @@ fn no_attribute_is_given_twice(ctx: &mut Ctx) {
             let Some(first) = attributes[..i].iter().find(|a| a.name.name == name) else { continue };
             let prefix = place.prefix();
             ctx.push(
-                Diagnostic::error("duplicate-attribute", attribute.span, format!("`{prefix}{name}` is given twice"))
-                    .label("given again here")
-                    .also(first.span, "first given here")
-                    .help(format!("keep one `{prefix}{name}`")),
+                Diagnostic::error(
+                    "duplicate-attribute",
+                    trim(ctx, attribute.span),
+                    format!("`{prefix}{name}` is given twice"),
+                )
+                .label("given again here")
+                .also(trim(ctx, first.span), "first given here")
+                .help(format!("keep one `{prefix}{name}`")),
             );
         }
     }
@@ -207,18 +214,22 @@ fn updated_at_is_on_datetime_fields(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "updated-at-type",
-                        attribute.span,
+                        trim(ctx, attribute.span),
                         format!("`@updatedAt` on `{name}`, which is not a `DateTime`"),
                     )
-                    .label(format!("`{name}` is `{}`", ctx.text(field.ty.span)))
-                    .also(field.ty.span, "the field's type")
+                    .label(format!("`{name}` is `{}`", ctx.text(trim(ctx, field.ty.span))))
+                    .also(trim(ctx, field.ty.span), "the field's type")
                     .help("`@updatedAt` stores the time of the last update: use it on a `DateTime` field"),
                 );
             } else if field.ty.arity == Arity::List {
                 ctx.push(
-                    Diagnostic::error("updated-at-list", attribute.span, format!("`@updatedAt` on the list `{name}`"))
-                        .label("a list cannot hold the time of the last update")
-                        .help("make the field a single `DateTime`"),
+                    Diagnostic::error(
+                        "updated-at-list",
+                        trim(ctx, attribute.span),
+                        format!("`@updatedAt` on the list `{name}`"),
+                    )
+                    .label("a list cannot hold the time of the last update")
+                    .help("make the field a single `DateTime`"),
                 );
             }
         }
@@ -236,7 +247,7 @@ fn ids_are_on_required_scalar_fields(ctx: &mut Ctx) {
                 FieldKind::Model(_) => ctx.push(
                     Diagnostic::error(
                         "id-on-relation-field",
-                        attribute.span,
+                        trim(ctx, attribute.span),
                         format!("relation field `{name}` cannot be the primary key"),
                     )
                     .label("a relation field has no column")
@@ -247,11 +258,11 @@ fn ids_are_on_required_scalar_fields(ctx: &mut Ctx) {
                     ctx.push(
                         Diagnostic::error(
                             "optional-id",
-                            attribute.span,
+                            trim(ctx, attribute.span),
                             format!("primary key field `{name}` is {what}"),
                         )
                         .label("a primary key column cannot be null or a list")
-                        .also(field.ty.span, "make this a single required type")
+                        .also(trim(ctx, field.ty.span), "make this a single required type")
                         .help(format!("write `{name} {}` without `?` or `[]`", type_name(ctx, field))),
                     );
                 }
@@ -272,7 +283,7 @@ fn relation_fields_take_no_column_attributes(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "unique-on-relation-field",
-                        attribute.span,
+                        trim(ctx, attribute.span),
                         format!("relation field `{name}` cannot be `@unique`"),
                     )
                     .label("a relation field has no column to make unique")
@@ -283,7 +294,7 @@ fn relation_fields_take_no_column_attributes(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "map-on-relation-field",
-                        attribute.span,
+                        trim(ctx, attribute.span),
                         format!("relation field `{name}` cannot be mapped to a column"),
                     )
                     .label("a relation field has no column")
@@ -304,18 +315,18 @@ fn ignore_is_used_where_it_has_an_effect(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "redundant-ignore",
-                        attribute.span,
+                        trim(ctx, attribute.span),
                         format!("`@ignore` on `{name}` in a model that is ignored"),
                     )
                     .label("already ignored with its model")
-                    .also(model_ignore.span, "the whole model is ignored here")
+                    .also(trim(ctx, model_ignore.span), "the whole model is ignored here")
                     .help("remove the field's `@ignore`"),
                 );
             } else if matches!(ctx.resolve(&field.ty), FieldKind::Unsupported) {
                 ctx.push(
                     Diagnostic::error(
                         "ignore-on-unsupported",
-                        attribute.span,
+                        trim(ctx, attribute.span),
                         format!("`@ignore` on `{name}`, whose type is `Unsupported`"),
                     )
                     .label("`Unsupported` fields are already left out of the client")
@@ -324,6 +335,13 @@ fn ignore_is_used_where_it_has_an_effect(ctx: &mut Ctx) {
             }
         }
     }
+}
+
+/// A span without the whitespace after it: the parser's spans of field
+/// types and attributes end where the next token starts.
+pub(super) fn trim(ctx: &Ctx, span: Span) -> Span {
+    let text = ctx.text(span);
+    Span { end: span.end - (text.len() - text.trim_end().len()) as u32, ..span }
 }
 
 /// Whether a model carries `@@ignore`.
@@ -353,7 +371,7 @@ fn suggest_scalar_fields(attribute: &str, field: &Field) -> String {
 
 /// The type of a field without `?` or `[]`.
 fn type_name<'a>(ctx: &Ctx<'a>, field: &Field) -> &'a str {
-    ctx.text(field.ty.span).trim_end_matches(['?', '[', ']'])
+    ctx.text(field.ty.span).trim_end().trim_end_matches(['?', '[', ']'])
 }
 
 /// Whether a generator lists this preview feature (Prisma compares them

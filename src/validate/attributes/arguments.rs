@@ -123,9 +123,13 @@ fn read<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, spec: &Spec) -> Args<'a
             _ => ("the list of fields", "`@@index([a, b])`"),
         };
         ctx.push(
-            Diagnostic::error("missing-argument", attribute.span, format!("`{}` needs {param}", spec.label))
-                .label(format!("`{}` is missing", names[0]))
-                .help(format!("write it as {example}")),
+            Diagnostic::error(
+                "missing-argument",
+                super::trim(ctx, attribute.span),
+                format!("`{}` needs {param}", spec.label),
+            )
+            .label(format!("`{}` is missing", names[0]))
+            .help(format!("write it as {example}")),
         );
     }
     args
@@ -139,11 +143,14 @@ fn named_args<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, label: &str, para
     for arg in &list.items {
         let Some(value) = &arg.value else { continue };
         let Some(name) = &arg.name else {
-            let d = Diagnostic::error("unexpected-argument", arg.span, format!("`{label}` takes no unnamed argument"));
             ctx.push(if params.is_empty() {
-                d.label("not expected").help(format!("write `{label}` without arguments"))
+                Diagnostic::error("unexpected-argument", arg.span, format!("`{label}` takes no arguments"))
+                    .label("not expected")
+                    .help(format!("write `{label}` alone"))
             } else {
-                d.label("an argument without a name").help(format!("name it; `{label}` takes {known}"))
+                Diagnostic::error("unexpected-argument", arg.span, format!("`{label}` takes only named arguments"))
+                    .label("an argument without a name")
+                    .help(format!("name it; `{label}` takes {known}"))
             });
             continue;
         };
@@ -195,10 +202,14 @@ fn value_fits(ctx: &mut Ctx, spec: &Spec, param: &str, kind: Kind, value: &Expr)
         ),
     };
     if !fits {
+        let help = match (kind, value) {
+            (Kind::Text, Expr::Constant(c)) => format!("put it in quotes: `\"{}\"`", c.name),
+            _ => format!("write `{example}`"),
+        };
         ctx.push(
             Diagnostic::error("argument-type", value.span(), format!("`{param}` of `{label}` must be {expected}"))
                 .label(format!("found {}", describe(value)))
-                .help(format!("write `{example}`")),
+                .help(help),
         );
     }
     fits

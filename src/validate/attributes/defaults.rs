@@ -5,6 +5,7 @@
 //! and `ulid()` for `String`, `dbgenerated("...")` for anything.
 
 use super::arguments::describe;
+use super::trim;
 use crate::ast::{Arguments, Arity, Attribute, Block, Expr, Field};
 use crate::diagnostics::Diagnostic;
 use crate::validate::{Ctx, FieldKind, Scalar, closest};
@@ -18,24 +19,27 @@ pub(super) fn defaults_fit_their_fields(ctx: &mut Ctx) {
             let Some(attribute) = field.attribute("default") else { continue };
             let Some(value) = attribute.positional().or_else(|| attribute.named("value")) else { continue };
             let kind = ctx.resolve(&field.ty);
-            if let Some(diagnostic) = check(kind, field, attribute, value) {
+            if let Some(diagnostic) = check(ctx, kind, field, attribute, value) {
                 ctx.push(diagnostic);
             }
         }
     }
 }
 
-fn check(kind: FieldKind, field: &Field, attribute: &Attribute, value: &Expr) -> Option<Diagnostic> {
+fn check(ctx: &Ctx, kind: FieldKind, field: &Field, attribute: &Attribute, value: &Expr) -> Option<Diagnostic> {
     let name = &field.name.name;
     if let FieldKind::Model(_) = kind {
         return Some(
             Diagnostic::error(
                 "default-on-relation-field",
-                attribute.span,
+                trim(ctx, attribute.span),
                 format!("relation field `{name}` cannot have a default"),
             )
             .label("a relation field has no column")
-            .help("put the default on the foreign key field named in `@relation(fields: [...])`"),
+            .help(match foreign_keys(field).as_slice() {
+                [one] => format!("put the default on its foreign key field `{one}`"),
+                _ => "put the default on the foreign key fields named in `@relation(fields: [...])`".to_owned(),
+            }),
         );
     }
     if let Expr::Function(function, args) = value {
@@ -64,12 +68,20 @@ fn check(kind: FieldKind, field: &Field, attribute: &Attribute, value: &Expr) ->
             other => enum_member(block, other),
         },
         FieldKind::Scalar(scalar) => match value {
-            Expr::Function(function, args) => function_fits(scalar, &function.name, args, value, field),
-            Expr::Array(items, _) if list => items.iter().find_map(|item| literal_fits(scalar, item, field)),
+            Expr::Function(function, args) => function_fits(ctx, scalar, &function.name, args, value, field),
+            Expr::Array(items, _) if list => items.iter().find_map(|item| literal_fits(ctx, scalar, item, field)),
             Expr::Array(..) => Some(a_list_on_a_single_field(value, name)),
             other if list => Some(not_a_list(other, name)),
-            other => literal_fits(scalar, other, field),
+            other => literal_fits(ctx, scalar, other, field),
         },
+    }
+}
+
+/// The fields in `@relation(fields: [...])` of a relation field.
+fn foreign_keys(field: &Field) -> Vec<&str> {
+    match field.attribute("relation").and_then(|r| r.named("fields")) {
+        Some(Expr::Array(items, _)) => items.iter().filter_map(crate::validate::field_ref_name).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -96,7 +108,7 @@ fn enum_member(block: &Block, value: &Expr) -> Option<Diagnostic> {
         let mut d = Diagnostic::error(
             "default-type-mismatch",
             value.span(),
-            format!("the default of an `{enum_name}` field must be one of its values"),
+            format!("the default must be a value of enum `{enum_name}`"),
         )
         .label(format!("found {}", describe(value)));
         if let Some(text) = value.as_str().filter(|t| members().any(|m| m == *t)) {
@@ -142,7 +154,14 @@ fn short(value: &Expr) -> String {
 }
 
 /// A function default: known, for this type, with fitting arguments.
-fn function_fits(scalar: Scalar, function: &str, args: &Arguments, value: &Expr, field: &Field) -> Option<Diagnostic> {
+fn function_fits(
+    ctx: &Ctx,
+    scalar: Scalar,
+    function: &str,
+    args: &Arguments,
+    value: &Expr,
+    field: &Field,
+) -> Option<Diagnostic> {
     let produces: &[Scalar] = match function {
         "autoincrement" => &[Scalar::Int, Scalar::BigInt],
         "now" => &[Scalar::DateTime],
@@ -183,8 +202,8 @@ fn function_fits(scalar: Scalar, function: &str, args: &Arguments, value: &Expr,
                 value.span(),
                 format!("`{function}()` cannot be the default of `{}` field `{}`", scalar.name(), field.name.name),
             )
-            .label(format!("`{function}()` gives a {fits}"))
-            .also(field.ty.span, "the field's type")
+            .label(format!("`{function}()` makes {fits} values"))
+            .also(trim(ctx, field.ty.span), "the field's type")
             .help(function_for(scalar)),
         );
     }
@@ -217,21 +236,22 @@ fn function_arguments(function: &str, args: &Arguments, value: &Expr) -> Option<
     if ok {
         return None;
     }
+    let example = match function {
+        "uuid" => "write `uuid()` (version 4) or `uuid(7)` (ordered by time)",
+        "cuid" => "write `cuid()` or `cuid(2)`",
+        "nanoid" => "write `nanoid()` (21 characters) or a length such as `nanoid(16)`",
+        _ => "remove the arguments",
+    };
     Some(
-        Diagnostic::error("default-function-arguments", args.span, format!("`{function}()` takes {takes}"))
+        Diagnostic::error("default-function-arguments", value.span(), format!("`{function}()` takes {takes}"))
             .label("these arguments do not fit")
-            .help(if takes == "no argument" {
-                format!("write `{function}()`")
-            } else {
-                format!("write `{function}()`, as in `@default({function}())`")
-            })
-            .also(value.span(), "in this default"),
+            .help(example),
     )
 }
 
 /// A literal default: a value of the field's type, and one Prisma can
 /// read (valid JSON, base64, an RFC 3339 time, a 64-bit integer).
-fn literal_fits(scalar: Scalar, value: &Expr, field: &Field) -> Option<Diagnostic> {
+fn literal_fits(ctx: &Ctx, scalar: Scalar, value: &Expr, field: &Field) -> Option<Diagnostic> {
     let fits = match (scalar, value) {
         (Scalar::String | Scalar::Json | Scalar::Bytes | Scalar::DateTime | Scalar::Decimal, Expr::String(_)) => true,
         (Scalar::Int | Scalar::BigInt | Scalar::Float | Scalar::Decimal, Expr::Number(_)) => true,
@@ -261,10 +281,10 @@ fn literal_fits(scalar: Scalar, value: &Expr, field: &Field) -> Option<Diagnosti
             Diagnostic::error(
                 "default-type-mismatch",
                 value.span(),
-                format!("the default of `{}` field `{}` must be a `{}`", scalar.name(), field.name.name, scalar.name()),
+                format!("the default of `{}` does not fit its type `{}`", field.name.name, scalar.name()),
             )
             .label(format!("found {}", describe(value)))
-            .also(field.ty.span, "the field's type")
+            .also(trim(ctx, field.ty.span), "the field's type")
             .help(format!("write {example}")),
         );
     }
@@ -286,7 +306,7 @@ fn literal_fits(scalar: Scalar, value: &Expr, field: &Field) -> Option<Diagnosti
         Diagnostic::error(
             "invalid-default-value",
             value.span(),
-            format!("the default of `{}` cannot be read as a `{}`", field.name.name, scalar.name()),
+            format!("the default of `{}` is not a valid `{}` value", field.name.name, scalar.name()),
         )
         .label(problem)
         .help("correct the value, or compute it in SQL with `dbgenerated(\"...\")`"),

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::{index_fields, key_attributes, resolved_fields};
 use crate::ast::{Attribute, Block, Expr};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::validate::attributes::trim;
 use crate::validate::{Ctx, FieldKind};
 
 /// PostgreSQL's limit on identifiers, in bytes; Prisma shortens default
@@ -31,7 +32,7 @@ pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
             ctx.push(
                 Diagnostic::error(
                     "compound-name-clash",
-                    attribute.span,
+                    trim(ctx, attribute.span),
                     format!("the `{label}` over these fields clashes with field `{joined}`"),
                 )
                 .label(format!("Prisma Client names this key `{joined}`"))
@@ -98,6 +99,8 @@ struct Constraint<'a> {
     explicit: bool,
 }
 
+const SHARED_NAMESPACE: &str = "primary keys, unique constraints and indexes share one namespace per PostgreSQL schema; give one of them another name with `map: \"...\"`";
+
 pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
     let models: Vec<&Block> = ctx.models().collect();
     let mut constraints = Vec::new();
@@ -124,17 +127,27 @@ pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
         } else {
             format!("named `{}` by default", constraint.name)
         };
-        let first = if other.explicit { "first used here".to_owned() } else { format!("`{}` by default", other.name) };
-        let what = if other.kind == Kind::ForeignKey { "a foreign key of the same table" } else { "another" };
+        let (first, help) = match (other.kind, other.explicit) {
+            (Kind::ForeignKey, true) => (
+                "also the name of this foreign key".to_owned(),
+                "a foreign key's name is taken in its table too; give the index another name with `map: \"...\"`",
+            ),
+            (Kind::ForeignKey, false) => (
+                format!("this foreign key is named `{}` by default", other.name),
+                "a foreign key's name is taken in its table too; give the index another name with `map: \"...\"`",
+            ),
+            (_, true) => ("first used here".to_owned(), SHARED_NAMESPACE),
+            (_, false) => (format!("named `{}` by default", other.name), SHARED_NAMESPACE),
+        };
         ctx.push(
             Diagnostic::error(
                 "duplicate-constraint-name",
-                constraint.span,
-                format!("constraint name `{}` is also used by {what} constraint", constraint.name),
+                trim(ctx, constraint.span),
+                format!("constraint name `{}` is used twice", constraint.name),
             )
             .label(label)
-            .also(other.span, first)
-            .help("primary keys, unique constraints and indexes share one namespace in a PostgreSQL schema; give one of them another name with `map: \"...\"`"),
+            .also(trim(ctx, other.span), first)
+            .help(help),
         );
     }
 }
@@ -145,7 +158,12 @@ fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, index: usize, out: &mut Vec<Cons
         .next()
         .and_then(|a| a.positional().or_else(|| a.named("map")))
         .and_then(Expr::as_str);
+    // A second primary key is reported as such, not as a name clash.
+    let mut primary = false;
     let mut push = |name: String, kind: Kind, span: Span, explicit: bool| {
+        if kind == Kind::PrimaryKey && std::mem::replace(&mut primary, true) {
+            return;
+        }
         out.push(Constraint { name, kind, model: index, schema, span, explicit });
     };
     for field in model.fields() {

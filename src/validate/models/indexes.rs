@@ -8,7 +8,7 @@
 use super::{index_fields, key_attributes};
 use crate::ast::{Arity, Expr, Field};
 use crate::diagnostics::Diagnostic;
-use crate::validate::attributes::INDEX_TYPES;
+use crate::validate::attributes::{INDEX_TYPES, trim};
 use crate::validate::{Ctx, FieldKind, Scalar, closest};
 
 /// Operator classes Prisma names, and the access method of each.
@@ -63,9 +63,13 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
             };
             if method == "SpGist" && fields.len() > 1 {
                 ctx.push(
-                    Diagnostic::error("spgist-multiple-columns", attribute.span, "an SP-GiST index has one column")
-                        .label(format!("{} fields listed", fields.len()))
-                        .help("index one field, or use another index type"),
+                    Diagnostic::error(
+                        "spgist-multiple-columns",
+                        trim(ctx, attribute.span),
+                        "an SP-GiST index has one column",
+                    )
+                    .label(format!("{} fields listed", fields.len()))
+                    .help("index one field, or use another index type"),
                 );
             }
             for entry in &fields {
@@ -77,7 +81,7 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
                 if method == "Hash" {
                     if let Some(sort) = entry.arg("sort") {
                         ctx.push(
-                            Diagnostic::error("hash-index-sort", sort.span, "a Hash index has no sort order")
+                            Diagnostic::error("hash-index-sort", sort.span, "a hash index has no sort order")
                                 .label("not possible with `type: Hash`")
                                 .help("remove `sort`, or use a BTree index"),
                         );
@@ -127,9 +131,9 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
                             Diagnostic::error(
                                 "operator-class-index-type",
                                 class.span,
-                                format!("operator class `{}` is for {class_method} indexes", class.name),
+                                format!("operator class `{}` is for {} indexes", class.name, display(class_method)),
                             )
-                            .label(format!("this index is {method}"))
+                            .label(format!("this is a {} index", display(method)))
                             .help(format!("add `type: {class_method}` to the `@@index`, or remove `ops`")),
                         );
                         continue;
@@ -143,10 +147,10 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
                         Diagnostic::error(
                             "index-type-field",
                             entry.name.span,
-                            format!("a {method} index cannot index `{}` here", entry.name.name),
+                            format!("a {} index cannot index `{}`", display(method), entry.name.name),
                         )
                         .label(problem)
-                        .also(field.ty.span, "the field's type")
+                        .also(trim(ctx, field.ty.span), "the field's type")
                         .help(help_for(method)),
                     );
                 }
@@ -210,6 +214,18 @@ fn fits(method: &str, kind: FieldKind, field: &Field, class: Option<&str>) -> Op
             }
         }
         _ => None,
+    }
+}
+
+/// How PostgreSQL writes an access method.
+fn display(method: &str) -> &'static str {
+    match method {
+        "Hash" => "hash",
+        "Gist" => "GiST",
+        "Gin" => "GIN",
+        "SpGist" => "SP-GiST",
+        "Brin" => "BRIN",
+        _ => "B-tree",
     }
 }
 

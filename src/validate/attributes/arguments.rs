@@ -201,6 +201,14 @@ fn value_fits(ctx: &mut Ctx, spec: &Spec, param: &str, kind: Kind, value: &Expr)
             "where: raw(\"status = 'active'\")".to_owned(),
         ),
     };
+    if kind == Kind::Where && fits && raw_condition(value).is_some_and(str::is_empty) {
+        ctx.push(
+            Diagnostic::error("empty-where", value.span(), "the `where` condition of a partial index is empty")
+                .label("no condition")
+                .help("write the SQL condition, as in `where: raw(\"deleted_at IS NULL\")`, or remove `where`"),
+        );
+        return false;
+    }
     if !fits {
         let help = match (kind, value) {
             (Kind::Text, Expr::Constant(c)) => format!("put it in quotes: `\"{}\"`", c.name),
@@ -213,6 +221,14 @@ fn value_fits(ctx: &mut Ctx, spec: &Spec, param: &str, kind: Kind, value: &Expr)
         );
     }
     fits
+}
+
+/// The SQL text of `raw("...")`.
+fn raw_condition(value: &Expr) -> Option<&str> {
+    match value {
+        Expr::Function(name, args) if name.name == "raw" => args.items.first()?.value.as_ref()?.as_str(),
+        _ => None,
+    }
 }
 
 fn is_integer(value: &Expr) -> bool {

@@ -87,7 +87,20 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
                         );
                     }
                 }
-                let class = match entry.arg("ops").and_then(|a| a.value.as_ref()) {
+                let ops = entry.arg("ops").and_then(|a| a.value.as_ref());
+                if let (Some(ops), false) = (ops, label == "@@index") {
+                    ctx.push(
+                        Diagnostic::error(
+                            "operator-class-outside-index",
+                            ops.span(),
+                            format!("operator classes belong in `@@index`, not `{label}`"),
+                        )
+                        .label("`ops` is not allowed here")
+                        .help("remove `ops`"),
+                    );
+                    continue;
+                }
+                let class = match ops {
                     None => None,
                     Some(Expr::Function(name, _)) if name.name == "raw" => continue,
                     Some(Expr::Constant(class)) => Some(class),
@@ -101,18 +114,6 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
                     }
                 };
                 if let Some(class) = class {
-                    if label != "@@index" {
-                        ctx.push(
-                            Diagnostic::error(
-                                "operator-class-outside-index",
-                                class.span,
-                                format!("operator classes belong in `@@index`, not `{label}`"),
-                            )
-                            .label("`ops` is not allowed here")
-                            .help("remove `ops`"),
-                        );
-                        continue;
-                    }
                     let Some(class_method) = method_of(&class.name) else {
                         let d = Diagnostic::error(
                             "unknown-operator-class",

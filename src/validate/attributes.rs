@@ -73,33 +73,36 @@ impl Place {
     }
 }
 
-/// Every attribute with the place it stands at; fields of unknown type
-/// (already reported) and composite types (not on PostgreSQL) are skipped.
-fn placed_attributes<'a>(ctx: &Ctx<'a>) -> Vec<(Place, &'a Attribute)> {
-    let mut out = Vec::new();
+/// The attributes of each field, enum value and block, with the place
+/// they stand at; fields of unknown type (already reported) and composite
+/// types (not on PostgreSQL) are skipped.
+fn attribute_groups<'a>(ctx: &Ctx<'a>) -> Vec<(Place, Vec<&'a Attribute>)> {
+    let mut groups = Vec::new();
     for block in ctx.blocks() {
-        match block.kind {
-            BlockKind::Model | BlockKind::View => {
-                for field in block.fields() {
-                    let place = match ctx.resolve(&field.ty) {
-                        FieldKind::Unknown | FieldKind::Composite(_) => continue,
-                        FieldKind::Model(_) => Place::RelationField,
-                        _ => Place::ScalarField,
-                    };
-                    out.extend(field.attributes.iter().map(|a| (place, a)));
-                }
-                out.extend(block.attributes().map(|a| (Place::Model, &a.attribute)));
-            }
-            BlockKind::Enum => {
-                for value in block.values() {
-                    out.extend(value.attributes.iter().map(|a| (Place::EnumValue, a)));
-                }
-                out.extend(block.attributes().map(|a| (Place::Enum, &a.attribute)));
-            }
-            _ => {}
+        let (member_place, block_place) = match block.kind {
+            BlockKind::Model | BlockKind::View => (None, Place::Model),
+            BlockKind::Enum => (Some(Place::EnumValue), Place::Enum),
+            _ => continue,
+        };
+        for field in block.fields() {
+            let place = match ctx.resolve(&field.ty) {
+                FieldKind::Unknown | FieldKind::Composite(_) => continue,
+                FieldKind::Model(_) => Place::RelationField,
+                _ => Place::ScalarField,
+            };
+            groups.push((place, field.attributes.iter().collect()));
         }
+        if let Some(place) = member_place {
+            groups.extend(block.values().map(|v| (place, v.attributes.iter().collect())));
+        }
+        groups.push((block_place, block.attributes().map(|a| &a.attribute).collect()));
     }
-    out
+    groups
+}
+
+/// Every attribute with the place it stands at.
+fn placed_attributes<'a>(ctx: &Ctx<'a>) -> Vec<(Place, &'a Attribute)> {
+    attribute_groups(ctx).into_iter().flat_map(|(place, group)| group.into_iter().map(move |a| (place, a))).collect()
 }
 
 fn is_native_type(place: Place, attribute: &Attribute) -> bool {
@@ -156,30 +159,7 @@ fn unsupported_on_postgresql(name: &str) -> Option<&'static str> {
 }
 
 fn no_attribute_is_given_twice(ctx: &mut Ctx) {
-    let mut groups: Vec<(Place, Vec<&Attribute>)> = Vec::new();
-    for block in ctx.blocks() {
-        match block.kind {
-            BlockKind::Model | BlockKind::View => {
-                for field in block.fields() {
-                    let place = match ctx.resolve(&field.ty) {
-                        FieldKind::Unknown | FieldKind::Composite(_) => continue,
-                        FieldKind::Model(_) => Place::RelationField,
-                        _ => Place::ScalarField,
-                    };
-                    groups.push((place, field.attributes.iter().collect()));
-                }
-                groups.push((Place::Model, block.attributes().map(|a| &a.attribute).collect()));
-            }
-            BlockKind::Enum => {
-                for value in block.values() {
-                    groups.push((Place::EnumValue, value.attributes.iter().collect()));
-                }
-                groups.push((Place::Enum, block.attributes().map(|a| &a.attribute).collect()));
-            }
-            _ => {}
-        }
-    }
-    for (place, attributes) in groups {
+    for (place, attributes) in attribute_groups(ctx) {
         for (i, attribute) in attributes.iter().enumerate() {
             let name = attribute.name.name.as_str();
             if !place.known().contains(&name) || place.repeatable(name) {

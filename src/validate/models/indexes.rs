@@ -5,8 +5,8 @@
 //! one access method. A field with `ops: raw("...")` or an `Unsupported`
 //! type is the user's responsibility, as in Prisma.
 
-use super::{index_fields, key_attributes};
-use crate::ast::{Arity, Expr, Field};
+use super::{IndexField, index_fields, key_attributes};
+use crate::ast::{Arity, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
 use crate::validate::attributes::{INDEX_TYPES, trim};
 use crate::validate::{Ctx, FieldKind, Scalar, closest};
@@ -87,63 +87,15 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
                         );
                     }
                 }
-                let ops = entry.arg("ops").and_then(|a| a.value.as_ref());
-                if let (Some(ops), false) = (ops, label == "@@index") {
-                    ctx.push(
-                        Diagnostic::error(
-                            "operator-class-outside-index",
-                            ops.span(),
-                            format!("operator classes belong in `@@index`, not `{label}`"),
-                        )
-                        .label("`ops` is not allowed here")
-                        .help("remove `ops`"),
-                    );
-                    continue;
-                }
-                let class = match ops {
-                    None => None,
-                    Some(Expr::Function(name, _)) if name.name == "raw" => continue,
-                    Some(Expr::Constant(class)) => Some(class),
-                    Some(other) => {
-                        ctx.push(
-                            Diagnostic::error("unknown-operator-class", other.span(), "an operator class is a name")
-                                .label("not an operator class")
-                                .help("write `ops: JsonbPathOps` (without quotes), or `ops: raw(\"gin_trgm_ops\")`"),
-                        );
-                        continue;
-                    }
+                let class = match operator_class(ctx, label, method, entry) {
+                    Ops::Default => None,
+                    Ops::Class(class) => Some(class.name.as_str()),
+                    Ops::Skip => continue,
                 };
-                if let Some(class) = class {
-                    let Some(class_method) = method_of(&class.name) else {
-                        let d = Diagnostic::error(
-                            "unknown-operator-class",
-                            class.span,
-                            format!("unknown operator class `{}`", class.name),
-                        )
-                        .label("not an operator class Prisma knows");
-                        ctx.push(match closest(&class.name, all_classes()) {
-                            Some(suggestion) => d.help(format!("did you mean `{suggestion}`?")),
-                            None => d.help("for another operator class, write `ops: raw(\"name_ops\")`"),
-                        });
-                        continue;
-                    };
-                    if class_method != method {
-                        ctx.push(
-                            Diagnostic::error(
-                                "operator-class-index-type",
-                                class.span,
-                                format!("operator class `{}` is for {} indexes", class.name, display(class_method)),
-                            )
-                            .label(format!("this is a {} index", display(method)))
-                            .help(format!("add `type: {class_method}` to the `@@index`, or remove `ops`")),
-                        );
-                        continue;
-                    }
-                }
                 if matches!(kind, FieldKind::Unsupported) {
                     continue;
                 }
-                if let Some(problem) = fits(method, kind, field, class.map(|c| c.name.as_str())) {
+                if let Some(problem) = fits(method, kind, field, class) {
                     ctx.push(
                         Diagnostic::error(
                             "index-type-field",
@@ -158,6 +110,67 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
             }
         }
     }
+}
+
+/// What the `ops` of an index field says.
+enum Ops<'a> {
+    /// No `ops`: the type's default operator class.
+    Default,
+    /// A known operator class of this index's access method.
+    Class(&'a Ident),
+    /// `raw("...")` (the user's responsibility) or a problem already reported.
+    Skip,
+}
+
+fn operator_class<'a>(ctx: &mut Ctx, label: &str, method: &str, entry: &IndexField<'a>) -> Ops<'a> {
+    let Some(ops) = entry.arg("ops").and_then(|a| a.value.as_ref()) else { return Ops::Default };
+    if label != "@@index" {
+        ctx.push(
+            Diagnostic::error(
+                "operator-class-outside-index",
+                ops.span(),
+                format!("operator classes belong in `@@index`, not `{label}`"),
+            )
+            .label("`ops` is not allowed here")
+            .help("remove `ops`"),
+        );
+        return Ops::Skip;
+    }
+    let class = match ops {
+        Expr::Function(name, _) if name.name == "raw" => return Ops::Skip,
+        Expr::Constant(class) => class,
+        other => {
+            ctx.push(
+                Diagnostic::error("unknown-operator-class", other.span(), "an operator class is a name")
+                    .label("not an operator class")
+                    .help("write `ops: JsonbPathOps` (without quotes), or `ops: raw(\"gin_trgm_ops\")`"),
+            );
+            return Ops::Skip;
+        }
+    };
+    let Some(class_method) = method_of(&class.name) else {
+        let d =
+            Diagnostic::error("unknown-operator-class", class.span, format!("unknown operator class `{}`", class.name))
+                .label("not an operator class Prisma knows");
+        ctx.push(match closest(&class.name, all_classes()) {
+            Some(suggestion) => d.help(format!("did you mean `{suggestion}`?")),
+            None => d.help("for another operator class, write `ops: raw(\"name_ops\")`"),
+        });
+        return Ops::Skip;
+    };
+    if class_method != method {
+        ctx.push(
+            Diagnostic::error(
+                "operator-class-index-type",
+                class.span,
+                format!("operator class `{}` is for {} indexes", class.name, display(class_method)),
+            )
+            .label(format!("this is a {} index", display(method)))
+            .help(format!("add `type: {class_method}` to the `@@index`, or remove `ops`")),
+        );
+        return Ops::Skip;
+    }
+    Ops::Class(class)
 }
 
 /// Why this access method (with this operator class) cannot index the

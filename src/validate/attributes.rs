@@ -361,6 +361,8 @@ pub(super) fn preview_feature(ctx: &Ctx, feature: &str) -> bool {
         Some(Expr::Array(items, _)) => {
             items.iter().any(|i| i.as_str().is_some_and(|s| s.eq_ignore_ascii_case(feature)))
         }
+        // Prisma also reads a single string as a list of one.
+        Some(Expr::String(s)) => s.value().eq_ignore_ascii_case(feature),
         _ => false,
     })
 }

@@ -340,12 +340,20 @@ fn is_rfc3339(text: &str) -> bool {
         }
         rest = &fraction[end..];
     }
+    let year: u32 = text[0..4].parse().unwrap_or(0);
     let month: u32 = text[5..7].parse().unwrap_or(0);
     let day: u32 = text[8..10].parse().unwrap_or(0);
     let hour: u32 = text[11..13].parse().unwrap_or(99);
     let minute: u32 = text[14..16].parse().unwrap_or(99);
     let second: u32 = text[17..19].parse().unwrap_or(99);
-    let clock = (1..=12).contains(&month) && (1..=31).contains(&day) && hour < 24 && minute < 60 && second < 61;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let clock = (1..=12).contains(&month) && (1..=days).contains(&day) && hour < 24 && minute < 60 && second < 61;
     let zone = match rest.as_bytes() {
         [b'Z' | b'z'] => true,
         [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
@@ -382,6 +390,8 @@ mod tests {
         assert!(!is_rfc3339("2024-01-01"));
         assert!(!is_rfc3339("2024-01-01T00:00:00"));
         assert!(!is_rfc3339("2024-13-01T00:00:00Z"));
+        assert!(is_rfc3339("2024-02-29T00:00:00Z"));
+        assert!(!is_rfc3339("2023-02-29T00:00:00Z"));
     }
 
     #[test]

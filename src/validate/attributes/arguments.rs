@@ -369,7 +369,18 @@ fn postgresql_honours_the_options(ctx: &mut Ctx, spec: &Spec, attribute: &Attrib
         }
     }
     if let Some(value) = args.get("where") {
-        if !preview_feature(ctx, "partialIndexes") {
+        if ctx.prisma_major < 7 {
+            // Partial indexes came with Prisma 7.4; Prisma 6 has no `where`.
+            ctx.push(
+                Diagnostic::error(
+                    "partial-index-prisma-6",
+                    arg_span(attribute, "where", value),
+                    "partial indexes need Prisma 7.4 or later",
+                )
+                .label("Prisma 6 has no `where` argument")
+                .help("remove `where`, or move to Prisma 7 (the connection URL moves to prisma.config.ts)"),
+            );
+        } else if !preview_feature(ctx, "partialIndexes") {
             ctx.push(
                 Diagnostic::error(
                     "partial-index-preview",

@@ -130,7 +130,11 @@ fn every_attribute_is_known(ctx: &mut Ctx) {
             }
             continue;
         }
-        let known = place.known().iter().filter(|k| unsupported_on_postgresql(k).is_none());
+        // What to suggest: attributes that work here on PostgreSQL.
+        let known = place.known().iter().filter(|k| {
+            unsupported_on_postgresql(k).is_none()
+                && (place != Place::RelationField || matches!(**k, "relation" | "ignore"))
+        });
         let list = known.clone().map(|k| format!("`{prefix}{k}`")).collect::<Vec<_>>().join(", ");
         let mut diagnostic = Diagnostic::error(
             "unknown-attribute",

@@ -115,7 +115,7 @@ fn read<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, spec: &Spec) -> Args<'a
     if spec.required && !incomplete && args.get(names[0]).is_none() {
         let (param, example) = match spec.label {
             "@default" => ("a value", "`@default(0)`"),
-            "@map" => ("the column name", "`@map(\"column_name\")`"),
+            "@map" => ("the name in the database", "`@map(\"column_name\")`"),
             "@@map" => ("the table name", "`@@map(\"table_name\")`"),
             "@@schema" => ("the schema name", "`@@schema(\"audit\")`"),
             "@@id" => ("the list of fields", "`@@id([a, b])`"),

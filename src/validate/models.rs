@@ -80,7 +80,7 @@ fn resolved_fields<'a>(block: &'a Block, attribute: &'a Attribute) -> Option<Vec
 
 fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
     for model in ctx.merged.models() {
-        if is_ignored(model) || has_primary_key(ctx, model) {
+        if is_ignored(model) || has_primary_key(model) {
             continue;
         }
         let mut loose = Vec::new();
@@ -120,10 +120,10 @@ fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
     }
 }
 
-/// Whether a model has `@id` on a scalar field or an `@@id`.
-fn has_primary_key(ctx: &Ctx, model: &Block) -> bool {
-    Ctx::block_attributes(model, "id").next().is_some()
-        || model.fields().any(|f| f.attribute("id").is_some() && !matches!(ctx.resolve(&f.ty), FieldKind::Model(_)))
+/// Whether a model has an `@id` or `@@id`, even a faulty one (reported on
+/// its own, so one mistake gives one error).
+fn has_primary_key(model: &Block) -> bool {
+    Ctx::block_attributes(model, "id").next().is_some() || model.fields().any(|f| f.attribute("id").is_some())
 }
 
 /// Why a unique criterion over these fields cannot identify a row, if so.

@@ -1,0 +1,262 @@
+//! Names that must not collide: constraint names in the database (primary
+//! keys, unique constraints and indexes share one namespace per PostgreSQL
+//! schema; foreign keys join them within a table), client names of
+//! compound keys (`name:`), and the `a_b` name Prisma Client gives a key
+//! over `a` and `b`.
+
+use std::collections::HashMap;
+
+use super::{index_fields, key_attributes, resolved_fields};
+use crate::ast::{Attribute, Block, Expr};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::validate::attributes::trim;
+use crate::validate::{Ctx, FieldKind};
+
+/// PostgreSQL's limit on identifiers, in bytes; Prisma shortens default
+/// constraint names to fit it.
+const MAX_IDENTIFIER: usize = 63;
+
+pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
+    for model in ctx.models() {
+        let by_name = Ctx::fields_by_name(model);
+        for (label, attribute) in key_attributes(model).filter(|(l, _)| *l != "@@index") {
+            let Some(fields) = index_fields(attribute) else { continue };
+            if fields.len() < 2 {
+                continue;
+            }
+            let joined = fields.iter().map(|f| f.name.name.as_str()).collect::<Vec<_>>().join("_");
+            let Some(field) = by_name.get(joined.as_str()) else { continue };
+            if matches!(ctx.resolve(&field.ty), FieldKind::Model(_)) {
+                continue;
+            }
+            ctx.push(
+                Diagnostic::error(
+                    "compound-name-clash",
+                    trim(ctx, attribute.span),
+                    format!("the `{label}` over these fields clashes with field `{joined}`"),
+                )
+                .label(format!("Prisma Client names this key `{joined}`"))
+                .also(field.name.span, "a field of the same name")
+                .help(format!("rename the field `{joined}` (Prisma reserves the name even when the key has a `name`)")),
+            );
+        }
+    }
+}
+
+pub(super) fn client_names_are_unique_per_model(ctx: &mut Ctx) {
+    for model in ctx.models() {
+        let by_name = Ctx::fields_by_name(model);
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for (label, attribute) in key_attributes(model).filter(|(l, _)| *l != "@@index") {
+            let Some(value) = attribute.named("name") else { continue };
+            let Some(name) = value.as_str().filter(|n| !n.is_empty()) else { continue };
+            if let Some(first) = seen.get(name) {
+                ctx.push(
+                    Diagnostic::error(
+                        "duplicate-client-name",
+                        value.span(),
+                        format!("two keys of `{}` are named `{name}`", model.name.name),
+                    )
+                    .label("used again here")
+                    .also(*first, "first used here")
+                    .help("give each `@@id` and `@@unique` of a model its own `name`"),
+                );
+                continue;
+            }
+            seen.insert(name, value.span());
+            if let Some(field) = by_name.get(name) {
+                ctx.push(
+                    Diagnostic::error(
+                        "client-name-clash",
+                        value.span(),
+                        format!("the `name` of `{label}` is already a field of `{}`", model.name.name),
+                    )
+                    .label(format!("field `{name}` has this name"))
+                    .also(field.name.span, "the field")
+                    .help("choose another `name`"),
+                );
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    PrimaryKey,
+    Unique,
+    Index,
+    ForeignKey,
+}
+
+/// One named constraint of a table.
+struct Constraint<'a> {
+    name: String,
+    kind: Kind,
+    /// Which model, by index in the models list.
+    model: usize,
+    schema: Option<&'a str>,
+    span: Span,
+    explicit: bool,
+}
+
+const SHARED_NAMESPACE: &str = "primary keys, unique constraints and indexes share one namespace per PostgreSQL schema; give one of them another name with `map: \"...\"`";
+
+pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
+    let models: Vec<&Block> = ctx.models().collect();
+    let mut constraints = Vec::new();
+    for (index, model) in models.iter().enumerate() {
+        collect(ctx, model, index, &mut constraints);
+    }
+    for (i, constraint) in constraints.iter().enumerate() {
+        if constraint.kind == Kind::ForeignKey {
+            // Foreign keys are the relation rules' to report.
+            continue;
+        }
+        let clash = constraints.iter().enumerate().find(|(j, other)| {
+            *j != i
+                && other.name == constraint.name
+                && if other.kind == Kind::ForeignKey {
+                    other.model == constraint.model
+                } else {
+                    *j < i && other.schema == constraint.schema
+                }
+        });
+        let Some((_, other)) = clash else { continue };
+        let label = if constraint.explicit {
+            "used again here".to_owned()
+        } else {
+            format!("named `{}` by default", constraint.name)
+        };
+        let (first, help) = match (other.kind, other.explicit) {
+            (Kind::ForeignKey, true) => (
+                "also the name of this foreign key".to_owned(),
+                "a foreign key's name is taken in its table too; give the index another name with `map: \"...\"`",
+            ),
+            (Kind::ForeignKey, false) => (
+                format!("this foreign key is named `{}` by default", other.name),
+                "a foreign key's name is taken in its table too; give the index another name with `map: \"...\"`",
+            ),
+            (_, true) => ("first used here".to_owned(), SHARED_NAMESPACE),
+            (_, false) => (format!("named `{}` by default", other.name), SHARED_NAMESPACE),
+        };
+        ctx.push(
+            Diagnostic::error(
+                "duplicate-constraint-name",
+                trim(ctx, constraint.span),
+                format!("constraint name `{}` is used twice", constraint.name),
+            )
+            .label(label)
+            .also(trim(ctx, other.span), first)
+            .help(help),
+        );
+    }
+}
+
+fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, index: usize, out: &mut Vec<Constraint<'a>>) {
+    let table = Ctx::table_name(model);
+    let schema = Ctx::block_attributes(model, "schema")
+        .next()
+        .and_then(|a| a.positional().or_else(|| a.named("map")))
+        .and_then(Expr::as_str);
+    // A second primary key is reported as such, not as a name clash.
+    let mut primary = false;
+    let mut push = |name: String, kind: Kind, span: Span, explicit: bool| {
+        if kind == Kind::PrimaryKey && std::mem::replace(&mut primary, true) {
+            return;
+        }
+        out.push(Constraint { name, kind, model: index, schema, span, explicit });
+    };
+    for field in model.fields() {
+        let kind = ctx.resolve(&field.ty);
+        if matches!(kind, FieldKind::Unknown) {
+            continue;
+        }
+        if let FieldKind::Model(_) = kind {
+            if let Some((name, span, explicit)) = foreign_key(model, field.attribute("relation")) {
+                push(name, Kind::ForeignKey, span, explicit);
+            }
+            continue;
+        }
+        let column = Ctx::column_name(field);
+        if let Some(attribute) = field.attribute("id") {
+            let (name, span, explicit) = named(attribute, &["map"], || primary_key_name(table));
+            push(name, Kind::PrimaryKey, span, explicit);
+        }
+        if let Some(attribute) = field.attribute("unique") {
+            let (name, span, explicit) = named(attribute, &["map"], || index_name(table, &[column], "_key"));
+            push(name, Kind::Unique, span, explicit);
+        }
+    }
+    for (label, attribute) in key_attributes(model) {
+        let Some(fields) = resolved_fields(model, attribute) else { continue };
+        let columns: Vec<&str> = fields.iter().map(|f| Ctx::column_name(f)).collect();
+        let (kind, names, default): (_, &[&str], _) = match label {
+            "@@id" => (Kind::PrimaryKey, &["map"], primary_key_name(table)),
+            "@@unique" => (Kind::Unique, &["map"], index_name(table, &columns, "_key")),
+            _ => (Kind::Index, &["map", "name"], index_name(table, &columns, "_idx")),
+        };
+        let (name, span, explicit) = named(attribute, names, || default);
+        push(name, kind, span, explicit);
+    }
+}
+
+/// The `map` (or legacy `name`) of a constraint and its span, or the
+/// default name and the attribute's span.
+fn named(attribute: &Attribute, params: &[&str], default: impl FnOnce() -> String) -> (String, Span, bool) {
+    for param in params {
+        if let Some(value) = attribute.named(param) {
+            if let Some(name) = value.as_str().filter(|n| !n.is_empty()) {
+                return (name.to_owned(), value.span(), true);
+            }
+        }
+    }
+    (default(), attribute.span, false)
+}
+
+fn foreign_key(model: &Block, relation: Option<&Attribute>) -> Option<(String, Span, bool)> {
+    let relation = relation?;
+    if let Some(value) = relation.named("map") {
+        return value.as_str().map(|name| (name.to_owned(), value.span(), true));
+    }
+    let Some(Expr::Array(items, _)) = relation.named("fields") else { return None };
+    let by_name = Ctx::fields_by_name(model);
+    let columns: Option<Vec<&str>> =
+        items.iter().map(|item| item.as_constant().and_then(|n| by_name.get(n)).map(|f| Ctx::column_name(f))).collect();
+    let columns = columns.filter(|c| !c.is_empty())?;
+    Some((truncated(format!("{}_{}", Ctx::table_name(model), columns.join("_")), "_fkey"), relation.span, false))
+}
+
+fn primary_key_name(table: &str) -> String {
+    truncated(table.to_owned(), "_pkey")
+}
+
+fn index_name(table: &str, columns: &[&str], suffix: &str) -> String {
+    truncated(format!("{table}_{}", columns.join("_")), suffix)
+}
+
+/// Prisma's default names: cut to fit 63 bytes with the suffix.
+fn truncated(mut base: String, suffix: &str) -> String {
+    let limit = MAX_IDENTIFIER - suffix.len();
+    if base.len() >= limit {
+        let mut cut = limit;
+        while !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        base.truncate(cut);
+    }
+    base + suffix
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_fit_postgresql_identifiers() {
+        assert_eq!(primary_key_name("users"), "users_pkey");
+        assert_eq!(index_name("users", &["email"], "_key"), "users_email_key");
+        let long = "a".repeat(70);
+        assert_eq!(index_name(&long, &["b"], "_idx").len(), 63);
+        assert!(index_name(&long, &["b"], "_idx").ends_with("a_idx"));
+    }
+}

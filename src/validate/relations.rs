@@ -12,6 +12,8 @@
 //! only and have no counterpart here.
 
 mod arguments;
+mod constraint_names;
+mod keys;
 mod model;
 mod sides;
 
@@ -29,6 +31,17 @@ pub(super) const CHECKS: &[Check] = &[
     ("one_to_many_keys_sit_on_the_single_side", sides::one_to_many_keys_sit_on_the_single_side),
     ("many_to_many_relations_are_implicit", sides::many_to_many_relations_are_implicit),
     ("referential_actions_sit_on_the_key_side", sides::referential_actions_sit_on_the_key_side),
+    ("relation_keys_name_existing_scalar_fields", keys::relation_keys_name_existing_scalar_fields),
+    ("fields_and_references_come_together", keys::fields_and_references_come_together),
+    ("fields_and_references_have_equal_length", keys::fields_and_references_have_equal_length),
+    ("key_types_match_referenced_types", keys::key_types_match_referenced_types),
+    ("references_are_a_unique_criterion", keys::references_are_a_unique_criterion),
+    ("one_to_one_keys_are_unique", keys::one_to_one_keys_are_unique),
+    ("required_relations_have_required_keys", keys::required_relations_have_required_keys),
+    ("set_null_only_on_optional_keys", keys::set_null_only_on_optional_keys),
+    ("set_default_keys_have_defaults", keys::set_default_keys_have_defaults),
+    ("key_native_types_are_comparable", keys::key_native_types_are_comparable),
+    ("foreign_key_names_are_unique_per_table", constraint_names::foreign_key_names_are_unique_per_table),
 ];
 
 /// `relationMode = "prisma"` in the datasource: Prisma emulates the

@@ -5,7 +5,9 @@
 //! indexes, unique constraints and other foreign keys.
 
 use super::keys::resolve;
-use super::model::Relations;
+use std::collections::HashMap;
+
+use super::model::{RelationField, Relations};
 use crate::ast::{Block, BlockKind, Expr};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::validate::{Ctx, field_list};
@@ -25,10 +27,15 @@ struct Constraint {
 
 pub(super) fn foreign_key_names_are_unique_per_table(ctx: &mut Ctx) {
     let relations = Relations::new(ctx);
+    let mut by_model: HashMap<&str, Vec<&RelationField>> = HashMap::new();
+    for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
+        by_model.entry(rf.model.name.name.as_str()).or_default().push(rf);
+    }
     for model in ctx.models().filter(|m| m.kind == BlockKind::Model) {
+        let Some(fields) = by_model.get(model.name.name.as_str()) else { continue };
         let mut constraints = key_and_index_names(model);
         let table = Ctx::table_name(model);
-        for rf in relations.fields.iter().filter(|rf| std::ptr::eq(rf.model, model) && !rf.is_list()) {
+        for rf in fields.iter().filter(|rf| std::ptr::eq(rf.model, model)) {
             let Some(fields) = resolve(ctx, model, &rf.fields()) else { continue };
             let mapped = rf.args.map.and_then(Expr::as_str).filter(|m| !m.is_empty());
             let columns: Vec<&str> = fields.iter().map(|f| Ctx::column_name(f)).collect();

@@ -1,8 +1,55 @@
-//! Relations: opposite fields, `fields`/`references` arity and types, referenced fields unique, names for ambiguous relations, 1:1 and m:n rules, referential actions.
+//! Relations: the `@relation` attribute and its arguments, an opposite
+//! field for every relation field, names for ambiguous relations, where
+//! `fields`/`references` and referential actions belong in 1:1, 1:n and
+//! m:n relations, the keys themselves (existing scalar fields, equal
+//! length, matching types, a unique criterion on the referenced side,
+//! unique on a 1:1's key side), and foreign key names.
+//!
+//! Each rule builds the relation graph ([`model::Relations`]) itself and
+//! reports only its own problem; rules that need a well-formed pair or key
+//! skip relations another rule already reported, so one mistake is one
+//! error. Prisma's cycle and multiple-cascade-path rules are SQL Server
+//! only and have no counterpart here.
 
-use super::{Check, Ctx};
+mod arguments;
+mod constraint_names;
+mod keys;
+mod model;
+mod sides;
 
-pub(super) const CHECKS: &[Check] = &[];
+use super::Check;
+use super::Ctx;
 
-#[allow(dead_code)]
-fn _uses(_: &mut Ctx) {}
+pub(super) const CHECKS: &[Check] = &[
+    ("relation_attributes_sit_on_relation_fields", arguments::relation_attributes_sit_on_relation_fields),
+    ("relation_attributes_appear_once", arguments::relation_attributes_appear_once),
+    ("relation_arguments_are_well_formed", arguments::relation_arguments_are_well_formed),
+    ("relations_to_ignored_models_are_ignored", arguments::relations_to_ignored_models_are_ignored),
+    ("relations_between_two_models_have_distinct_names", sides::relations_between_two_models_have_distinct_names),
+    ("every_relation_field_has_an_opposite_field", sides::every_relation_field_has_an_opposite_field),
+    ("one_to_one_relations_have_one_key_side", sides::one_to_one_relations_have_one_key_side),
+    ("one_to_many_keys_sit_on_the_single_side", sides::one_to_many_keys_sit_on_the_single_side),
+    ("many_to_many_relations_are_implicit", sides::many_to_many_relations_are_implicit),
+    ("referential_actions_sit_on_the_key_side", sides::referential_actions_sit_on_the_key_side),
+    ("relation_keys_name_existing_scalar_fields", keys::relation_keys_name_existing_scalar_fields),
+    ("fields_and_references_come_together", keys::fields_and_references_come_together),
+    ("fields_and_references_have_equal_length", keys::fields_and_references_have_equal_length),
+    ("key_types_match_referenced_types", keys::key_types_match_referenced_types),
+    ("references_are_a_unique_criterion", keys::references_are_a_unique_criterion),
+    ("one_to_one_keys_are_unique", keys::one_to_one_keys_are_unique),
+    ("required_relations_have_required_keys", keys::required_relations_have_required_keys),
+    ("set_null_only_on_optional_keys", keys::set_null_only_on_optional_keys),
+    ("set_default_keys_have_defaults", keys::set_default_keys_have_defaults),
+    ("key_native_types_are_comparable", keys::key_native_types_are_comparable),
+    ("foreign_key_names_are_unique_per_table", constraint_names::foreign_key_names_are_unique_per_table),
+];
+
+/// `relationMode = "prisma"` in the datasource: Prisma emulates the
+/// foreign keys, with fewer referential actions.
+fn emulated_relations(ctx: &Ctx) -> bool {
+    ctx.merged
+        .datasource
+        .and_then(|d| d.property("relationMode"))
+        .and_then(|p| p.value.as_str())
+        .is_some_and(|mode| mode == "prisma")
+}

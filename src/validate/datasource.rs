@@ -423,3 +423,6 @@ fn describe(expr: &Expr) -> String {
         Expr::Function(name, _) => format!("a call to `{}()`", name.name),
     }
 }
+
+#[cfg(test)]
+mod tests;

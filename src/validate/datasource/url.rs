@@ -98,11 +98,11 @@ fn url_source(ctx: &mut Ctx, property: &Property) -> Option<UrlSource> {
 }
 
 /// The variable an `env("NAME")` call reads: exactly one string argument,
-/// no trailing comma, as Prisma requires. A named argument works but is
-/// reported, as Prisma does.
+/// as Prisma requires (the parser reports a trailing comma). A named
+/// argument works but is reported, as Prisma does.
 pub(super) fn env_variable<'a>(ctx: &mut Ctx, expr: &'a Expr) -> Option<&'a str> {
     let Expr::Function(_, args) = expr else { return None };
-    if args.items.len() != 1 || args.trailing_comma {
+    if args.items.len() != 1 {
         let first = args.items.first().and_then(|a| a.value.as_ref()).filter(|v| v.as_str().is_some());
         let example = first.map(|v| ctx.text(v.span())).unwrap_or("\"NAME\"");
         ctx.push(
@@ -111,10 +111,7 @@ pub(super) fn env_variable<'a>(ctx: &mut Ctx, expr: &'a Expr) -> Option<&'a str>
                 expr.span(),
                 "`env()` takes exactly one argument: the variable's name",
             )
-            .label(match args.items.len() {
-                1 => "a trailing comma".to_owned(),
-                n => format!("{n} arguments"),
-            })
+            .label(format!("{} arguments", args.items.len()))
             .help(format!("pass only the variable's name: `env({example})`")),
         );
         return None;

@@ -382,3 +382,6 @@ fn every_comment<'a>(ctx: &Ctx<'a>) -> Vec<&'a Comment> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -41,8 +41,9 @@ pub(crate) struct Immutable {
     pub allow_update: Vec<Ident>,
 }
 
-/// The model's `@ehrdb.immutable` annotation, if it has one. A malformed
-/// one (already reported) still counts, with the fields that could be read.
+/// The model's `@ehrdb.immutable` annotation, if it has one that parses
+/// (a malformed one is an error of this stage, so later stages never see
+/// it). The `allowUpdate` names are as written: the rules here check them.
 pub(crate) fn immutable(block: &Block) -> Option<Immutable> {
     if block.kind != BlockKind::Model {
         return None;

@@ -1,0 +1,160 @@
+//! Annotation errors are ehrdb's own: Prisma ignores doc comments, so no
+//! fixture of the `err/` side (invalid for Prisma) can show them. These
+//! tests run the whole validation on small schemas instead.
+
+use super::immutable;
+use crate::diagnostics::Diagnostics;
+use crate::fragments::Fragments;
+use crate::validate;
+
+const HEAD: &str = "datasource db {\n  provider = \"postgresql\"\n}\n\n";
+
+fn check(body: &str) -> (Fragments, Diagnostics) {
+    let text = format!("{HEAD}{body}");
+    let mut fragments =
+        Fragments::from_texts(vec![("schema/audit.prisma".to_owned(), "schema/audit.prisma".into(), text)]);
+    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
+    diagnostics.extend(validate::run(&fragments, None));
+    (fragments, diagnostics)
+}
+
+fn codes(body: &str) -> Vec<&'static str> {
+    check(body).1.iter().map(|d| d.code).collect()
+}
+
+fn rendered(body: &str) -> String {
+    let (fragments, diagnostics) = check(body);
+    diagnostics.render(&fragments.sources, false)
+}
+
+const NOTE: &str = "model ClinicalNote {
+  id          String        @id @db.Uuid
+  body        String
+  amendedById String?       @unique @db.Uuid
+  amendedBy   ClinicalNote? @relation(\"Amendment\", fields: [amendedById], references: [id], onDelete: Restrict)
+  amends      ClinicalNote? @relation(\"Amendment\")
+}
+";
+
+fn note(annotation: &str) -> String {
+    format!("/// {annotation}\n{NOTE}")
+}
+
+#[test]
+fn the_api_reads_the_annotation_and_its_fields() {
+    let (fragments, _) = check(&note("@ehrdb.immutable(allowUpdate: [amendedById, body])"));
+    let model = fragments.fragments[0].ast.blocks().find(|b| b.name.name == "ClinicalNote").unwrap();
+    let annotation = immutable(model).expect("annotated");
+    let names: Vec<&str> = annotation.allow_update.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["amendedById", "body"]);
+    assert_eq!(fragments.sources.slice(annotation.span), "@ehrdb.immutable");
+    let datasource = fragments.fragments[0].ast.blocks().next().unwrap();
+    assert!(immutable(datasource).is_none());
+}
+
+#[test]
+fn an_unknown_annotation_suggests_the_closest() {
+    assert_eq!(
+        rendered(&note("@ehrdb.immutible")),
+        "error[unknown-annotation]: unknown annotation `@ehrdb.immutible`
+  ┌─ schema/audit.prisma:5:5
+  │
+5 │ /// @ehrdb.immutible
+  │     ^^^^^^^^^^^^^^^^ ehrdb does not know this annotation
+  │
+  = help: did you mean `@ehrdb.immutable`?
+
+"
+    );
+    assert_eq!(codes(&note("@ehrdb.auditLog")), ["unknown-annotation"]);
+}
+
+#[test]
+fn syntax_errors_point_inside_the_comment() {
+    assert_eq!(
+        rendered(&note("@ehrdb.immutable(allowUpdate: [amendedById body])")),
+        "error[annotation-syntax]: expected `,` or `]` after a field name
+  ┌─ schema/audit.prisma:5:48
+  │
+5 │ /// @ehrdb.immutable(allowUpdate: [amendedById body])
+  │                                                ^ found `b`
+  │
+  = help: the form is `/// @ehrdb.immutable` or `/// @ehrdb.immutable(allowUpdate: [field, other])`
+
+"
+    );
+    for bad in [
+        "@ehrdb.immutable(allowUpdate: [amendedById]",
+        "@ehrdb.immutable(allowUpdate: [amendedById)",
+        "@ehrdb.immutable(allowUpdate: [\"amendedById\"])",
+        "@ehrdb.immutable(allowUpdate [amendedById])",
+        "@ehrdb immutable",
+        "@ehrdb.",
+        "@ehrdb.immutable — audit table",
+    ] {
+        assert_eq!(codes(&note(bad)), ["annotation-syntax"], "{bad}");
+    }
+}
+
+#[test]
+fn arguments_are_allow_update_lists() {
+    assert_eq!(codes(&note("@ehrdb.immutable(allowUpdates: [body])")), ["unknown-annotation-argument"]);
+    assert_eq!(codes(&note("@ehrdb.immutable([body])")), ["unnamed-annotation-argument"]);
+    assert_eq!(codes(&note("@ehrdb.immutable(allowUpdate: body)")), ["allow-update-not-a-list"]);
+    assert_eq!(
+        codes(&note("@ehrdb.immutable(allowUpdate: [body], allowUpdate: [amendedById])")),
+        ["duplicate-annotation-argument"]
+    );
+    assert!(codes(&note("@ehrdb.immutable(allowUpdate: [])")).is_empty());
+    assert!(codes(&note("@ehrdb.immutable()")).is_empty());
+}
+
+#[test]
+fn allow_update_lists_existing_scalar_fields_but_not_the_id() {
+    assert_eq!(
+        rendered(&note("@ehrdb.immutable(allowUpdate: [amendedBy])")),
+        "error[relation-field-in-allow-update]: `allowUpdate` names relation field `amendedBy`
+   ┌─ schema/audit.prisma:5:36
+   │
+ 5 │ /// @ehrdb.immutable(allowUpdate: [amendedBy])
+   │                                    ^^^^^^^^^ a relation field has no column
+   ·
+10 │   amendedBy   ClinicalNote? @relation(\"Amendment\", fields: [amendedById], references: [id], onDelete: Restrict)
+   │   --------- a relation field
+   │
+   = help: list its foreign-key field instead: `amendedById`
+
+"
+    );
+    assert_eq!(codes(&note("@ehrdb.immutable(allowUpdate: [bdy])")), ["unknown-allow-update-field"]);
+    assert_eq!(codes(&note("@ehrdb.immutable(allowUpdate: [id])")), ["id-in-allow-update"]);
+    assert_eq!(codes(&note("@ehrdb.immutable(allowUpdate: [body, body])")), ["duplicate-allow-update-field"]);
+    let compound = "/// @ehrdb.immutable(allowUpdate: [line])\nmodel Line {\n  invoice String @db.Uuid\n  line    Int\n\n  @@id([invoice, line])\n}\n";
+    assert_eq!(codes(compound), ["id-in-allow-update"]);
+}
+
+#[test]
+fn the_annotation_belongs_on_models_only() {
+    let field = "model ClinicalNote {\n  /// @ehrdb.immutable\n  id String @id @db.Uuid\n}\n";
+    assert_eq!(codes(field), ["misplaced-annotation"]);
+    let enumeration = "/// @ehrdb.immutable\nenum Status {\n  /// @ehrdb.immutable\n  SIGNED\n}\n";
+    assert_eq!(codes(enumeration), ["misplaced-annotation", "misplaced-annotation"]);
+    let view = "generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"views\"]\n}\n\n/// @ehrdb.immutable\nview Recent {\n  id String @unique @db.Uuid\n}\n";
+    let rendered = rendered(view);
+    assert!(rendered.contains("`@ehrdb.immutable` is on view `Recent`: only models take it"), "{rendered}");
+    assert!(rendered.contains("a view stores no rows"), "{rendered}");
+}
+
+#[test]
+fn a_blank_line_detaches_the_annotation() {
+    let text = format!("/// @ehrdb.immutable\n\n{NOTE}");
+    assert_eq!(codes(&text), ["detached-annotation"]);
+    let inside = "model ClinicalNote {\n  id String @id @db.Uuid\n\n  /// @ehrdb.immutable\n}\n";
+    assert_eq!(codes(inside), ["detached-annotation"]);
+}
+
+#[test]
+fn a_model_is_annotated_once() {
+    let text = format!("/// @ehrdb.immutable\n/// @ehrdb.immutable(allowUpdate: [body])\n{NOTE}");
+    assert_eq!(codes(&text), ["duplicate-annotation"]);
+}

@@ -113,9 +113,13 @@ struct Builder<'d> {
 }
 
 impl Builder<'_> {
+    /// A pair's span without the implicit whitespace pest may leave at
+    /// its end (after a failed optional part), so carets stop at the text.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start()..s.end())
+        let text = s.as_str();
+        let end = s.start() + text.trim_end_matches([' ', '\t']).len();
+        Span::new(self.file, s.start()..end)
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
@@ -139,8 +143,11 @@ impl Builder<'_> {
     fn line_span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         let text = s.as_str().trim_end_matches(['\n', '\r']);
+        let trimmed = text.trim();
         let leading = text.len() - text.trim_start().len();
-        Span::new(self.file, s.start() + leading..s.start() + text.trim_end().len())
+        // A line of nothing but (Unicode) whitespace: an empty span at its start.
+        let start = s.start() + if trimmed.is_empty() { 0 } else { leading };
+        Span::new(self.file, start..start + trimmed.len())
     }
 
     fn schema(&mut self, schema: Pair<Rule>) -> SchemaFile {
@@ -622,6 +629,17 @@ mod tests {
         let mut diagnostics = Diagnostics::new();
         parse(FileId(0), &fine, &mut diagnostics);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    }
+
+    #[test]
+    fn spans_of_odd_whitespace_lines_stay_in_order() {
+        for text in ["\u{b}", "\u{b}\t", "model A {\n  \u{b}\n}\n"] {
+            let mut diagnostics = Diagnostics::new();
+            parse(FileId(0), text, &mut diagnostics);
+            for d in diagnostics.iter() {
+                assert!(d.primary.span.start <= d.primary.span.end, "{text:?}: {d:?}");
+            }
+        }
     }
 
     #[test]

@@ -60,7 +60,11 @@ fn foreign_keys_are_indexed(ctx: &mut Ctx) {
             let Some(keys_expr) = field.attribute("relation").and_then(|r| r.named("fields")) else { continue };
             let Expr::Array(items, _) = keys_expr else { continue };
             let keys: Vec<&str> = items.iter().filter_map(field_ref_name).collect();
-            if keys.is_empty() || !keys.iter().all(|k| fields.contains_key(k)) {
+            // A key the relation rules reject (a list side, a repeated or
+            // missing field, a relation field as key) is theirs to report.
+            let scalar = |k: &&str| fields.get(k).is_some_and(|f| !matches!(ctx.resolve(&f.ty), FieldKind::Model(_)));
+            let repeated = keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k));
+            if keys.is_empty() || field.ty.arity == Arity::List || repeated || !keys.iter().all(scalar) {
                 continue;
             }
             let covered = indexes

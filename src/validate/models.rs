@@ -27,7 +27,6 @@ pub(super) const CHECKS: &[Check] = &[
     ("views_are_enabled", views_are_enabled),
     ("views_have_no_primary_key", views_have_no_primary_key),
     ("views_have_no_indexes", views_have_no_indexes),
-    ("schemas_are_declared_in_the_datasource", schemas_are_declared_in_the_datasource),
 ];
 
 /// A field named in `@@index([a, b(sort: Desc)])`, with its arguments.
@@ -329,53 +328,6 @@ fn views_have_no_indexes(ctx: &mut Ctx) {
                 .label("Prisma does not index views")
                 .help("index the tables the view reads, or index a materialized view in a migration"),
             );
-        }
-    }
-}
-
-fn schemas_are_declared_in_the_datasource(ctx: &mut Ctx) {
-    let declared: Option<Vec<&str>> =
-        ctx.merged.datasource.and_then(|d| d.property("schemas")).and_then(|p| match &p.value {
-            Expr::Array(items, _) => Some(items.iter().filter_map(Expr::as_str).collect()),
-            _ => None,
-        });
-    let blocks: Vec<&Block> =
-        ctx.blocks().filter(|b| matches!(b.kind, BlockKind::Model | BlockKind::View | BlockKind::Enum)).collect();
-    for block in blocks {
-        let attribute = Ctx::block_attributes(block, "schema").next();
-        let value = attribute.and_then(|a| a.positional().or_else(|| a.named("map")));
-        match (value, &declared) {
-            (Some(value), _) => {
-                let Some(name) = value.as_str() else { continue };
-                if declared.as_ref().is_some_and(|d| d.contains(&name)) {
-                    continue;
-                }
-                let help = match &declared {
-                    Some(list) => format!(
-                        "add \"{name}\" to `schemas` in the datasource; it declares {}",
-                        list.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
-                    ),
-                    None => format!("declare the schemas in the datasource: `schemas = [\"public\", \"{name}\"]`"),
-                };
-                ctx.push(
-                    Diagnostic::error("unknown-schema", value.span(), format!("schema \"{name}\" is not declared"))
-                        .label("not in the datasource's `schemas`")
-                        .help(help),
-                );
-            }
-            (None, Some(_)) => {
-                let kind = block.kind.keyword();
-                ctx.push(
-                    Diagnostic::error(
-                        "missing-schema",
-                        block.name.span,
-                        format!("{kind} `{}` names no schema", block.name.name),
-                    )
-                    .label("the datasource lists `schemas`, so every block needs `@@schema`")
-                    .help("add `@@schema(\"public\")` (or the schema it belongs to)"),
-                );
-            }
-            (None, None) => {}
         }
     }
 }

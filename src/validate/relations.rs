@@ -22,7 +22,6 @@ use super::Ctx;
 
 pub(super) const CHECKS: &[Check] = &[
     ("relation_attributes_sit_on_relation_fields", arguments::relation_attributes_sit_on_relation_fields),
-    ("relation_attributes_appear_once", arguments::relation_attributes_appear_once),
     ("relation_arguments_are_well_formed", arguments::relation_arguments_are_well_formed),
     ("relations_to_ignored_models_are_ignored", arguments::relations_to_ignored_models_are_ignored),
     ("relations_between_two_models_have_distinct_names", sides::relations_between_two_models_have_distinct_names),

@@ -8,7 +8,7 @@
 mod native;
 
 use super::{Check, Ctx, FieldKind, Scalar, closest};
-use crate::ast::{Arity, BlockKind, Expr, Field, TypeName};
+use crate::ast::{Arity, BlockKind, Field, TypeName};
 use crate::diagnostics::Diagnostic;
 use native::{
     fields_have_at_most_one_native_type, native_type_lengths_fit_postgresql, native_types_are_on_scalar_fields,
@@ -19,8 +19,6 @@ pub(super) const CHECKS: &[Check] = &[
     ("every_field_type_exists", every_field_type_exists),
     ("no_field_is_an_optional_list", no_field_is_an_optional_list),
     ("no_composite_types_on_postgresql", no_composite_types_on_postgresql),
-    ("unsupported_fields_default_only_to_dbgenerated", unsupported_fields_default_only_to_dbgenerated),
-    ("unsupported_fields_are_not_ignored", unsupported_fields_are_not_ignored),
     ("unsupported_types_are_not_native_types", unsupported_types_are_not_native_types),
     ("native_types_are_on_scalar_fields", native_types_are_on_scalar_fields),
     ("fields_have_at_most_one_native_type", fields_have_at_most_one_native_type),
@@ -82,54 +80,6 @@ fn no_composite_types_on_postgresql(ctx: &mut Ctx) {
                     "store the data in a `Json` field, or turn `{name}` into a model with a relation to the models that use it"
                 )),
         );
-    }
-}
-
-/// The database computes an `Unsupported` value; Prisma cannot write a
-/// literal of a type it does not know.
-fn unsupported_fields_default_only_to_dbgenerated(ctx: &mut Ctx) {
-    for block in ctx.models() {
-        for field in block.fields().filter(|f| matches!(f.ty.name, TypeName::Unsupported(..))) {
-            let Some(default) = field.attribute("default") else { continue };
-            let Some(value) = default.positional().or_else(|| default.named("value")) else { continue };
-            if matches!(value, Expr::Function(name, _) if name.name == "dbgenerated") {
-                continue;
-            }
-            ctx.push(
-                Diagnostic::error(
-                    "unsupported-default",
-                    value.span(),
-                    format!(
-                        "field `{}` of type `{}` has a default Prisma cannot write",
-                        field.name.name,
-                        ctx.text(field.ty.span)
-                    ),
-                )
-                .label("an `Unsupported` field takes only `dbgenerated(...)`")
-                .help("write the SQL expression, as in `@default(dbgenerated(\"to_tsvector('english', '')\"))`"),
-            );
-        }
-    }
-}
-
-fn unsupported_fields_are_not_ignored(ctx: &mut Ctx) {
-    for block in ctx.models() {
-        for field in block.fields().filter(|f| matches!(f.ty.name, TypeName::Unsupported(..))) {
-            let Some(ignore) = field.attribute("ignore") else { continue };
-            ctx.push(
-                Diagnostic::error(
-                    "unsupported-ignored",
-                    ignore.span,
-                    format!(
-                        "field `{}` of type `{}` is marked `@ignore`",
-                        field.name.name,
-                        unsupported_text(ctx, field)
-                    ),
-                )
-                .label("`Unsupported` fields cannot take `@ignore`")
-                .help("remove `@ignore`: Prisma Client leaves `Unsupported` fields out already"),
-            );
-        }
     }
 }
 

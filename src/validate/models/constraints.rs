@@ -1,6 +1,7 @@
 //! Names that must not collide: constraint names in the database (primary
 //! keys, unique constraints and indexes share one namespace per PostgreSQL
-//! schema; foreign keys join them within a table), client names of
+//! schema; clashes with foreign keys are the relation rules' to report),
+//! client names of
 //! compound keys (`name:`), and the `a_b` name Prisma Client gives a key
 //! over `a` and `b`.
 
@@ -85,15 +86,15 @@ enum Kind {
     PrimaryKey,
     Unique,
     Index,
-    ForeignKey,
 }
 
 /// One named constraint of a table.
 struct Constraint<'a> {
     name: String,
-    kind: Kind,
-    /// Which model, by index in the models list.
-    model: usize,
+    /// The model's name and its table: two models on one table are
+    /// reported as such (`duplicate-table`), not again by their keys.
+    model: &'a str,
+    table: &'a str,
     schema: Option<&'a str>,
     span: Span,
     explicit: bool,
@@ -102,43 +103,24 @@ struct Constraint<'a> {
 const SHARED_NAMESPACE: &str = "primary keys, unique constraints and indexes share one namespace per PostgreSQL schema; give one of them another name with `map: \"...\"`";
 
 pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
-    let models: Vec<&Block> = ctx.models().collect();
     let mut constraints = Vec::new();
-    for (index, model) in models.iter().enumerate() {
-        collect(ctx, model, index, &mut constraints);
+    for model in ctx.models() {
+        collect(ctx, model, &mut constraints);
     }
     for (i, constraint) in constraints.iter().enumerate() {
-        if constraint.kind == Kind::ForeignKey {
-            // Foreign keys are the relation rules' to report.
-            continue;
-        }
-        let clash = constraints.iter().enumerate().find(|(j, other)| {
-            *j != i
-                && other.name == constraint.name
-                && if other.kind == Kind::ForeignKey {
-                    other.model == constraint.model
-                } else {
-                    *j < i && other.schema == constraint.schema
-                }
-        });
+        let clash = constraints
+            .iter()
+            .enumerate()
+            .find(|(j, other)| *j < i && other.name == constraint.name && other.schema == constraint.schema)
+            .filter(|(_, other)| other.model == constraint.model || other.table != constraint.table);
         let Some((_, other)) = clash else { continue };
         let label = if constraint.explicit {
             "used again here".to_owned()
         } else {
             format!("named `{}` by default", constraint.name)
         };
-        let (first, help) = match (other.kind, other.explicit) {
-            (Kind::ForeignKey, true) => (
-                "also the name of this foreign key".to_owned(),
-                "a foreign key's name is taken in its table too; give the index another name with `map: \"...\"`",
-            ),
-            (Kind::ForeignKey, false) => (
-                format!("this foreign key is named `{}` by default", other.name),
-                "a foreign key's name is taken in its table too; give the index another name with `map: \"...\"`",
-            ),
-            (_, true) => ("first used here".to_owned(), SHARED_NAMESPACE),
-            (_, false) => (format!("named `{}` by default", other.name), SHARED_NAMESPACE),
-        };
+        let first =
+            if other.explicit { "first used here".to_owned() } else { format!("named `{}` by default", other.name) };
         ctx.push(
             Diagnostic::error(
                 "duplicate-constraint-name",
@@ -147,12 +129,12 @@ pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
             )
             .label(label)
             .also(trim(ctx, other.span), first)
-            .help(help),
+            .help(SHARED_NAMESPACE),
         );
     }
 }
 
-fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, index: usize, out: &mut Vec<Constraint<'a>>) {
+fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, out: &mut Vec<Constraint<'a>>) {
     let table = Ctx::table_name(model);
     let schema = Ctx::block_attributes(model, "schema")
         .next()
@@ -164,7 +146,7 @@ fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, index: usize, out: &mut Vec<Cons
         if kind == Kind::PrimaryKey && std::mem::replace(&mut primary, true) {
             return;
         }
-        out.push(Constraint { name, kind, model: index, schema, span, explicit });
+        out.push(Constraint { name, model: &model.name.name, table, schema, span, explicit });
     };
     for field in model.fields() {
         let kind = ctx.resolve(&field.ty);
@@ -172,9 +154,6 @@ fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, index: usize, out: &mut Vec<Cons
             continue;
         }
         if let FieldKind::Model(_) = kind {
-            if let Some((name, span, explicit)) = foreign_key(model, field.attribute("relation")) {
-                push(name, Kind::ForeignKey, span, explicit);
-            }
             continue;
         }
         let column = Ctx::column_name(field);
@@ -211,19 +190,6 @@ fn named(attribute: &Attribute, params: &[&str], default: impl FnOnce() -> Strin
         }
     }
     (default(), attribute.span, false)
-}
-
-fn foreign_key(model: &Block, relation: Option<&Attribute>) -> Option<(String, Span, bool)> {
-    let relation = relation?;
-    if let Some(value) = relation.named("map") {
-        return value.as_str().map(|name| (name.to_owned(), value.span(), true));
-    }
-    let Some(Expr::Array(items, _)) = relation.named("fields") else { return None };
-    let by_name = Ctx::fields_by_name(model);
-    let columns: Option<Vec<&str>> =
-        items.iter().map(|item| item.as_constant().and_then(|n| by_name.get(n)).map(|f| Ctx::column_name(f))).collect();
-    let columns = columns.filter(|c| !c.is_empty())?;
-    Some((truncated(format!("{}_{}", Ctx::table_name(model), columns.join("_")), "_fkey"), relation.span, false))
 }
 
 fn primary_key_name(table: &str) -> String {

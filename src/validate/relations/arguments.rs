@@ -41,26 +41,6 @@ pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
     }
 }
 
-pub(super) fn relation_attributes_appear_once(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
-    for rf in &relations.fields {
-        let mut attributes = rf.field.attributes.iter().filter(|a| a.name.name == "relation");
-        let Some(first) = attributes.next() else { continue };
-        for again in attributes {
-            ctx.push(
-                Diagnostic::error(
-                    "duplicate-relation-attribute",
-                    again.span,
-                    format!("`{}` has `@relation` twice", rf.path()),
-                )
-                .label("second `@relation`")
-                .also(first.span, "first `@relation`")
-                .help("merge the arguments into one `@relation(...)`"),
-            );
-        }
-    }
-}
-
 pub(super) fn relation_arguments_are_well_formed(ctx: &mut Ctx) {
     let relations = Relations::new(ctx);
     let emulated = emulated_relations(ctx);

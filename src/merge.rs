@@ -8,7 +8,7 @@
 //! canonical `schema.prisma`. Nothing here checks what a block means; that
 //! is the validator's job.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::ast::{Block, BlockKind};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -39,8 +39,8 @@ impl<'a> Merged<'a> {
 
 /// Merges the fragments, reporting conflicts into `diagnostics`.
 pub fn merge<'a>(fragments: &'a Fragments, diagnostics: &mut Diagnostics) -> Merged<'a> {
-    let mut merged = Merged { types: HashMap::new(), datasource: None, generators: Vec::new(), blocks: Vec::new() };
-    let mut generators: HashMap<&str, &Block> = HashMap::new();
+    let mut merged = Merged { types: HashMap::default(), datasource: None, generators: Vec::new(), blocks: Vec::new() };
+    let mut generators: HashMap<&str, &Block> = HashMap::default();
 
     for block in fragments.fragments.iter().flat_map(|f| f.ast.blocks()) {
         merged.blocks.push(block);

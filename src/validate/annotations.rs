@@ -11,7 +11,7 @@
 
 mod parse;
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use self::parse::{Annotation, Value};
 use super::{Check, Ctx, FieldKind, closest, field_ref_name};
@@ -173,7 +173,7 @@ fn annotations_sit_on_models(ctx: &mut Ctx) {
 
 fn a_model_is_annotated_once(ctx: &mut Ctx) {
     for block in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
-        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut seen: HashMap<String, Span> = HashMap::default();
         for annotation in block.doc.iter().filter_map(|c| parse::parse(c)?.ok()) {
             let name = &annotation.name.name;
             match seen.get(name) {
@@ -247,7 +247,7 @@ fn immutable_takes_only_allow_update(ctx: &mut Ctx) {
 fn allow_update_lists_updatable_fields(ctx: &mut Ctx) {
     for model in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
         let Some(immutable) = immutable(model) else { continue };
-        let fields = Ctx::fields_by_name(model);
+        let fields = ctx.fields_by_name(model);
         let primary: Vec<&str> =
             Ctx::unique_criteria(model).into_iter().filter(|c| c.primary).flat_map(|c| c.fields).collect();
         let mut seen: Vec<&Ident> = Vec::new();

@@ -12,7 +12,7 @@ mod features;
 mod generator;
 mod url;
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use super::{Check, Ctx, closest};
 use crate::ast::{Arguments, Block, BlockKind, Expr, Property};
@@ -109,7 +109,7 @@ fn the_datasource_targets_postgresql(ctx: &mut Ctx) {
 fn every_config_property_is_set_once(ctx: &mut Ctx) {
     let blocks: Vec<&Block> = ctx.merged.datasource.into_iter().chain(ctx.merged.generators.iter().copied()).collect();
     for block in blocks {
-        let mut seen: HashMap<&str, &Property> = HashMap::new();
+        let mut seen: HashMap<&str, &Property> = HashMap::default();
         for property in block.properties() {
             let Some(first) = seen.get(property.name.name.as_str()) else {
                 seen.insert(&property.name.name, property);

@@ -55,7 +55,7 @@ fn timestamps_carry_a_time_zone(ctx: &mut Ctx) {
 fn foreign_keys_are_indexed(ctx: &mut Ctx) {
     for model in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
         let indexes = leading_columns(model);
-        let fields = Ctx::fields_by_name(model);
+        let fields = ctx.fields_by_name(model);
         for field in model.fields() {
             let Some(keys_expr) = field.attribute("relation").and_then(|r| r.named("fields")) else { continue };
             let Expr::Array(items, _) = keys_expr else { continue };

@@ -21,12 +21,13 @@ mod names;
 mod relations;
 mod types;
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::ast::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::fragments::Fragments;
 use crate::merge::{self, Merged};
+use crate::parallel;
 
 /// A rule: its name (what must hold) and the function that checks it.
 pub(crate) type Check = (&'static str, fn(&mut Ctx));
@@ -52,15 +53,58 @@ pub fn run(fragments: &Fragments, prisma_version: Option<u8>) -> Diagnostics {
     diagnostics
 }
 
-/// Runs every rule over a merged schema.
+/// Runs every rule over a merged schema. Rules only read the schema, so
+/// they run on all cores, each into its own diagnostics; the results are
+/// joined in rule order, so the output does not depend on the schedule.
 pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u8>, diagnostics: &mut Diagnostics) {
     let prisma_major = prisma_version.unwrap_or_else(|| default_major(merged));
-    let mut ctx = Ctx { merged, fragments, prisma_major, diagnostics };
-    for checks in ALL {
-        for (_, check) in *checks {
-            check(&mut ctx);
-        }
+    let index = Index::new(merged);
+    let rules: Vec<&Check> = ALL.iter().flat_map(|checks| checks.iter()).collect();
+    let size: usize = fragments.fragments.iter().map(|f| fragments.sources.get(f.ast.file).text.len()).sum();
+    let timing = std::env::var_os("EHRDB_TIME_RULES").is_some();
+    let found = parallel::map(
+        &rules,
+        |_| size / 8,
+        |(name, check)| {
+            let mut found = Diagnostics::new();
+            let started = std::time::Instant::now();
+            check(&mut Ctx { merged, fragments, prisma_major, index: &index, diagnostics: &mut found });
+            if timing {
+                eprintln!("{:>10.3} ms  {name}", started.elapsed().as_secs_f64() * 1000.0);
+            }
+            found
+        },
+    );
+    for found in found {
+        diagnostics.extend(found);
     }
+}
+
+/// What the rules ask again and again, worked out once per run: every
+/// field's resolved type and every block's fields by name. Keys are node
+/// addresses; the tree does not move while the rules run.
+struct Index<'a> {
+    kinds: HashMap<usize, FieldKind<'a>>,
+    fields: HashMap<usize, HashMap<&'a str, &'a Field>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(merged: &Merged<'a>) -> Index<'a> {
+        let mut index = Index { kinds: HashMap::default(), fields: HashMap::default() };
+        for block in merged.blocks.iter().filter(|b| b.kind.has_fields()) {
+            let mut by_name = HashMap::default();
+            for field in block.fields() {
+                index.kinds.insert(address(&field.ty), resolve(merged, &field.ty));
+                by_name.entry(field.name.name.as_str()).or_insert(field);
+            }
+            index.fields.insert(address(*block), by_name);
+        }
+        index
+    }
+}
+
+fn address<T>(node: &T) -> usize {
+    node as *const T as usize
 }
 
 /// The names of every rule, in order (for `ehrdb debug rules` and docs).
@@ -82,6 +126,7 @@ pub(crate) struct Ctx<'a> {
     pub fragments: &'a Fragments,
     /// 6 or 7.
     pub prisma_major: u8,
+    index: &'a Index<'a>,
     diagnostics: &'a mut Diagnostics,
 }
 
@@ -113,7 +158,18 @@ impl Scalar {
     ];
 
     pub fn from_name(name: &str) -> Option<Scalar> {
-        Scalar::ALL.into_iter().find(|s| s.name() == name)
+        Some(match name {
+            "String" => Scalar::String,
+            "Int" => Scalar::Int,
+            "BigInt" => Scalar::BigInt,
+            "Float" => Scalar::Float,
+            "Decimal" => Scalar::Decimal,
+            "Boolean" => Scalar::Boolean,
+            "DateTime" => Scalar::DateTime,
+            "Json" => Scalar::Json,
+            "Bytes" => Scalar::Bytes,
+            _ => return None,
+        })
     }
 
     pub fn name(self) -> &'static str {
@@ -178,7 +234,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn resolve(&self, ty: &FieldType) -> FieldKind<'a> {
-        resolve(self.merged, ty)
+        match self.index.kinds.get(&address(ty)) {
+            Some(kind) => *kind,
+            None => resolve(self.merged, ty),
+        }
     }
 
     /// The text a span covers.
@@ -187,12 +246,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// The fields of a model-like block, by name (first definition wins).
-    pub fn fields_by_name(block: &'a Block) -> HashMap<&'a str, &'a Field> {
-        let mut map = HashMap::new();
-        for field in block.fields() {
-            map.entry(field.name.name.as_str()).or_insert(field);
-        }
-        map
+    pub fn fields_by_name(&self, block: &'a Block) -> &'a HashMap<&'a str, &'a Field> {
+        static NONE: std::sync::LazyLock<HashMap<&'static str, &'static Field>> =
+            std::sync::LazyLock::new(HashMap::default);
+        self.index.fields.get(&address(block)).unwrap_or(&NONE)
     }
 
     /// The block attributes of that name (`"index"` for `@@index`).

@@ -8,7 +8,7 @@
 mod constraints;
 mod indexes;
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use super::attributes::{is_ignored, preview_feature, trim};
 use super::{Check, Ctx, FieldKind, closest};
@@ -73,8 +73,7 @@ pub(super) fn key_attributes(block: &Block) -> impl Iterator<Item = (&'static st
 
 /// The fields of a key, when every one of them exists.
 fn resolved_fields<'a>(block: &'a Block, attribute: &'a Attribute) -> Option<Vec<&'a Field>> {
-    let by_name = Ctx::fields_by_name(block);
-    index_fields(attribute)?.iter().map(|f| by_name.get(f.name.name.as_str()).copied()).collect()
+    index_fields(attribute)?.iter().map(|f| block.fields().find(|field| field.name.name == f.name.name)).collect()
 }
 
 fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
@@ -167,7 +166,7 @@ fn every_model_has_at_most_one_primary_key(ctx: &mut Ctx) {
 
 fn index_fields_exist_once_and_are_scalar(ctx: &mut Ctx) {
     for model in ctx.models() {
-        let by_name = Ctx::fields_by_name(model);
+        let by_name = ctx.fields_by_name(model);
         for (label, attribute) in key_attributes(model) {
             let Some(fields) = index_fields(attribute) else { continue };
             if fields.is_empty() {
@@ -182,7 +181,7 @@ fn index_fields_exist_once_and_are_scalar(ctx: &mut Ctx) {
                 );
                 continue;
             }
-            let mut seen: HashMap<&str, &Ident> = HashMap::new();
+            let mut seen: HashMap<&str, &Ident> = HashMap::default();
             for entry in &fields {
                 let name = entry.name.name.as_str();
                 let Some(field) = by_name.get(name) else {
@@ -260,7 +259,7 @@ fn primary_key_fields_are_required(ctx: &mut Ctx) {
         if is_ignored(model) {
             continue;
         }
-        let by_name = Ctx::fields_by_name(model);
+        let by_name = ctx.fields_by_name(model);
         for attribute in Ctx::block_attributes(model, "id") {
             for entry in index_fields(attribute).unwrap_or_default() {
                 let Some(field) = by_name.get(entry.name.name.as_str()) else { continue };

@@ -8,7 +8,7 @@
 //! accepts but PostgreSQL refuses (an enum type named like a table, two
 //! enum values with one label) are warnings.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use super::{Check, Ctx, FieldKind, Scalar};
 use crate::ast::{Block, BlockKind, EnumValue, Expr, Field, Ident};
@@ -163,7 +163,7 @@ fn no_model_or_enum_has_a_reserved_name(ctx: &mut Ctx) {
 
 fn field_names_are_unique_in_their_block(ctx: &mut Ctx) {
     for block in ctx.blocks().filter(|b| b.kind.has_fields()) {
-        let mut seen: HashMap<&str, &Field> = HashMap::new();
+        let mut seen: HashMap<&str, &Field> = HashMap::default();
         for field in block.fields() {
             let name = field.name.name.as_str();
             match seen.get(name) {
@@ -187,7 +187,7 @@ fn field_names_are_unique_in_their_block(ctx: &mut Ctx) {
 
 fn enum_values_are_unique_in_their_enum(ctx: &mut Ctx) {
     for block in ctx.enums() {
-        let mut seen: HashMap<&str, &EnumValue> = HashMap::new();
+        let mut seen: HashMap<&str, &EnumValue> = HashMap::default();
         for value in block.values() {
             let name = value.name.name.as_str();
             match seen.get(name) {
@@ -226,7 +226,7 @@ fn every_enum_has_a_value(ctx: &mut Ctx) {
 /// is on.
 fn every_model_has_its_own_table(ctx: &mut Ctx) {
     let merged = ctx.merged;
-    let mut tables: HashMap<(Option<&str>, &str), &Block> = HashMap::new();
+    let mut tables: HashMap<(Option<&str>, &str), &Block> = HashMap::default();
     for block in ctx.models().filter(|b| owns_its_name(merged, b)) {
         let table = Ctx::table_name(block);
         let Some(first) = tables.get(&(schema(block), table)).copied() else {
@@ -322,7 +322,7 @@ fn every_field_has_its_own_column(ctx: &mut Ctx) {
 
 fn every_enum_has_its_own_database_name(ctx: &mut Ctx) {
     let merged = ctx.merged;
-    let mut names: HashMap<(Option<&str>, &str), &Block> = HashMap::new();
+    let mut names: HashMap<(Option<&str>, &str), &Block> = HashMap::default();
     for block in ctx.enums().filter(|b| owns_its_name(merged, b)) {
         let name = Ctx::table_name(block);
         let Some(first) = names.get(&(schema(block), name)).copied() else {
@@ -347,7 +347,7 @@ fn every_enum_has_its_own_database_name(ctx: &mut Ctx) {
 /// `CREATE TYPE ... AS ENUM ('x', 'x')`, which PostgreSQL refuses.
 fn enum_values_have_distinct_labels(ctx: &mut Ctx) {
     for block in ctx.enums() {
-        let mut labels: HashMap<&str, &EnumValue> = HashMap::new();
+        let mut labels: HashMap<&str, &EnumValue> = HashMap::default();
         for value in block.values() {
             let label = value_label(value);
             match labels.get(label) {

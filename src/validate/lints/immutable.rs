@@ -18,7 +18,7 @@ fn immutable_models<'a>(ctx: &Ctx<'a>) -> Vec<(&'a Block, Immutable)> {
 /// be renumbered either, so the key must be right from the start.
 pub(super) fn not_keyed_by_autoincrement(ctx: &mut Ctx) {
     for (model, immutable) in immutable_models(ctx) {
-        let fields = Ctx::fields_by_name(model);
+        let fields = ctx.fields_by_name(model);
         let key_fields = Ctx::unique_criteria(model).into_iter().filter(|c| c.primary).flat_map(|c| c.fields);
         for field in key_fields.filter_map(|name| fields.get(name)) {
             let Some(default) = field.attribute("default") else { continue };

@@ -5,7 +5,7 @@
 //! compound keys (`name:`), and the `a_b` name Prisma Client gives a key
 //! over `a` and `b`.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use super::{index_fields, key_attributes, resolved_fields};
 use crate::ast::{Attribute, Block, Expr};
@@ -19,7 +19,7 @@ const MAX_IDENTIFIER: usize = 63;
 
 pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
     for model in ctx.models() {
-        let by_name = Ctx::fields_by_name(model);
+        let by_name = ctx.fields_by_name(model);
         for (label, attribute) in key_attributes(model).filter(|(l, _)| *l != "@@index") {
             let Some(fields) = index_fields(attribute) else { continue };
             if fields.len() < 2 {
@@ -46,8 +46,8 @@ pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
 
 pub(super) fn client_names_are_unique_per_model(ctx: &mut Ctx) {
     for model in ctx.models() {
-        let by_name = Ctx::fields_by_name(model);
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let by_name = ctx.fields_by_name(model);
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for (label, attribute) in key_attributes(model).filter(|(l, _)| *l != "@@index") {
             let Some(value) = attribute.named("name") else { continue };
             let Some(name) = value.as_str().filter(|n| !n.is_empty()) else { continue };
@@ -107,13 +107,14 @@ pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
     for model in ctx.models() {
         collect(ctx, model, &mut constraints);
     }
+    // The first constraint of each (schema, name): a later one clashes.
+    let mut first: HashMap<(Option<&str>, &str), usize> = HashMap::default();
     for (i, constraint) in constraints.iter().enumerate() {
-        let clash = constraints
-            .iter()
-            .enumerate()
-            .find(|(j, other)| *j < i && other.name == constraint.name && other.schema == constraint.schema)
-            .filter(|(_, other)| other.model == constraint.model || other.table != constraint.table);
-        let Some((_, other)) = clash else { continue };
+        let earlier = *first.entry((constraint.schema, constraint.name.as_str())).or_insert(i);
+        let other = &constraints[earlier];
+        if earlier == i || (other.model != constraint.model && other.table == constraint.table) {
+            continue;
+        }
         let label = if constraint.explicit {
             "used again here".to_owned()
         } else {

@@ -53,7 +53,7 @@ fn all_classes() -> impl Iterator<Item = &'static str> {
 
 pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
     for model in ctx.models() {
-        let by_name = Ctx::fields_by_name(model);
+        let by_name = ctx.fields_by_name(model);
         for (label, attribute) in key_attributes(model) {
             let Some(fields) = index_fields(attribute) else { continue };
             let method = match attribute.named("type").and_then(Expr::as_constant) {

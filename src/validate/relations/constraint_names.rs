@@ -5,7 +5,7 @@
 //! indexes, unique constraints and other foreign keys.
 
 use super::keys::resolve;
-use std::collections::HashMap;
+use crate::HashMap;
 
 use super::model::{RelationField, Relations};
 use crate::ast::{Block, BlockKind, Expr};
@@ -27,7 +27,7 @@ struct Constraint {
 
 pub(super) fn foreign_key_names_are_unique_per_table(ctx: &mut Ctx) {
     let relations = Relations::new(ctx);
-    let mut by_model: HashMap<&str, Vec<&RelationField>> = HashMap::new();
+    let mut by_model: HashMap<&str, Vec<&RelationField>> = HashMap::default();
     for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
         by_model.entry(rf.model.name.name.as_str()).or_default().push(rf);
     }

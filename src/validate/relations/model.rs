@@ -5,7 +5,7 @@
 //! Built fresh by each rule from the merged schema; it reports nothing
 //! itself (the argument rules do), so any rule may build it.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::ast::{Arity, Attribute, Block, Expr, Field, Ident, TypeName};
 use crate::diagnostics::Span;
@@ -220,7 +220,7 @@ impl<'a> Relations<'a> {
             }
         }
 
-        let mut by_key: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
+        let mut by_key: HashMap<(&str, &str, Option<&str>), usize> = HashMap::default();
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for (i, rf) in fields.iter().enumerate() {
             let key = (rf.model.name.name.as_str(), rf.target.name.name.as_str(), rf.name());

@@ -4,7 +4,7 @@
 //! stores the foreign key (the single side of a 1:n, one side of a 1:1,
 //! neither side of an implicit m:n).
 
-use std::collections::HashSet;
+use crate::HashSet;
 
 use super::model::{RelationField, Relations, Shape, field_named, lower_first, plural, type_name, type_span};
 use crate::ast::Block;
@@ -92,7 +92,7 @@ pub(super) fn relations_between_two_models_have_distinct_names(ctx: &mut Ctx) {
 pub(super) fn every_relation_field_has_an_opposite_field(ctx: &mut Ctx) {
     let relations = Relations::new(ctx);
     let lonely = |i: usize| relations.opposite[i].is_none() && !relations.ambiguous[i];
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     for i in 0..relations.fields.len() {
         if !lonely(i) || reported.contains(&i) {
             continue;

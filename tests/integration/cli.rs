@@ -101,3 +101,41 @@ fn commands_of_later_stages_exit_2_until_they_exist() {
 fn bad_flags_exit_2() {
     ehrdb().args(["merge", "--no-such-flag"]).assert().code(2);
 }
+
+const WARNS_ONLY: &str = "model Visit {\n  id     String   @id\n  seenAt DateTime\n}\n";
+
+#[test]
+fn validate_exits_0_with_warnings_and_1_when_they_are_denied() {
+    let project = Project::new(&[("a.prisma", DATASOURCE), ("b.prisma", WARNS_ONLY)]);
+    project
+        .ehrdb()
+        .arg("validate")
+        .assert()
+        .code(0)
+        .stderr(contains("warning[timestamp-without-time-zone]"))
+        .stderr(contains("0 errors, 1 warning"));
+    project.ehrdb().args(["validate", "--deny-warnings"]).assert().code(1);
+    let assert = project.ehrdb().args(["validate", "--format", "json"]).assert().code(0);
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!((json["ok"].as_bool(), json["warnings"].as_u64()), (Some(true), Some(1)));
+    assert_eq!(json["diagnostics"][0]["severity"], "warning");
+}
+
+#[test]
+fn validate_exits_2_when_it_cannot_run() {
+    let project = Project::new(&[]);
+    project
+        .ehrdb()
+        .args(["validate", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(contains("no *.prisma files in schema"));
+}
+
+#[test]
+fn merge_refuses_a_schema_with_validation_errors() {
+    let broken = "model Visit {\n  id     String @id\n  weight Flaot\n}\n";
+    let project = Project::new(&[("a.prisma", DATASOURCE), ("b.prisma", broken)]);
+    project.ehrdb().arg("merge").assert().code(1).stderr(contains("error[unknown-type]: unknown type `Flaot`"));
+    assert!(!project.path("schema.prisma").exists(), "nothing is written for an invalid schema");
+}

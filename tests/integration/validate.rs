@@ -86,3 +86,23 @@ fn every_diagnostic_has_a_kebab_case_code_and_a_span_in_its_file() {
         }
     }
 }
+
+#[test]
+fn errors_of_several_fragments_and_phases_are_reported_in_one_run() {
+    // An unknown type (resolution), a broken relation (relations) and a bad
+    // default (attributes), each in its own fragment.
+    let fragments = Fragments::load(&fixtures().join("validate/multi/several_phases")).unwrap();
+    assert!(fragments.diagnostics.is_empty());
+    let found = validate::run(&fragments, None);
+    let places: Vec<_> = found
+        .to_json(&fragments.sources)
+        .into_iter()
+        .map(|d| (d.file.rsplit('/').next().unwrap().to_owned(), d.line, d.column, d.code))
+        .collect();
+    let expected = [
+        ("clinical.prisma", 3, 12, "unknown-type"),
+        ("notes.prisma", 4, 66, "unknown-referenced-field"),
+        ("theatre.prisma", 3, 31, "default-function-type"),
+    ];
+    assert_eq!(places, expected.map(|(file, line, column, code)| (file.to_owned(), line, column, code)));
+}

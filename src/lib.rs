@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod fragments;
 pub mod merge;
+pub mod naming;
 pub mod parallel;
 pub mod parse;
 pub mod synth;

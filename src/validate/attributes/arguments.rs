@@ -7,6 +7,7 @@
 use super::{Place, preview_feature};
 use crate::ast::{Attribute, Expr};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::naming::MAX_IDENTIFIER_BYTES;
 use crate::validate::{Args, Ctx, closest};
 
 /// What an argument's value must be.
@@ -82,9 +83,6 @@ fn spec(place: Place, name: &str) -> Option<Spec> {
 
 /// The index algorithms PostgreSQL has.
 pub(crate) const INDEX_TYPES: [&str; 6] = ["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"];
-
-/// PostgreSQL's limit on identifiers, in bytes.
-const MAX_IDENTIFIER: usize = 63;
 
 pub(super) fn attribute_arguments_fit_their_parameters(ctx: &mut Ctx) {
     for (place, attribute) in super::placed_attributes(ctx) {
@@ -445,15 +443,17 @@ fn constraint_names_are_usable(ctx: &mut Ctx, label: &str, args: &Args) {
             continue;
         }
         let names_constraint = param == "map" || label == "@@index";
-        if names_constraint && text.len() > MAX_IDENTIFIER {
+        if names_constraint && text.len() > MAX_IDENTIFIER_BYTES {
             ctx.push(
                 Diagnostic::error(
                     "constraint-name-too-long",
                     span,
-                    format!("constraint name `{text}` is longer than {MAX_IDENTIFIER} bytes"),
+                    format!("constraint name `{text}` is longer than {MAX_IDENTIFIER_BYTES} bytes"),
                 )
                 .label(format!("{} bytes", text.len()))
-                .help(format!("PostgreSQL identifiers have at most {MAX_IDENTIFIER} bytes; choose a shorter name")),
+                .help(format!(
+                    "PostgreSQL identifiers have at most {MAX_IDENTIFIER_BYTES} bytes; choose a shorter name"
+                )),
             );
         }
         if param == "name" && label != "@@index" && !text.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) {

@@ -6,6 +6,7 @@
 //! over `a` and `b`.
 
 use crate::HashMap;
+use crate::naming::default_constraint_name;
 
 use super::{index_fields, key_attributes, resolved_fields};
 use crate::ast::{Attribute, Block, Expr};
@@ -15,7 +16,6 @@ use crate::validate::{Ctx, FieldKind};
 
 /// PostgreSQL's limit on identifiers, in bytes; Prisma shortens default
 /// constraint names to fit it.
-const MAX_IDENTIFIER: usize = 63;
 
 pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
     for model in ctx.models() {
@@ -159,11 +159,12 @@ fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, out: &mut Vec<Constraint<'a>>) {
         }
         let column = Ctx::column_name(field);
         if let Some(attribute) = field.attribute("id") {
-            let (name, span, explicit) = named(attribute, &["map"], || primary_key_name(table));
+            let (name, span, explicit) = named(attribute, &["map"], || default_constraint_name(table, &[], "_pkey"));
             push(name, Kind::PrimaryKey, span, explicit);
         }
         if let Some(attribute) = field.attribute("unique") {
-            let (name, span, explicit) = named(attribute, &["map"], || index_name(table, &[column], "_key"));
+            let (name, span, explicit) =
+                named(attribute, &["map"], || default_constraint_name(table, &[column], "_key"));
             push(name, Kind::Unique, span, explicit);
         }
     }
@@ -171,9 +172,9 @@ fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, out: &mut Vec<Constraint<'a>>) {
         let Some(fields) = resolved_fields(model, attribute) else { continue };
         let columns: Vec<&str> = fields.iter().map(|f| Ctx::column_name(f)).collect();
         let (kind, names, default): (_, &[&str], _) = match label {
-            "@@id" => (Kind::PrimaryKey, &["map"], primary_key_name(table)),
-            "@@unique" => (Kind::Unique, &["map"], index_name(table, &columns, "_key")),
-            _ => (Kind::Index, &["map", "name"], index_name(table, &columns, "_idx")),
+            "@@id" => (Kind::PrimaryKey, &["map"], default_constraint_name(table, &[], "_pkey")),
+            "@@unique" => (Kind::Unique, &["map"], default_constraint_name(table, &columns, "_key")),
+            _ => (Kind::Index, &["map", "name"], default_constraint_name(table, &columns, "_idx")),
         };
         let (name, span, explicit) = named(attribute, names, || default);
         push(name, kind, span, explicit);
@@ -191,39 +192,4 @@ fn named(attribute: &Attribute, params: &[&str], default: impl FnOnce() -> Strin
         }
     }
     (default(), attribute.span, false)
-}
-
-fn primary_key_name(table: &str) -> String {
-    truncated(table.to_owned(), "_pkey")
-}
-
-fn index_name(table: &str, columns: &[&str], suffix: &str) -> String {
-    truncated(format!("{table}_{}", columns.join("_")), suffix)
-}
-
-/// Prisma's default names: cut to fit 63 bytes with the suffix.
-fn truncated(mut base: String, suffix: &str) -> String {
-    let limit = MAX_IDENTIFIER - suffix.len();
-    if base.len() >= limit {
-        let mut cut = limit;
-        while !base.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        base.truncate(cut);
-    }
-    base + suffix
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_names_fit_postgresql_identifiers() {
-        assert_eq!(primary_key_name("users"), "users_pkey");
-        assert_eq!(index_name("users", &["email"], "_key"), "users_email_key");
-        let long = "a".repeat(70);
-        assert_eq!(index_name(&long, &["b"], "_idx").len(), 63);
-        assert!(index_name(&long, &["b"], "_idx").ends_with("a_idx"));
-    }
 }

@@ -6,13 +6,13 @@ use super::emulated_relations;
 use super::model::{FieldList, PARAMS, Relations, type_span};
 use crate::ast::Expr;
 use crate::diagnostics::Diagnostic;
+use crate::naming::MAX_IDENTIFIER_BYTES;
 use crate::validate::{Ctx, FieldKind, closest};
 
 const ACTIONS: [&str; 5] = ["Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"];
 /// What Prisma can emulate with `relationMode = "prisma"` on PostgreSQL.
 const EMULATED_ACTIONS: [&str; 3] = ["Cascade", "Restrict", "SetNull"];
 /// PostgreSQL truncates longer identifiers, so Prisma rejects them.
-const MAX_IDENTIFIER_BYTES: usize = 63;
 
 pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
     for model in ctx.models() {

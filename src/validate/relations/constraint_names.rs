@@ -6,6 +6,7 @@
 
 use super::keys::resolve;
 use crate::HashMap;
+use crate::naming::default_constraint_name;
 
 use super::model::{RelationField, Relations};
 use crate::ast::{Block, BlockKind, Expr};
@@ -13,7 +14,6 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::validate::{Ctx, field_list};
 
 /// PostgreSQL's identifier limit, which Prisma's default names respect.
-const MAX_IDENTIFIER_BYTES: usize = 63;
 
 /// One named constraint of a table.
 struct Constraint {
@@ -39,7 +39,7 @@ pub(super) fn foreign_key_names_are_unique_per_table(ctx: &mut Ctx) {
             let Some(fields) = resolve(ctx, model, &rf.fields()) else { continue };
             let mapped = rf.args.map.and_then(Expr::as_str).filter(|m| !m.is_empty());
             let columns: Vec<&str> = fields.iter().map(|f| Ctx::column_name(f)).collect();
-            let name = mapped.map_or_else(|| default_name(table, &columns, "_fkey"), str::to_owned);
+            let name = mapped.map_or_else(|| default_constraint_name(table, &columns, "_fkey"), str::to_owned);
             let span = match (mapped, rf.args.map) {
                 (Some(_), Some(map)) => map.span(),
                 _ => rf.field.name.span,
@@ -101,11 +101,16 @@ fn key_and_index_names(model: &Block) -> Vec<Constraint> {
     let field_id = model.fields().find_map(|f| f.attribute("id"));
     let block_id = Ctx::block_attributes(model, "id").next();
     if let Some(id) = field_id.or(block_id) {
-        push(mapped(id, None).unwrap_or_else(|| default_name(table, &[], "_pkey")), id.span, "the primary key");
+        push(
+            mapped(id, None).unwrap_or_else(|| default_constraint_name(table, &[], "_pkey")),
+            id.span,
+            "the primary key",
+        );
     }
     for field in model.fields() {
         if let Some(unique) = field.attribute("unique") {
-            let name = mapped(unique, None).unwrap_or_else(|| default_name(table, &[Ctx::column_name(field)], "_key"));
+            let name = mapped(unique, None)
+                .unwrap_or_else(|| default_constraint_name(table, &[Ctx::column_name(field)], "_key"));
             push(name, unique.span, "a unique constraint");
         }
     }
@@ -115,40 +120,9 @@ fn key_and_index_names(model: &Block) -> Vec<Constraint> {
         for a in Ctx::block_attributes(model, attribute) {
             let columns = columns_of(field_list(a));
             let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-            let name = mapped(a, alias).unwrap_or_else(|| default_name(table, &columns, suffix));
+            let name = mapped(a, alias).unwrap_or_else(|| default_constraint_name(table, &columns, suffix));
             push(name, a.span, what);
         }
     }
     constraints
-}
-
-/// Prisma's default constraint name: `{table}_{columns}{suffix}`, the
-/// prefix cut (on a character boundary) so the whole fits 63 bytes.
-fn default_name(table: &str, columns: &[&str], suffix: &str) -> String {
-    let mut name = if columns.is_empty() { table.to_owned() } else { format!("{table}_{}", columns.join("_")) };
-    let limit = MAX_IDENTIFIER_BYTES - suffix.len();
-    if name.len() >= limit {
-        let mut cut = limit;
-        while !name.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        name.truncate(cut);
-    }
-    name + suffix
-}
-
-#[cfg(test)]
-mod tests {
-    use super::default_name;
-
-    #[test]
-    fn default_names_follow_prisma() {
-        assert_eq!(default_name("Post", &["authorId"], "_fkey"), "Post_authorId_fkey");
-        assert_eq!(default_name("users", &[], "_pkey"), "users_pkey");
-        assert_eq!(default_name("a", &["b", "c"], "_idx"), "a_b_c_idx");
-        let long = "t".repeat(70);
-        let name = default_name(&long, &["c"], "_fkey");
-        assert_eq!(name.len(), 63);
-        assert!(name.ends_with("t_fkey"));
-    }
 }

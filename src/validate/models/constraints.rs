@@ -14,9 +14,6 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::validate::attributes::trim;
 use crate::validate::{Ctx, FieldKind};
 
-/// PostgreSQL's limit on identifiers, in bytes; Prisma shortens default
-/// constraint names to fit it.
-
 pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
     for model in ctx.models() {
         let by_name = ctx.fields_by_name(model);

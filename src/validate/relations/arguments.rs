@@ -12,7 +12,6 @@ use crate::validate::{Ctx, FieldKind, closest};
 const ACTIONS: [&str; 5] = ["Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"];
 /// What Prisma can emulate with `relationMode = "prisma"` on PostgreSQL.
 const EMULATED_ACTIONS: [&str; 3] = ["Cascade", "Restrict", "SetNull"];
-/// PostgreSQL truncates longer identifiers, so Prisma rejects them.
 
 pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
     for model in ctx.models() {

@@ -13,8 +13,6 @@ use crate::ast::{Block, BlockKind, Expr};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::validate::{Ctx, field_list};
 
-/// PostgreSQL's identifier limit, which Prisma's default names respect.
-
 /// One named constraint of a table.
 struct Constraint {
     name: String,

@@ -6,6 +6,8 @@
 //! (as [`Member::Invalid`] / [`TopItem::Invalid`], already reported). Every
 //! node has a [`Span`]. Nothing here resolves names or checks meaning.
 
+use compact_str::CompactString;
+
 use crate::diagnostics::{FileId, Span};
 
 /// One parsed `.prisma` file.
@@ -153,7 +155,7 @@ pub enum Member {
 
 #[derive(Debug, Clone)]
 pub struct Ident {
-    pub name: String,
+    pub name: CompactString,
     pub span: Span,
 }
 

@@ -172,7 +172,7 @@ impl Printer<'_, '_> {
                     text.push('@');
                     attribute_text(&mut text, attribute);
                 }
-                let cells = vec![field.name.name.clone(), self.type_text(&field.ty), text];
+                let cells = vec![field.name.name.to_string(), self.type_text(&field.ty), text];
                 rows.push(Row::Cells(cells, trailing(&field.trailing)));
             }
             Member::EnumValue(value) => {
@@ -184,12 +184,12 @@ impl Printer<'_, '_> {
                     text.push('@');
                     attribute_text(&mut text, attribute);
                 }
-                rows.push(Row::Cells(vec![value.name.name.clone(), text], trailing(&value.trailing)));
+                rows.push(Row::Cells(vec![value.name.name.to_string(), text], trailing(&value.trailing)));
             }
             Member::Property(property) => {
                 let mut value = String::from("= ");
                 expr_text(&mut value, &property.value);
-                rows.push(Row::Cells(vec![property.name.name.clone(), value], trailing(&property.trailing)));
+                rows.push(Row::Cells(vec![property.name.name.to_string(), value], trailing(&property.trailing)));
             }
             Member::Invalid(span) => rows.push(Row::Verbatim(self.sources.slice(*span).to_owned())),
             Member::Comment(_) | Member::Attribute(_) | Member::BlankLine => unreachable!("handled by the caller"),
@@ -198,7 +198,7 @@ impl Printer<'_, '_> {
 
     fn type_text(&self, ty: &FieldType) -> String {
         let mut text = match &ty.name {
-            TypeName::Named(name) => name.name.clone(),
+            TypeName::Named(name) => name.name.to_string(),
             // Copied as written, spaces inside the parentheses included.
             TypeName::Unsupported(_, span) => self.sources.slice(*span).to_owned(),
         };

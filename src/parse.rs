@@ -123,7 +123,7 @@ impl Builder<'_> {
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+        Ident { name: pair.as_str().into(), span: self.span(&pair) }
     }
 
     fn comment(&self, pair: Pair<Rule>) -> Comment {

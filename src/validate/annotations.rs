@@ -173,7 +173,7 @@ fn annotations_sit_on_models(ctx: &mut Ctx) {
 
 fn a_model_is_annotated_once(ctx: &mut Ctx) {
     for block in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
-        let mut seen: HashMap<String, Span> = HashMap::default();
+        let mut seen: HashMap<compact_str::CompactString, Span> = HashMap::default();
         for annotation in block.doc.iter().filter_map(|c| parse::parse(c)?.ok()) {
             let name = &annotation.name.name;
             match seen.get(name) {

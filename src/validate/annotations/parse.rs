@@ -134,8 +134,7 @@ impl Cursor<'_> {
         while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
             self.pos += 1;
         }
-        (self.pos > start)
-            .then(|| Ident { name: self.text[start..self.pos].to_owned(), span: self.span(start, self.pos) })
+        (self.pos > start).then(|| Ident { name: self.text[start..self.pos].into(), span: self.span(start, self.pos) })
     }
 
     fn annotation(&mut self) -> Result<Annotation, SyntaxError> {

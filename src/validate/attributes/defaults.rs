@@ -148,7 +148,7 @@ fn a_list_on_a_single_field(value: &Expr, name: &str) -> Diagnostic {
 fn short(value: &Expr) -> String {
     match value {
         Expr::String(s) => format!("\"{}\"", s.raw),
-        Expr::Number(n) | Expr::Constant(n) => n.name.clone(),
+        Expr::Number(n) | Expr::Constant(n) => n.name.to_string(),
         _ => "...".to_owned(),
     }
 }

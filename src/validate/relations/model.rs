@@ -307,7 +307,7 @@ impl<'a> Relations<'a> {
 /// (`Unsupported("circle")` with its argument).
 pub(super) fn type_name(ctx: &Ctx, field: &Field) -> String {
     match &field.ty.name {
-        TypeName::Named(name) => name.name.clone(),
+        TypeName::Named(name) => name.name.to_string(),
         TypeName::Unsupported(..) => ctx.text(field.ty.span).trim_end().trim_end_matches(['?', '[', ']']).to_owned(),
     }
 }

@@ -7,5 +7,6 @@ mod cli;
 mod fmt;
 mod merge;
 mod parse;
+mod pg_harness;
 mod props;
 mod validate;

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use ehrdb::fragments::Fragments;
 
+pub mod pg;
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }

@@ -1,0 +1,306 @@
+//! A throwaway PostgreSQL server for the database tests: one cluster per
+//! test run, started by the first test that asks for a database, and one
+//! fresh database per test.
+//!
+//! The cluster lives in a `static`, which is never dropped, so it cannot stop
+//! itself when the run ends. A watchdog process does it instead: it holds the
+//! read end of a pipe whose write end only this process has, so it wakes when
+//! the process is gone however it ended (even SIGKILL), then stops the server
+//! and removes its directory. A run whose watchdog died too is cleaned up by
+//! the next run (`remove_stale_clusters`).
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::Write;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{ChildStdin, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use sqlx::Connection;
+
+/// Cluster directories are `$TMPDIR/ehrdb-pg-*`, so a later run can find
+/// the ones left behind.
+const PREFIX: &str = "ehrdb-pg-";
+/// The PID of the test process that owns a cluster directory.
+const OWNER_FILE: &str = "owner.pid";
+
+/// A fresh database on the test server, dropped again with the handle.
+pub struct TestDb {
+    name: String,
+    cluster: &'static Cluster,
+}
+
+/// A new, empty database named after the calling test.
+pub fn database() -> TestDb {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let cluster = cluster();
+    // The test's name in the database name helps when reading a server log.
+    let test = std::thread::current().name().unwrap_or("test").rsplit("::").next().unwrap_or("test").to_owned();
+    let mut name = format!("t{}_{}", NEXT.fetch_add(1, Ordering::Relaxed), test)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect::<String>();
+    name.truncate(63);
+    // FILE_COPY (PostgreSQL 15+) copies the small template in half the time
+    // of the default, which writes it all to the WAL.
+    cluster
+        .psql("postgres", &format!("CREATE DATABASE \"{name}\" STRATEGY = FILE_COPY"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    TestDb { name, cluster }
+}
+
+impl TestDb {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{}", self.cluster.port, self.name)
+    }
+
+    /// Runs `sql` as a psql script (statements split as in a migration file,
+    /// stopping at the first error) and returns what the queries printed, one
+    /// row a line, columns separated by `|`. Panics with psql's error output.
+    pub fn psql(&self, sql: &str) -> String {
+        self.cluster.psql(&self.name, sql).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub async fn connect(&self) -> sqlx::PgConnection {
+        sqlx::PgConnection::connect(&self.url())
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url()))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Best effort: the whole cluster goes away at the end of the run anyway.
+        let _ = self.cluster.psql("postgres", &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+    }
+}
+
+struct Cluster {
+    bin: Bin,
+    port: u16,
+    /// Never written: the kernel closes it when this process exits, which
+    /// wakes the watchdog.
+    _watchdog: ChildStdin,
+}
+
+fn cluster() -> &'static Cluster {
+    // The error is kept, so every test fails with it instead of each one
+    // trying to start a server again.
+    static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+    match CLUSTER.get_or_init(start) {
+        Ok(cluster) => cluster,
+        Err(e) => panic!("the database tests need a PostgreSQL server and none could be started: {e}"),
+    }
+}
+
+impl Cluster {
+    fn psql(&self, database: &str, sql: &str) -> Result<String, String> {
+        let mut child = Command::new(self.bin.dir.join("psql"))
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
+            .args(["-p", &self.port.to_string(), "-d", database])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run psql: {e}"))?;
+        // Written from a thread, so that a long script and long output cannot
+        // block each other on full pipes. A failed write shows up as psql's
+        // own error (it exited early), so it is not reported here.
+        let (mut stdin, sql) = (child.stdin.take().expect("piped stdin"), sql.to_owned());
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(sql.as_bytes());
+        });
+        let output = child.wait_with_output().map_err(|e| format!("psql: {e}"));
+        let _ = writer.join();
+        let output = output?;
+        checked(output, &format!("psql on database {database}"))
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    }
+}
+
+/// Where the PostgreSQL programs are and how to run them: initdb and pg_ctl
+/// refuse to run as root, so as root they run as the `postgres` user.
+struct Bin {
+    dir: PathBuf,
+    as_postgres: bool,
+}
+
+impl Bin {
+    fn find() -> Result<Bin, String> {
+        let from_pg_config = Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .ok()
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .filter(|dir| dir.join("initdb").is_file());
+        // Debian's packages (what .ci/run installs) keep each major version
+        // in /usr/lib/postgresql/N/bin; take the newest.
+        let newest_debian = || {
+            let versions = fs::read_dir("/usr/lib/postgresql").ok()?;
+            versions
+                .flatten()
+                .filter_map(|e| Some((e.file_name().to_str()?.parse::<u32>().ok()?, e.path().join("bin"))))
+                .filter(|(_, dir)| dir.join("initdb").is_file())
+                .max()
+                .map(|(_, dir)| dir)
+        };
+        let dir = from_pg_config.or_else(newest_debian).ok_or(
+            "no initdb found (neither `pg_config --bindir` nor /usr/lib/postgresql/*/bin); install PostgreSQL (.ci/run does)",
+        )?;
+        let uid = Command::new("id").arg("-u").output().map_err(|e| format!("cannot run id: {e}"))?;
+        Ok(Bin { dir, as_postgres: String::from_utf8_lossy(&uid.stdout).trim() == "0" })
+    }
+
+    /// The command line that runs a server program (initdb, pg_ctl).
+    fn argv(&self, program: &str) -> Vec<OsString> {
+        let program = self.dir.join(program).into_os_string();
+        if self.as_postgres {
+            vec!["runuser".into(), "-u".into(), "postgres".into(), "--".into(), program]
+        } else {
+            vec![program]
+        }
+    }
+
+    fn command(&self, program: &str, dir: &Path) -> Command {
+        let argv = self.argv(program);
+        let mut command = Command::new(&argv[0]);
+        // The postgres user may not be allowed into the test's working directory.
+        command.args(&argv[1..]).current_dir(dir).stdin(Stdio::null());
+        command
+    }
+}
+
+fn start() -> Result<Cluster, String> {
+    let began = Instant::now();
+    let bin = Bin::find()?;
+    remove_stale_clusters(&bin);
+
+    let dir = tempfile::Builder::new()
+        .prefix(PREFIX)
+        .tempdir_in(std::env::temp_dir())
+        .map_err(|e| format!("cannot create a temp dir: {e}"))?
+        .keep();
+    fs::write(dir.join(OWNER_FILE), std::process::id().to_string()).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // Set up first, so the directory goes away even if the start fails.
+    let watchdog = spawn_watchdog(&bin, &dir)?;
+    if bin.as_postgres {
+        checked(Command::new("chown").arg("postgres:").arg(&dir).output().map_err(|e| e.to_string())?, "chown")?;
+    }
+
+    let data = dir.join("data");
+    let initdb = ["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C", "-D"];
+    checked(bin.command("initdb", &dir).args(initdb).arg(&data).output().map_err(|e| e.to_string())?, "initdb")?;
+
+    // Only the kernel knows a free port; it stays free until the server
+    // takes it a few milliseconds later, unless another run is very unlucky.
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    // Durability off, and little memory and no parallel or background work:
+    // a small test server that shares two cores with the tests.
+    let settings = format!(
+        "\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{}'\n\
+         fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nwal_level = minimal\nmax_wal_senders = 0\n\
+         shared_buffers = 32MB\nmax_connections = 50\nmax_worker_processes = 2\nmax_parallel_workers = 0\n\
+         max_parallel_workers_per_gather = 0\nautovacuum = off\njit = off\n",
+        dir.display()
+    );
+    let conf = data.join("postgresql.conf");
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&conf)
+        .and_then(|mut f| f.write_all(settings.as_bytes()))
+        .map_err(|e| format!("{}: {e}", conf.display()))?;
+
+    let log = dir.join("server.log");
+    let pg_ctl =
+        bin.command("pg_ctl", &dir).args(["start", "-w", "-t", "30", "-D"]).arg(&data).arg("-l").arg(&log).output();
+    if let Err(e) = checked(pg_ctl.map_err(|e| e.to_string())?, "pg_ctl start") {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        let tail = text.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        return Err(format!("{e}\nserver log ({}), last lines:\n{tail}", log.display()));
+    }
+    eprintln!("test PostgreSQL server in {} on port {port}, started in {:.2?}", bin.dir.display(), began.elapsed());
+    Ok(Cluster { bin, port, _watchdog: watchdog })
+}
+
+/// A detached `sh` that waits for end-of-file on its stdin, i.e. for this
+/// process to be gone, then stops the server and removes `dir`.
+fn spawn_watchdog(bin: &Bin, dir: &Path) -> Result<ChildStdin, String> {
+    let script = r#"read line; "$@" stop -m immediate -D "$EHRDB_PG_DIR/data" >/dev/null 2>&1; rm -rf "$EHRDB_PG_DIR""#;
+    let child = Command::new("sh")
+        .args(["-c", script, "sh"])
+        .args(bin.argv("pg_ctl"))
+        .env("EHRDB_PG_DIR", dir)
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        // Its own process group, so a Ctrl-C on the test run does not kill it.
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start the cleanup watchdog: {e}"))?;
+    Ok(child.stdin.expect("piped stdin"))
+}
+
+/// Removes the clusters of earlier runs whose test process and watchdog are
+/// gone (killed together, or the machine stopped), stopping their server
+/// first if it still runs. Clusters of runs still going are left alone.
+fn remove_stale_clusters(bin: &Bin) {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            continue;
+        }
+        let dir = entry.path();
+        let stale = match read_pid(&dir.join(OWNER_FILE)) {
+            Some(owner) => !alive(owner),
+            // A run that is just creating it has not written its PID yet.
+            None => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(60)),
+        };
+        if !stale {
+            continue;
+        }
+        if read_pid(&dir.join("data/postmaster.pid")).is_some_and(alive) {
+            let _ = bin
+                .command("pg_ctl", &std::env::temp_dir())
+                .args(["stop", "-m", "immediate", "-D"])
+                .arg(dir.join("data"))
+                .output();
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
+
+/// The PID on the first line of a file (also the layout of postmaster.pid).
+fn read_pid(path: &Path) -> Option<u32> {
+    fs::read_to_string(path).ok()?.lines().next()?.trim().parse().ok()
+}
+
+fn alive(pid: u32) -> bool {
+    // `kill -0` says no for other users' processes when not root; /proc does not.
+    if Path::new("/proc/self").exists() {
+        return Path::new(&format!("/proc/{pid}")).exists();
+    }
+    Command::new("sh")
+        .args(["-c", "kill -0 \"$1\" 2>/dev/null", "sh", &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn checked(output: Output, what: &str) -> Result<Output, String> {
+    if output.status.success() {
+        return Ok(output);
+    }
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    Err(format!("{what} failed ({}):\n{stdout}{stderr}", output.status))
+}

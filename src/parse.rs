@@ -115,10 +115,11 @@ struct Builder<'d> {
 impl Builder<'_> {
     /// A pair's span without the implicit whitespace pest may leave at
     /// its end (after a failed optional part), so carets stop at the text.
+    /// No token ends in whitespace, so every span is trimmed here, once.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         let text = s.as_str();
-        let end = s.start() + text.trim_end_matches([' ', '\t']).len();
+        let end = s.start() + text.trim_end().len();
         Span::new(self.file, s.start()..end)
     }
 

@@ -121,7 +121,7 @@ fn every_attribute_is_known(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "attribute-not-on-postgresql",
-                        trim(ctx, attribute.span),
+                        attribute.span,
                         format!("`{prefix}{name}` is not supported on PostgreSQL"),
                     )
                     .label("PostgreSQL has no such index or key")
@@ -172,14 +172,10 @@ fn no_attribute_is_given_twice(ctx: &mut Ctx) {
             let Some(first) = attributes[..i].iter().find(|a| a.name.name == name) else { continue };
             let prefix = place.prefix();
             ctx.push(
-                Diagnostic::error(
-                    "duplicate-attribute",
-                    trim(ctx, attribute.span),
-                    format!("`{prefix}{name}` is given twice"),
-                )
-                .label("given again here")
-                .also(trim(ctx, first.span), "first given here")
-                .help(format!("keep one `{prefix}{name}`")),
+                Diagnostic::error("duplicate-attribute", attribute.span, format!("`{prefix}{name}` is given twice"))
+                    .label("given again here")
+                    .also(first.span, "first given here")
+                    .help(format!("keep one `{prefix}{name}`")),
             );
         }
     }
@@ -198,22 +194,18 @@ fn updated_at_is_on_datetime_fields(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "updated-at-type",
-                        trim(ctx, attribute.span),
+                        attribute.span,
                         format!("`@updatedAt` on `{name}`, which is not a `DateTime`"),
                     )
-                    .label(format!("`{name}` is `{}`", ctx.text(trim(ctx, field.ty.span))))
-                    .also(trim(ctx, field.ty.span), "the field's type")
+                    .label(format!("`{name}` is `{}`", ctx.text(field.ty.span)))
+                    .also(field.ty.span, "the field's type")
                     .help("`@updatedAt` stores the time of the last update: use it on a `DateTime` field"),
                 );
             } else if field.ty.arity == Arity::List {
                 ctx.push(
-                    Diagnostic::error(
-                        "updated-at-list",
-                        trim(ctx, attribute.span),
-                        format!("`@updatedAt` on the list `{name}`"),
-                    )
-                    .label("a list cannot hold the time of the last update")
-                    .help("make the field a single `DateTime`"),
+                    Diagnostic::error("updated-at-list", attribute.span, format!("`@updatedAt` on the list `{name}`"))
+                        .label("a list cannot hold the time of the last update")
+                        .help("make the field a single `DateTime`"),
                 );
             }
         }
@@ -231,7 +223,7 @@ fn ids_are_on_required_scalar_fields(ctx: &mut Ctx) {
                 FieldKind::Model(_) => ctx.push(
                     Diagnostic::error(
                         "id-on-relation-field",
-                        trim(ctx, attribute.span),
+                        attribute.span,
                         format!("relation field `{name}` cannot be the primary key"),
                     )
                     .label("a relation field has no column")
@@ -242,11 +234,11 @@ fn ids_are_on_required_scalar_fields(ctx: &mut Ctx) {
                     ctx.push(
                         Diagnostic::error(
                             "optional-id",
-                            trim(ctx, attribute.span),
+                            attribute.span,
                             format!("primary key field `{name}` is {what}"),
                         )
                         .label("a primary key column cannot be null or a list")
-                        .also(trim(ctx, field.ty.span), "make this a single required type")
+                        .also(field.ty.span, "make this a single required type")
                         .help(format!("write `{name} {}` without `?` or `[]`", type_name(ctx, field))),
                     );
                 }
@@ -267,7 +259,7 @@ fn relation_fields_take_no_column_attributes(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "unique-on-relation-field",
-                        trim(ctx, attribute.span),
+                        attribute.span,
                         format!("relation field `{name}` cannot be `@unique`"),
                     )
                     .label("a relation field has no column to make unique")
@@ -278,7 +270,7 @@ fn relation_fields_take_no_column_attributes(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "map-on-relation-field",
-                        trim(ctx, attribute.span),
+                        attribute.span,
                         format!("relation field `{name}` cannot be mapped to a column"),
                     )
                     .label("a relation field has no column")
@@ -299,18 +291,18 @@ fn ignore_is_used_where_it_has_an_effect(ctx: &mut Ctx) {
                 ctx.push(
                     Diagnostic::error(
                         "redundant-ignore",
-                        trim(ctx, attribute.span),
+                        attribute.span,
                         format!("`@ignore` on `{name}` in a model that is ignored"),
                     )
                     .label("already ignored with its model")
-                    .also(trim(ctx, model_ignore.span), "the whole model is ignored here")
+                    .also(model_ignore.span, "the whole model is ignored here")
                     .help("remove the field's `@ignore`"),
                 );
             } else if matches!(ctx.resolve(&field.ty), FieldKind::Unsupported) {
                 ctx.push(
                     Diagnostic::error(
                         "ignore-on-unsupported",
-                        trim(ctx, attribute.span),
+                        attribute.span,
                         format!("`@ignore` on `{name}`, whose type is `Unsupported`"),
                     )
                     .label("`Unsupported` fields are already left out of the client")
@@ -319,13 +311,6 @@ fn ignore_is_used_where_it_has_an_effect(ctx: &mut Ctx) {
             }
         }
     }
-}
-
-/// A span without the whitespace after it: the parser's spans of field
-/// types and attributes end where the next token starts.
-pub(super) fn trim(ctx: &Ctx, span: Span) -> Span {
-    let text = ctx.text(span);
-    Span { end: span.end - (text.len() - text.trim_end().len()) as u32, ..span }
 }
 
 /// Whether a model carries `@@ignore`.

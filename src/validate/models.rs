@@ -10,7 +10,7 @@ mod indexes;
 
 use crate::HashMap;
 
-use super::attributes::{is_ignored, preview_feature, trim};
+use super::attributes::{is_ignored, preview_feature};
 use super::{Check, Ctx, FieldKind, closest};
 use crate::ast::{Arguments, Arity, Attribute, Block, BlockKind, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
@@ -87,7 +87,7 @@ fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
             let Some(unique) = field.attribute("unique") else { continue };
             match why_not_strict(ctx, &[field]) {
                 None => satisfied = true,
-                Some(reason) => loose.push((trim(ctx, unique.span), reason)),
+                Some(reason) => loose.push((unique.span, reason)),
             }
         }
         for attribute in Ctx::block_attributes(model, "unique") {
@@ -99,7 +99,7 @@ fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
             };
             match why_not_strict(ctx, &fields) {
                 None => satisfied = true,
-                Some(reason) => loose.push((trim(ctx, attribute.span), reason)),
+                Some(reason) => loose.push((attribute.span, reason)),
             }
         }
         if satisfied {
@@ -145,9 +145,9 @@ fn every_model_has_at_most_one_primary_key(ctx: &mut Ctx) {
             if matches!(ctx.resolve(&field.ty), FieldKind::Model(_) | FieldKind::Unknown) {
                 continue;
             }
-            keys.extend(field.attribute("id").map(|a| trim(ctx, a.span)));
+            keys.extend(field.attribute("id").map(|a| a.span));
         }
-        keys.extend(Ctx::block_attributes(model, "id").map(|a| trim(ctx, a.span)));
+        keys.extend(Ctx::block_attributes(model, "id").map(|a| a.span));
         let Some((first, others)) = keys.split_first() else { continue };
         for span in others {
             ctx.push(
@@ -171,13 +171,9 @@ fn index_fields_exist_once_and_are_scalar(ctx: &mut Ctx) {
             let Some(fields) = index_fields(attribute) else { continue };
             if fields.is_empty() {
                 ctx.push(
-                    Diagnostic::error(
-                        "empty-index-fields",
-                        trim(ctx, attribute.span),
-                        format!("`{label}` lists no fields"),
-                    )
-                    .label("an empty list")
-                    .help(format!("name at least one field, as in `{label}([a])`")),
+                    Diagnostic::error("empty-index-fields", attribute.span, format!("`{label}` lists no fields"))
+                        .label("an empty list")
+                        .help(format!("name at least one field, as in `{label}([a])`")),
                 );
                 continue;
             }
@@ -274,7 +270,7 @@ fn primary_key_fields_are_required(ctx: &mut Ctx) {
                         format!("primary key field `{}` is {what}", field.name.name),
                     )
                     .label("a primary key column cannot be null or a list")
-                    .also(trim(ctx, field.ty.span), "make this a single required type")
+                    .also(field.ty.span, "make this a single required type")
                     .help("make the field required, or leave it out of `@@id`"),
                 );
             }
@@ -304,7 +300,7 @@ fn views_have_no_primary_key(ctx: &mut Ctx) {
             ctx.push(
                 Diagnostic::error(
                     "view-primary-key",
-                    trim(ctx, attribute.span),
+                    attribute.span,
                     format!("view `{}` cannot have a primary key", view.name.name),
                 )
                 .label("a view has no constraints")
@@ -321,7 +317,7 @@ fn views_have_no_indexes(ctx: &mut Ctx) {
             ctx.push(
                 Diagnostic::error(
                     "view-index",
-                    trim(ctx, attribute.span),
+                    attribute.span,
                     format!("view `{}` cannot have an index", view.name.name),
                 )
                 .label("Prisma does not index views")

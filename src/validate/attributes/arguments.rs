@@ -121,13 +121,9 @@ fn read<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, spec: &Spec) -> Args<'a
             _ => ("the list of fields", "`@@index([a, b])`"),
         };
         ctx.push(
-            Diagnostic::error(
-                "missing-argument",
-                super::trim(ctx, attribute.span),
-                format!("`{}` needs {param}", spec.label),
-            )
-            .label(format!("`{}` is missing", names[0]))
-            .help(format!("write it as {example}")),
+            Diagnostic::error("missing-argument", attribute.span, format!("`{}` needs {param}", spec.label))
+                .label(format!("`{}` is missing", names[0]))
+                .help(format!("write it as {example}")),
         );
     }
     args

@@ -5,7 +5,6 @@
 //! and `ulid()` for `String`, `dbgenerated("...")` for anything.
 
 use super::arguments::describe;
-use super::trim;
 use crate::ast::{Arguments, Arity, Attribute, Block, Expr, Field};
 use crate::diagnostics::Diagnostic;
 use crate::validate::{Ctx, FieldKind, Scalar, closest};
@@ -19,20 +18,20 @@ pub(super) fn defaults_fit_their_fields(ctx: &mut Ctx) {
             let Some(attribute) = field.attribute("default") else { continue };
             let Some(value) = attribute.positional().or_else(|| attribute.named("value")) else { continue };
             let kind = ctx.resolve(&field.ty);
-            if let Some(diagnostic) = check(ctx, kind, field, attribute, value) {
+            if let Some(diagnostic) = check(kind, field, attribute, value) {
                 ctx.push(diagnostic);
             }
         }
     }
 }
 
-fn check(ctx: &Ctx, kind: FieldKind, field: &Field, attribute: &Attribute, value: &Expr) -> Option<Diagnostic> {
+fn check(kind: FieldKind, field: &Field, attribute: &Attribute, value: &Expr) -> Option<Diagnostic> {
     let name = &field.name.name;
     if let FieldKind::Model(_) = kind {
         return Some(
             Diagnostic::error(
                 "default-on-relation-field",
-                trim(ctx, attribute.span),
+                attribute.span,
                 format!("relation field `{name}` cannot have a default"),
             )
             .label("a relation field has no column")
@@ -68,11 +67,11 @@ fn check(ctx: &Ctx, kind: FieldKind, field: &Field, attribute: &Attribute, value
             other => enum_member(block, other),
         },
         FieldKind::Scalar(scalar) => match value {
-            Expr::Function(function, args) => function_fits(ctx, scalar, &function.name, args, value, field),
-            Expr::Array(items, _) if list => items.iter().find_map(|item| literal_fits(ctx, scalar, item, field)),
+            Expr::Function(function, args) => function_fits(scalar, &function.name, args, value, field),
+            Expr::Array(items, _) if list => items.iter().find_map(|item| literal_fits(scalar, item, field)),
             Expr::Array(..) => Some(a_list_on_a_single_field(value, name)),
             other if list => Some(not_a_list(other, name)),
-            other => literal_fits(ctx, scalar, other, field),
+            other => literal_fits(scalar, other, field),
         },
     }
 }
@@ -154,14 +153,7 @@ fn short(value: &Expr) -> String {
 }
 
 /// A function default: known, for this type, with fitting arguments.
-fn function_fits(
-    ctx: &Ctx,
-    scalar: Scalar,
-    function: &str,
-    args: &Arguments,
-    value: &Expr,
-    field: &Field,
-) -> Option<Diagnostic> {
+fn function_fits(scalar: Scalar, function: &str, args: &Arguments, value: &Expr, field: &Field) -> Option<Diagnostic> {
     let produces: &[Scalar] = match function {
         "autoincrement" => &[Scalar::Int, Scalar::BigInt],
         "now" => &[Scalar::DateTime],
@@ -203,7 +195,7 @@ fn function_fits(
                 format!("`{function}()` cannot be the default of `{}` field `{}`", scalar.name(), field.name.name),
             )
             .label(format!("`{function}()` makes {fits} values"))
-            .also(trim(ctx, field.ty.span), "the field's type")
+            .also(field.ty.span, "the field's type")
             .help(function_for(scalar)),
         );
     }
@@ -251,7 +243,7 @@ fn function_arguments(function: &str, args: &Arguments, value: &Expr) -> Option<
 
 /// A literal default: a value of the field's type, and one Prisma can
 /// read (valid JSON, base64, an RFC 3339 time, a 64-bit integer).
-fn literal_fits(ctx: &Ctx, scalar: Scalar, value: &Expr, field: &Field) -> Option<Diagnostic> {
+fn literal_fits(scalar: Scalar, value: &Expr, field: &Field) -> Option<Diagnostic> {
     let fits = match (scalar, value) {
         (Scalar::String | Scalar::Json | Scalar::Bytes | Scalar::DateTime | Scalar::Decimal, Expr::String(_)) => true,
         (Scalar::Int | Scalar::BigInt | Scalar::Float | Scalar::Decimal, Expr::Number(_)) => true,
@@ -284,7 +276,7 @@ fn literal_fits(ctx: &Ctx, scalar: Scalar, value: &Expr, field: &Field) -> Optio
                 format!("the default of `{}` does not fit its type `{}`", field.name.name, scalar.name()),
             )
             .label(format!("found {}", describe(value)))
-            .also(trim(ctx, field.ty.span), "the field's type")
+            .also(field.ty.span, "the field's type")
             .help(format!("write {example}")),
         );
     }

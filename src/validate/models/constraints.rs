@@ -11,7 +11,6 @@ use crate::naming::default_constraint_name;
 use super::{index_fields, key_attributes, resolved_fields};
 use crate::ast::{Attribute, Block, Expr};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::validate::attributes::trim;
 use crate::validate::{Ctx, FieldKind};
 
 pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
@@ -30,7 +29,7 @@ pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
             ctx.push(
                 Diagnostic::error(
                     "compound-name-clash",
-                    trim(ctx, attribute.span),
+                    attribute.span,
                     format!("the `{label}` over these fields clashes with field `{joined}`"),
                 )
                 .label(format!("Prisma Client names this key `{joined}`"))
@@ -122,11 +121,11 @@ pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
         ctx.push(
             Diagnostic::error(
                 "duplicate-constraint-name",
-                trim(ctx, constraint.span),
+                constraint.span,
                 format!("constraint name `{}` is used twice", constraint.name),
             )
             .label(label)
-            .also(trim(ctx, other.span), first)
+            .also(other.span, first)
             .help(SHARED_NAMESPACE),
         );
     }

@@ -8,7 +8,7 @@
 use super::{IndexField, index_fields, key_attributes};
 use crate::ast::{Arity, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
-use crate::validate::attributes::{INDEX_TYPES, trim};
+use crate::validate::attributes::INDEX_TYPES;
 use crate::validate::{Ctx, FieldKind, Scalar, closest};
 
 /// Operator classes Prisma names, and the access method of each.
@@ -63,13 +63,9 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
             };
             if method == "SpGist" && fields.len() > 1 {
                 ctx.push(
-                    Diagnostic::error(
-                        "spgist-multiple-columns",
-                        trim(ctx, attribute.span),
-                        "an SP-GiST index has one column",
-                    )
-                    .label(format!("{} fields listed", fields.len()))
-                    .help("index one field, or use another index type"),
+                    Diagnostic::error("spgist-multiple-columns", attribute.span, "an SP-GiST index has one column")
+                        .label(format!("{} fields listed", fields.len()))
+                        .help("index one field, or use another index type"),
                 );
             }
             for entry in &fields {
@@ -103,7 +99,7 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
                             format!("a {} index cannot index `{}`", display(method), entry.name.name),
                         )
                         .label(problem)
-                        .also(trim(ctx, field.ty.span), "the field's type")
+                        .also(field.ty.span, "the field's type")
                         .help(help_for(method)),
                     );
                 }

@@ -3,7 +3,7 @@
 //! names, known referential actions, a usable foreign key name).
 
 use super::emulated_relations;
-use super::model::{FieldList, PARAMS, Relations, type_span};
+use super::model::{FieldList, PARAMS, Relations};
 use crate::ast::Expr;
 use crate::diagnostics::Diagnostic;
 use crate::naming::MAX_IDENTIFIER_BYTES;
@@ -29,7 +29,7 @@ pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
                         format!("`{}.{}` is not a relation field", model.name.name, field.name.name),
                     )
                     .label("`@relation` needs a field whose type is a model")
-                    .also(type_span(ctx, field), format!("`{type_text}` is not a model"))
+                    .also(field.ty.span, format!("`{type_text}` is not a model"))
                     .help(
                         "remove `@relation` here; it belongs on the field of the model type, \
                          e.g. `patient Patient @relation(fields: [patientId], references: [id])`",

@@ -5,7 +5,7 @@
 //! key; `SetNull` and `SetDefault` can do what they say.
 
 use super::emulated_relations;
-use super::model::{FieldList, RelationArgs, RelationField, Relations, Shape, field_named, type_name, type_span};
+use super::model::{FieldList, RelationArgs, RelationField, Relations, Shape, field_named, type_name};
 use super::sides::{single_id, type_with_native};
 use crate::ast::{Arity, Block, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
@@ -199,7 +199,7 @@ pub(super) fn key_types_match_referenced_types(ctx: &mut Ctx) {
                     ),
                 )
                 .label(format!("`{ty}`"))
-                .also(type_span(ctx, referenced), format!("`{referenced_ty}`"))
+                .also(referenced.ty.span, format!("`{referenced_ty}`"))
                 .help(format!(
                     "change the type of `{}` to `{}`",
                     field.name.name,
@@ -283,7 +283,7 @@ pub(super) fn one_to_one_keys_are_unique(ctx: &mut Ctx) {
                 format!("the key of the 1:1 relation between `{}` and `{}` is not unique", f.path(), b.path()),
             )
             .label("several rows could point to the same one")
-            .also(type_span(ctx, b.field), "a single row here")
+            .also(b.field.ty.span, "a single row here")
             .help(help),
         );
     }
@@ -302,11 +302,11 @@ pub(super) fn required_relations_have_required_keys(ctx: &mut Ctx) {
         ctx.push(
             Diagnostic::error(
                 "required-relation-with-optional-key",
-                type_span(ctx, rf.field),
+                rf.field.ty.span,
                 format!("`{}` is required, but its key field `{}` is optional", rf.path(), optional.name.name),
             )
             .label("required")
-            .also(type_span(ctx, optional), "optional")
+            .also(optional.ty.span, "optional")
             .help(format!(
                 "make `{}` optional (`{target}?`), or make `{}` required",
                 rf.path(),
@@ -350,7 +350,7 @@ pub(super) fn set_null_only_on_optional_keys(ctx: &mut Ctx) {
             };
             ctx.push(
                 d.label(format!("{event} a referenced `{}` row will fail", rf.target.name.name))
-                    .also(type_span(ctx, required), "required")
+                    .also(required.ty.span, "required")
                     .help(format!(
                         "make `{}` optional, or choose another action (`Restrict`, `Cascade`)",
                         required.name.name
@@ -426,7 +426,7 @@ pub(super) fn key_native_types_are_comparable(ctx: &mut Ctx) {
                     ),
                 )
                 .label("PostgreSQL cannot create this foreign key")
-                .also(type_span(ctx, referenced), format!("`{referenced_family}`"))
+                .also(referenced.ty.span, format!("`{referenced_family}`"))
                 .help(format!(
                     "give `{}` the referenced field's type: `{}`",
                     field.name.name,

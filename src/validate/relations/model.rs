@@ -312,12 +312,6 @@ pub(super) fn type_name(ctx: &Ctx, field: &Field) -> String {
     }
 }
 
-/// The span of a field's type without the blanks the parser keeps after it.
-pub(super) fn type_span(ctx: &Ctx, field: &Field) -> Span {
-    let text = ctx.text(field.ty.span);
-    Span { end: field.ty.span.start + text.trim_end().len() as u32, ..field.ty.span }
-}
-
 /// The field of that name in a model, if any.
 pub(super) fn field_named<'a>(model: &'a Block, name: &str) -> Option<&'a Field> {
     model.fields().find(|f| f.name.name == name)

@@ -6,7 +6,7 @@
 
 use crate::HashSet;
 
-use super::model::{RelationField, Relations, Shape, field_named, lower_first, plural, type_name, type_span};
+use super::model::{RelationField, Relations, Shape, field_named, lower_first, plural, type_name};
 use crate::ast::Block;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::validate::Ctx;
@@ -281,7 +281,7 @@ pub(super) fn one_to_one_relations_have_one_key_side(ctx: &mut Ctx) {
                     format!("the foreign key of the 1:1 relation {pair} is on its optional side"),
                 )
                 .label(format!("`{}` is optional", b.path()))
-                .also(type_span(ctx, f.field), format!("`{}` is required", f.path()))
+                .also(f.field.ty.span, format!("`{}` is required", f.path()))
                 .help(format!(
                     "move `fields` and `references` to `{}` so the database enforces it, or make `{}` \
                      optional and `{}` required",
@@ -297,11 +297,11 @@ pub(super) fn one_to_one_relations_have_one_key_side(ctx: &mut Ctx) {
             ctx.push(
                 Diagnostic::error(
                     "one-to-one-required-on-both-sides",
-                    type_span(ctx, b.field),
+                    b.field.ty.span,
                     format!("both sides of the 1:1 relation {pair} are required"),
                 )
                 .label("make this side optional")
-                .also(type_span(ctx, f.field), "required here too")
+                .also(f.field.ty.span, "required here too")
                 .help(format!(
                     "change the type of `{}` to `{ty}?`: no database can insist on a row at both ends",
                     b.path()

@@ -107,11 +107,6 @@ fn address<T>(node: &T) -> usize {
     node as *const T as usize
 }
 
-/// The names of every rule, in order (for `ehrdb debug rules` and docs).
-pub fn rule_names() -> impl Iterator<Item = &'static str> {
-    ALL.iter().flat_map(|checks| checks.iter().map(|(name, _)| *name))
-}
-
 /// Prisma 6 when the datasource has a `url`, else 7 (which moved it out).
 fn default_major(merged: &Merged) -> u8 {
     match merged.datasource {

@@ -22,6 +22,7 @@ pub mod naming;
 pub mod parallel;
 pub mod parse;
 pub mod synth;
+pub mod sql;
 pub mod validate;
 
 pub use commands::{Outcome, run};

@@ -21,6 +21,8 @@ mod names;
 mod relations;
 mod types;
 
+pub(crate) use annotations::{Immutable, immutable};
+
 use crate::HashMap;
 
 use crate::ast::*;

@@ -18,6 +18,20 @@ pub mod diff;
 pub mod lower;
 pub mod render;
 
+use crate::diagnostics::Diagnostics;
+use crate::fragments::Fragments;
+use crate::{merge, validate};
+
+/// Merges, validates and lowers parsed fragments: the relational model, or
+/// every diagnostic (the parser's included) when there is an error.
+/// `prisma_version` is the target major (`None`: decided by the datasource).
+pub fn lower_checked(fragments: &Fragments, prisma_version: Option<u8>) -> Result<SqlSchema, Diagnostics> {
+    let mut diagnostics = fragments.diagnostics.clone();
+    let merged = merge::merge(fragments, &mut diagnostics);
+    validate::validate(fragments, &merged, prisma_version, &mut diagnostics);
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(lower::lower(&merged)) }
+}
+
 /// One database schema state, in a canonical order (by name) so two models
 /// of the same database compare equal with `==`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -88,11 +88,14 @@ pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u
 struct Index<'a> {
     kinds: HashMap<usize, FieldKind<'a>>,
     fields: HashMap<usize, HashMap<&'a str, &'a Field>>,
+    /// The relation graph, which most relation rules read.
+    relations: relations::model::Relations<'a>,
 }
 
 impl<'a> Index<'a> {
     fn new(merged: &Merged<'a>) -> Index<'a> {
-        let mut index = Index { kinds: HashMap::default(), fields: HashMap::default() };
+        let mut index =
+            Index { kinds: HashMap::default(), fields: HashMap::default(), relations: relations::model::Relations::new(merged) };
         for block in merged.blocks.iter().filter(|b| b.kind.has_fields()) {
             let mut by_name = HashMap::default();
             for field in block.fields() {
@@ -225,11 +228,6 @@ impl<'a> Ctx<'a> {
         self.blocks().filter(|b| b.kind == BlockKind::Enum)
     }
 
-    /// The model, view, enum or type of that name.
-    pub fn block(&self, name: &str) -> Option<&'a Block> {
-        self.merged.types.get(name).copied()
-    }
-
     pub fn resolve(&self, ty: &FieldType) -> FieldKind<'a> {
         match self.index.kinds.get(&address(ty)) {
             Some(kind) => *kind,
@@ -247,6 +245,11 @@ impl<'a> Ctx<'a> {
         static NONE: std::sync::LazyLock<HashMap<&'static str, &'static Field>> =
             std::sync::LazyLock::new(HashMap::default);
         self.index.fields.get(&address(block)).unwrap_or(&NONE)
+    }
+
+    /// Every relation field and how they pair, shared by the relation rules.
+    pub(in crate::validate) fn relations(&self) -> &'a relations::model::Relations<'a> {
+        &self.index.relations
     }
 
     /// The block attributes of that name (`"index"` for `@@index`).

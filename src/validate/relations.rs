@@ -5,8 +5,8 @@
 //! length, matching types, a unique criterion on the referenced side,
 //! unique on a 1:1's key side), and foreign key names.
 //!
-//! Each rule builds the relation graph ([`model::Relations`]) itself and
-//! reports only its own problem; rules that need a well-formed pair or key
+//! The rules share one relation graph ([`model::Relations`], built once
+//! per run by [`Ctx::relations`]) and each reports only its own problem; rules that need a well-formed pair or key
 //! skip relations another rule already reported, so one mistake is one
 //! error. Prisma's cycle and multiple-cascade-path rules are SQL Server
 //! only and have no counterpart here.
@@ -14,7 +14,7 @@
 mod arguments;
 mod constraint_names;
 mod keys;
-mod model;
+pub(super) mod model;
 mod sides;
 
 use super::Check;

@@ -3,7 +3,7 @@
 //! names, known referential actions, a usable foreign key name).
 
 use super::emulated_relations;
-use super::model::{FieldList, PARAMS, Relations};
+use super::model::{FieldList, PARAMS};
 use crate::ast::Expr;
 use crate::diagnostics::Diagnostic;
 use crate::naming::MAX_IDENTIFIER_BYTES;
@@ -41,7 +41,7 @@ pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
 }
 
 pub(super) fn relation_arguments_are_well_formed(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     let emulated = emulated_relations(ctx);
     for rf in &relations.fields {
         let Some(attribute) = rf.attribute else { continue };
@@ -196,7 +196,7 @@ fn check_action(ctx: &mut Ctx, path: &str, arg: &str, value: &Expr, emulated: bo
 }
 
 pub(super) fn relations_to_ignored_models_are_ignored(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     let ignored = |block| Ctx::block_attributes(block, "ignore").next().is_some();
     for rf in &relations.fields {
         if !ignored(rf.target) || ignored(rf.model) || rf.field.attribute("ignore").is_some() {

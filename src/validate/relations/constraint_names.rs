@@ -8,7 +8,7 @@ use super::keys::resolve;
 use crate::HashMap;
 use crate::naming::default_constraint_name;
 
-use super::model::{RelationField, Relations};
+use super::model::RelationField;
 use crate::ast::{Block, BlockKind, Expr};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::validate::{Ctx, field_list};
@@ -24,7 +24,7 @@ struct Constraint {
 }
 
 pub(super) fn foreign_key_names_are_unique_per_table(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     let mut by_model: HashMap<&str, Vec<&RelationField>> = HashMap::default();
     for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
         by_model.entry(rf.model.name.name.as_str()).or_default().push(rf);

@@ -5,7 +5,7 @@
 //! key; `SetNull` and `SetDefault` can do what they say.
 
 use super::emulated_relations;
-use super::model::{FieldList, RelationArgs, RelationField, Relations, Shape, field_named, type_name};
+use super::model::{FieldList, RelationArgs, RelationField, Shape, field_named, type_name};
 use super::sides::{single_id, type_with_native};
 use crate::ast::{Arity, Block, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
@@ -35,7 +35,7 @@ fn keys<'a>(ctx: &Ctx<'a>, rf: &RelationField<'a>) -> Option<(Vec<&'a Field>, Ve
 }
 
 pub(super) fn relation_keys_name_existing_scalar_fields(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for rf in &relations.fields {
         for (arg, list, model) in [("fields", rf.fields(), rf.model), ("references", rf.references(), rf.target)] {
             let names = list.names();
@@ -101,7 +101,7 @@ fn check_key_field(ctx: &mut Ctx, rf: &RelationField, arg: &str, model: &Block, 
 }
 
 pub(super) fn fields_and_references_come_together(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for (i, rf) in relations.fields.iter().enumerate() {
         if rf.is_list() {
             continue;
@@ -152,7 +152,7 @@ pub(super) fn fields_and_references_come_together(ctx: &mut Ctx) {
 }
 
 pub(super) fn fields_and_references_have_equal_length(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for rf in &relations.fields {
         let (fields, references) = (rf.fields(), rf.references());
         let (FieldList::Names(f, f_span), FieldList::Names(r, r_span)) = (&fields, &references) else { continue };
@@ -176,7 +176,7 @@ pub(super) fn fields_and_references_have_equal_length(ctx: &mut Ctx) {
 }
 
 pub(super) fn key_types_match_referenced_types(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for rf in &relations.fields {
         let Some((fields, references)) = keys(ctx, rf) else { continue };
         if fields.len() != references.len() {
@@ -211,7 +211,7 @@ pub(super) fn key_types_match_referenced_types(ctx: &mut Ctx) {
 }
 
 pub(super) fn references_are_a_unique_criterion(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for rf in &relations.fields {
         if rf.is_list() {
             continue;
@@ -258,7 +258,7 @@ pub(super) fn references_are_a_unique_criterion(ctx: &mut Ctx) {
 }
 
 pub(super) fn one_to_one_keys_are_unique(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for shape in relations.pairs() {
         let Shape::OneToOne { forward, back } = shape else { continue };
         let (f, b) = (&relations.fields[forward], &relations.fields[back]);
@@ -290,7 +290,7 @@ pub(super) fn one_to_one_keys_are_unique(ctx: &mut Ctx) {
 }
 
 pub(super) fn required_relations_have_required_keys(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for rf in &relations.fields {
         if !rf.is_required() {
             continue;
@@ -326,7 +326,7 @@ fn actions<'a>(rf: &RelationField<'a>, action: &str) -> Vec<(&'static str, &'a E
 }
 
 pub(super) fn set_null_only_on_optional_keys(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     let emulated = emulated_relations(ctx);
     for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
         let set_null = actions(rf, "SetNull");
@@ -361,7 +361,7 @@ pub(super) fn set_null_only_on_optional_keys(ctx: &mut Ctx) {
 }
 
 pub(super) fn set_default_keys_have_defaults(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
         let set_default = actions(rf, "SetDefault");
         if set_default.is_empty() {
@@ -407,7 +407,7 @@ fn string_family(ctx: &Ctx, field: &Field) -> &'static str {
 }
 
 pub(super) fn key_native_types_are_comparable(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
         let Some((fields, references)) = keys(ctx, rf) else { continue };
         let names = rf.fields();

@@ -2,20 +2,21 @@
 //! `@relation` arguments, the opposite field it pairs with, and the shape
 //! of each pair (1:1, 1:n, m:n), decided the way Prisma decides it.
 //!
-//! Built fresh by each rule from the merged schema; it reports nothing
-//! itself (the argument rules do), so any rule may build it.
+//! Built once per run, before the rules ([`Ctx::relations`]);
+//! it reports nothing itself (the argument rules do).
 
 use crate::HashMap;
 
-use crate::ast::{Arity, Attribute, Block, Expr, Field, Ident, TypeName};
+use crate::ast::{Arity, Attribute, Block, BlockKind, Expr, Field, Ident, TypeName};
 use crate::diagnostics::Span;
-use crate::validate::{Ctx, FieldKind};
+use crate::merge::Merged;
+use crate::validate::{Ctx, FieldKind, resolve};
 
 /// The parameters of `@relation`, the positional one first.
-pub(super) const PARAMS: &[&str] = &["name", "fields", "references", "onDelete", "onUpdate", "map"];
+pub(in crate::validate) const PARAMS: &[&str] = &["name", "fields", "references", "onDelete", "onUpdate", "map"];
 
 /// A field whose type is a model or a view.
-pub(super) struct RelationField<'a> {
+pub(in crate::validate) struct RelationField<'a> {
     pub model: &'a Block,
     pub field: &'a Field,
     pub target: &'a Block,
@@ -28,7 +29,7 @@ pub(super) struct RelationField<'a> {
 /// argument is `name`, the first of each name wins, unknown names are
 /// skipped (the argument rules report all of that once).
 #[derive(Default)]
-pub(super) struct RelationArgs<'a> {
+pub(in crate::validate) struct RelationArgs<'a> {
     pub name: Option<&'a Expr>,
     pub fields: Option<&'a Expr>,
     pub references: Option<&'a Expr>,
@@ -69,7 +70,7 @@ impl<'a> RelationArgs<'a> {
 }
 
 /// What a `fields:` or `references:` argument holds.
-pub(super) enum FieldList<'a> {
+pub(in crate::validate) enum FieldList<'a> {
     Absent,
     /// Not a list of field names (reported by the argument rules).
     Malformed,
@@ -173,7 +174,7 @@ impl<'a> RelationField<'a> {
 
 /// How two paired relation fields relate.
 #[derive(Clone, Copy)]
-pub(super) enum Shape {
+pub(in crate::validate) enum Shape {
     /// `forward` holds (or must hold) `fields` and `references`.
     OneToOne {
         forward: usize,
@@ -191,7 +192,7 @@ pub(super) enum Shape {
 }
 
 /// Every relation field of the schema and how they pair.
-pub(super) struct Relations<'a> {
+pub(in crate::validate) struct Relations<'a> {
     pub fields: Vec<RelationField<'a>>,
     /// The index in `fields` of each field's opposite.
     pub opposite: Vec<Option<usize>>,
@@ -204,16 +205,17 @@ pub(super) struct Relations<'a> {
 }
 
 impl<'a> Relations<'a> {
-    pub fn new(ctx: &Ctx<'a>) -> Relations<'a> {
+    pub fn new(merged: &Merged<'a>) -> Relations<'a> {
         let mut fields = Vec::new();
-        for model in ctx.models() {
+        let models = merged.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Model | BlockKind::View));
+        for model in models {
             // A second definition of a name is reported by the merge; the
             // first is the one every reference resolves to.
-            if !ctx.block(&model.name.name).is_some_and(|b| std::ptr::eq(b, model)) {
+            if !merged.types.get(model.name.name.as_str()).is_some_and(|b| std::ptr::eq(*b, *model)) {
                 continue;
             }
             for field in model.fields() {
-                let FieldKind::Model(target) = ctx.resolve(&field.ty) else { continue };
+                let FieldKind::Model(target) = resolve(merged, &field.ty) else { continue };
                 let attribute = field.attribute("relation");
                 let args = attribute.map(RelationArgs::read).unwrap_or_default();
                 fields.push(RelationField { model, field, target, attribute, args });
@@ -305,7 +307,7 @@ impl<'a> Relations<'a> {
 
 /// A field's type as Prisma compares key types: the name, without arity
 /// (`Unsupported("circle")` with its argument).
-pub(super) fn type_name(ctx: &Ctx, field: &Field) -> String {
+pub(in crate::validate) fn type_name(ctx: &Ctx, field: &Field) -> String {
     match &field.ty.name {
         TypeName::Named(name) => name.name.to_string(),
         TypeName::Unsupported(..) => ctx.text(field.ty.span).trim_end().trim_end_matches(['?', '[', ']']).to_owned(),
@@ -313,12 +315,12 @@ pub(super) fn type_name(ctx: &Ctx, field: &Field) -> String {
 }
 
 /// The field of that name in a model, if any.
-pub(super) fn field_named<'a>(model: &'a Block, name: &str) -> Option<&'a Field> {
+pub(in crate::validate) fn field_named<'a>(model: &'a Block, name: &str) -> Option<&'a Field> {
     model.fields().find(|f| f.name.name == name)
 }
 
 /// `patient` for `Patient`, `surgicalCase` for `SurgicalCase`.
-pub(super) fn lower_first(name: &str) -> String {
+pub(in crate::validate) fn lower_first(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
@@ -327,7 +329,7 @@ pub(super) fn lower_first(name: &str) -> String {
 }
 
 /// A plural good enough for a suggested field name.
-pub(super) fn plural(name: &str) -> String {
+pub(in crate::validate) fn plural(name: &str) -> String {
     let ends = |suffix: &str| name.ends_with(suffix);
     if ends("is") {
         format!("{}es", &name[..name.len() - 2])

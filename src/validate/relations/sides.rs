@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::validate::Ctx;
 
 pub(super) fn relations_between_two_models_have_distinct_names(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     let key = |i: usize| {
         let rf = &relations.fields[i];
         (rf.model.name.name.as_str(), rf.target.name.name.as_str(), rf.name())
@@ -90,7 +90,7 @@ pub(super) fn relations_between_two_models_have_distinct_names(ctx: &mut Ctx) {
 }
 
 pub(super) fn every_relation_field_has_an_opposite_field(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     let lonely = |i: usize| relations.opposite[i].is_none() && !relations.ambiguous[i];
     let mut reported = HashSet::default();
     for i in 0..relations.fields.len() {
@@ -225,7 +225,7 @@ pub(super) fn key_suggestion(ctx: &Ctx, rf: &RelationField, unique: bool) -> Opt
 }
 
 pub(super) fn one_to_one_relations_have_one_key_side(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for shape in relations.pairs() {
         let Shape::OneToOne { forward, back } = shape else { continue };
         let (f, b) = (&relations.fields[forward], &relations.fields[back]);
@@ -312,7 +312,7 @@ pub(super) fn one_to_one_relations_have_one_key_side(ctx: &mut Ctx) {
 }
 
 pub(super) fn one_to_many_keys_sit_on_the_single_side(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for shape in relations.pairs() {
         let Shape::OneToMany { forward, back } = shape else { continue };
         let (f, b) = (&relations.fields[forward], &relations.fields[back]);
@@ -345,7 +345,7 @@ pub(super) fn one_to_many_keys_sit_on_the_single_side(ctx: &mut Ctx) {
 }
 
 pub(super) fn many_to_many_relations_are_implicit(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for shape in relations.pairs() {
         let Shape::ManyToMany { a, b } = shape else { continue };
         let sides = [&relations.fields[a], &relations.fields[b]];
@@ -412,7 +412,7 @@ pub(super) fn many_to_many_relations_are_implicit(ctx: &mut Ctx) {
 }
 
 pub(super) fn referential_actions_sit_on_the_key_side(ctx: &mut Ctx) {
-    let relations = Relations::new(ctx);
+    let relations = ctx.relations();
     for shape in relations.pairs() {
         let (forward, back) = match shape {
             Shape::OneToMany { forward, back } => (forward, back),

@@ -26,9 +26,11 @@ use sha2::{Digest, Sha256};
 
 mod names;
 pub mod split;
+pub mod sum;
 
 pub use names::{MAX_NAME_BYTES, check_name, folder_name, parse_version};
 pub use split::{Statement, split};
+pub use sum::{SumError, sum, verify, write_sum};
 
 pub const UP_FILE: &str = "up.sql";
 pub const DOWN_FILE: &str = "down.sql";

@@ -331,7 +331,8 @@ mod tests {
     fn parentheses_and_atomic_bodies_keep_their_semicolons() {
         let rule = "CREATE RULE r AS ON INSERT TO a DO ALSO (INSERT INTO b VALUES (1); INSERT INTO c VALUES (2))";
         assert_eq!(texts(&format!("{rule}; SELECT 2")), [rule, "SELECT 2"]);
-        let atomic = "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC\n  INSERT INTO a VALUES (1);\n  SELECT CASE WHEN true THEN 1 END;\nEND";
+        let atomic = "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC\n  INSERT INTO a VALUES (1);\n  \
+                      SELECT CASE WHEN true THEN 1 END;\nEND";
         assert_eq!(texts(&format!("{atomic};\nSELECT 2")), [atomic, "SELECT 2"]);
         // A transaction's BEGIN is no block.
         assert_eq!(texts("BEGIN; SELECT 1; END;"), ["BEGIN", "SELECT 1", "END"]);
@@ -376,6 +377,9 @@ mod tests {
         ]
     }
 
+    /// What may stand between two statements.
+    const GAPS: &[&str] = &[";\n", ";", " ;\n\n", ";-- c;\n", ";/* c; */\n", "; ;\n"];
+
     const FILLER: &[&str] = &[";", "'", "''", "\"", "$", "$$", "$fn$", "--", "/*", "*/", "\\", "\n", "a", " ", "E'"];
 
     /// A statement of pieces, its parentheses balanced so it ends where it
@@ -391,7 +395,7 @@ mod tests {
         #[test]
         fn joined_statements_split_back(
             statements in proptest::collection::vec(statement(), 1..6),
-            gaps in proptest::collection::vec(proptest::sample::select(vec![";\n", ";", " ;\n\n", ";-- c;\n", ";/* c; */\n"]), 6),
+            gaps in proptest::collection::vec(proptest::sample::select(GAPS.to_vec()), 6),
         ) {
             let mut sql = String::new();
             for (statement, gap) in statements.iter().zip(&gaps) {

@@ -107,13 +107,13 @@ impl SumError {
         const REHASH: &str = "`ehrdb migrate --rehash`";
         match self {
             SumError::Edited { migration } => format!(
-                "databases that applied {migration} keep the old version: undo the edit (git checkout -- \
-                 {migration}) and write the change as a new migration with `ehrdb migrate NAME`; if it was never \
+                "databases that applied {migration} keep the old version: undo the edit (restore its files from \
+                 version control) and write the change as a new migration with `ehrdb migrate NAME`; if it was never \
                  applied anywhere, review it and run {REHASH}"
             ),
             SumError::Missing { migration } => format!(
-                "restore the folder (git checkout -- {migration}); if it was removed on purpose and never applied \
-                 anywhere, run {REHASH}"
+                "restore the folder of {migration} from version control; if it was removed on purpose and never \
+                 applied anywhere, run {REHASH}"
             ),
             SumError::Unrecorded { migration } => format!(
                 "migrations are recorded by `ehrdb migrate NAME`, which writes them; if {migration} came from \
@@ -193,7 +193,7 @@ pub fn verify(dir: &Path, migrations: &[Migration]) -> Result<(), SumError> {
         }
         Err(error) => return Err(SumError::Unreadable { problem: error.to_string() }),
     };
-    if let Some(conflict) = conflict_markers(&text) {
+    if let Some(conflict) = merge_conflict(&text) {
         return Err(conflict);
     }
     let (records, total) = parse(&text)?;
@@ -283,41 +283,38 @@ fn parse(text: &str) -> Result<(Vec<Record>, Total), SumError> {
     Err(malformed(lines.len() + 1, "no `total` line: the file is cut short"))
 }
 
-/// A merge conflict left in the file: the first migration that each side
-/// records and the other does not.
-fn conflict_markers(text: &str) -> Option<SumError> {
-    #[derive(PartialEq)]
-    enum Side {
-        Common,
-        Ours,
-        Base,
-        Theirs,
-    }
-    let mut side = Side::Common;
+/// A merge of two sums, as git leaves it: conflict markers around each
+/// side, or (with `merge=union` in .gitattributes) both sides one after the
+/// other, each ending in its own `total`. Names the migration each side
+/// added.
+fn merge_conflict(text: &str) -> Option<SumError> {
+    let folder = |line: &str| line.split_once(' ').map(|(key, _)| key.to_owned()).filter(|key| key != TOTAL);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    let mut seen = false;
-    for line in text.lines() {
-        if line.starts_with("<<<<<<<") {
-            (side, seen) = (Side::Ours, true);
-        } else if line.starts_with("|||||||") && side == Side::Ours {
-            side = Side::Base;
-        } else if line.starts_with("=======") && side != Side::Common {
-            side = Side::Theirs;
-        } else if line.starts_with(">>>>>>>") {
-            side = Side::Common;
-        } else if let Some((folder, _)) = line.split_once(' ').filter(|(key, _)| *key != TOTAL) {
-            match side {
-                Side::Ours => ours.push(folder),
-                Side::Theirs => theirs.push(folder),
-                Side::Common | Side::Base => {}
+    if text.lines().any(|line| line.starts_with("<<<<<<<")) {
+        // Between `<<<<<<<` and `|||||||` or `=======` is the checked-out
+        // side, after `=======` the merged one, and `|||||||` opens the base.
+        let mut side = None;
+        for line in text.lines() {
+            match line.get(..7).unwrap_or("") {
+                "<<<<<<<" => side = Some(&mut ours),
+                "|||||||" | ">>>>>>>" => side = None,
+                "=======" => side = Some(&mut theirs),
+                _ => side.as_mut().into_iter().for_each(|side| side.extend(folder(line))),
             }
         }
+    } else {
+        let lines: Vec<&str> = text.lines().collect();
+        let totals: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("total ")).collect();
+        if totals.len() < 2 {
+            return None;
+        }
+        // Union keeps the common lines once: ours is the last migration
+        // before the first total, theirs follows it.
+        ours.extend(lines[..totals[0]].iter().rev().find_map(|l| folder(l)));
+        theirs.extend(lines[totals[0] + 1..totals[1]].iter().filter_map(|l| folder(l)));
     }
-    if !seen {
-        return None;
-    }
-    let first_only = |side: &[&str], other: &[&str]| {
-        side.iter().find(|f| !other.contains(f)).or(side.first()).map_or("(none)".to_owned(), |f| f.to_string())
+    let first_only = |side: &[String], other: &[String]| {
+        side.iter().find(|f| !other.contains(f)).or(side.first()).cloned().unwrap_or_else(|| "(none)".to_owned())
     };
     Some(SumError::Conflict { ours: first_only(&ours, &theirs), theirs: first_only(&theirs, &ours) })
 }

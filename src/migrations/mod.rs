@@ -19,7 +19,6 @@
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
@@ -213,9 +212,4 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
         out
     })
-}
-
-/// Seconds since the Unix epoch, for [`folder_name`].
-pub(crate) fn unix_seconds(time: SystemTime) -> Result<u64> {
-    time.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).context("the clock is set before 1970")
 }

@@ -5,9 +5,9 @@
 //! that says what is wrong with the name and how to spell it instead; reads
 //! a folder name back into its version and name. Touches no files.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 /// The longest name after the timestamp, in bytes: long enough for a
 /// sentence, short enough that the folder name stays readable in a listing.
@@ -17,7 +17,7 @@ pub const MAX_NAME_BYTES: usize = 64;
 /// `YYYYMMDD_HHMMSS_name` in UTC.
 pub fn folder_name(now: SystemTime, name: &str) -> Result<String> {
     check_name(name)?;
-    let seconds = super::unix_seconds(now)?;
+    let seconds = now.duration_since(UNIX_EPOCH).context("the clock is set before 1970")?.as_secs();
     let (mut days, time) = (seconds / 86_400, seconds % 86_400);
     let mut year = 1970;
     while days >= days_in_year(year) {
@@ -198,7 +198,7 @@ fn days_in_month(year: u64, month: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
+    use std::time::Duration;
 
     use super::*;
 

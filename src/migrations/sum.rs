@@ -38,6 +38,7 @@ use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
 use super::{Migration, SUM_FILE, hex, names};
+use crate::{HashMap, HashSet};
 
 const HEADER: &str = "ehrdb.sum v1";
 const TOTAL: &str = "total";
@@ -198,10 +199,12 @@ pub fn verify(dir: &Path, migrations: &[Migration]) -> Result<(), SumError> {
     }
     let (records, total) = parse(&text)?;
 
-    let on_disk = |folder: &str| migrations.iter().any(|m| m.folder() == folder);
-    let recorded = |folder: &str| records.iter().any(|r| r.folder == folder);
-    let missing: Vec<&Record> = records.iter().filter(|r| !on_disk(&r.folder)).collect();
-    let unrecorded: Vec<&Migration> = migrations.iter().filter(|m| !recorded(&m.folder())).collect();
+    let on_disk: HashMap<String, &Migration> = migrations.iter().map(|m| (m.folder(), m)).collect();
+    let recorded: HashSet<&str> = records.iter().map(|r| r.folder.as_str()).collect();
+    let missing: Vec<&Record> = records.iter().filter(|r| !on_disk.contains_key(&r.folder)).collect();
+    let mut unrecorded: Vec<&Migration> =
+        migrations.iter().filter(|m| !recorded.contains(m.folder().as_str())).collect();
+    unrecorded.sort_by(|a, b| a.version.cmp(&b.version));
 
     // A migration whose timestamp changed but whose name did not is the same
     // migration moved, as long as the name identifies it on both sides.
@@ -226,10 +229,10 @@ pub fn verify(dir: &Path, migrations: &[Migration]) -> Result<(), SumError> {
         [first, second, ..] => return Err(SumError::Conflict { ours: first.folder(), theirs: second.folder() }),
     }
 
-    // Every record now has its migration, in the same order.
+    // Every record now has its migration.
     let mut previous = FIRST_PREVIOUS;
-    for (record, migration) in records.iter().zip(migrations) {
-        if link(previous, migration) != record.hash {
+    for record in &records {
+        if link(previous, on_disk[&record.folder]) != record.hash {
             return Err(SumError::Edited { migration: record.folder.clone() });
         }
         previous = &record.hash;

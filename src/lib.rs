@@ -18,11 +18,12 @@ pub mod diagnostics;
 pub mod format;
 pub mod fragments;
 pub mod merge;
+pub mod migrations;
 pub mod naming;
 pub mod parallel;
 pub mod parse;
-pub mod synth;
 pub mod sql;
+pub mod synth;
 pub mod validate;
 
 pub use commands::{Outcome, run};

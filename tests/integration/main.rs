@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod fmt;
 mod merge;
+mod migrations;
 mod parse;
 mod pg_harness;
 mod props;

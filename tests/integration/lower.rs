@@ -168,3 +168,73 @@ fn enum_alterations_keep_rows_and_defaults() {
     db.psql("INSERT INTO \"Note\" DEFAULT VALUES");
     assert_eq!(db.psql("SELECT status, history FROM \"Note\""), "SIGNED|{DRAFT,SIGNED}\nDRAFT|\n");
 }
+
+/// The change that removes what `change` creates (the differ's reverse,
+/// for the create changes only).
+fn drop_of(change: &Change) -> Change {
+    match change.clone() {
+        Change::CreateNamespace(name) => Change::DropNamespace(name),
+        Change::CreateExtension(extension) => Change::DropExtension(extension),
+        Change::CreateEnum(e) => Change::DropEnum(e),
+        Change::CreateTable(table) => Change::DropTable(table),
+        Change::CreateIndex { table, index } => Change::DropIndex { table, index },
+        Change::AddForeignKey { table, key } => Change::DropForeignKey { table, key },
+        Change::CreateImmutableFunction => Change::DropImmutableFunction,
+        Change::CreateImmutableTriggers { table, immutable } => Change::DropImmutableTriggers { table, immutable },
+        other => panic!("not a create change: {other:?}"),
+    }
+}
+
+#[test]
+fn drop_changes_undo_every_create_script() {
+    let inventory = "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')),
+                            (SELECT count(*) FROM pg_type WHERE typtype = 'e'),
+                            (SELECT count(*) FROM pg_proc WHERE proname = 'ehrdb_immutable'),
+                            (SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace
+                             WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'),
+                            (SELECT string_agg(extname, ',') FROM pg_extension)";
+    for entry in std::fs::read_dir(fixtures().join("lower")).unwrap() {
+        let path = entry.unwrap().path();
+        let (name, text) = fixture(&path);
+        let creates = create(&lowered(&parse(&[(&name, &text)])));
+        let drops: Vec<Change> = creates.iter().rev().map(drop_of).collect();
+        let db = pg::database();
+        let empty = db.psql(inventory);
+        db.psql(&render::script(&creates));
+        db.psql(&render::script(&drops));
+        assert_eq!(db.psql(inventory), empty, "{name}: the drops leave something behind");
+    }
+}
+
+#[test]
+fn table_alterations_run_on_postgresql() {
+    let db = pg::database();
+    let t = QualifiedName { schema: Some("clinical".to_owned()), name: "Ward".to_owned() };
+    let key = |name: &str, columns: &[&str]| ehrdb::sql::PrimaryKey {
+        name: name.to_owned(),
+        columns: columns.iter().map(|c| ehrdb::sql::IndexColumn::plain(*c)).collect(),
+    };
+    let table = ehrdb::sql::Table {
+        name: t.clone(),
+        columns: vec![column("id", "INTEGER", false, None), column("legacy", "TEXT", true, None)],
+        primary_key: Some(key("Ward_pkey", &["id"])),
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+        immutable: None,
+    };
+    let code = column("code", "VARCHAR(8)", false, Some(ColumnDefault::Literal("'W'".to_owned())));
+    db.psql(&render::script(&[Change::CreateNamespace("clinical".to_owned()), Change::CreateTable(table.clone())]));
+    db.psql("INSERT INTO clinical.\"Ward\" (id, legacy) VALUES (1, 'x')");
+    db.psql(&render::script(&[
+        Change::AddColumn { table: t.clone(), column: code.clone() },
+        Change::DropColumn { table: t.clone(), column: table.columns[1].clone() },
+        Change::DropPrimaryKey { table: t.clone(), key: key("Ward_pkey", &["id"]) },
+        Change::AddPrimaryKey { table: t.clone(), key: key("Ward_code_id_pkey", &["code", "id"]) },
+    ]));
+    assert_eq!(db.psql("SELECT * FROM clinical.\"Ward\""), "1|W\n");
+    assert_eq!(
+        db.psql("SELECT conname FROM pg_constraint WHERE conrelid = 'clinical.\"Ward\"'::regclass"),
+        "Ward_code_id_pkey\n"
+    );
+}

@@ -28,9 +28,12 @@ pub(super) fn alter_column(table: &QualifiedName, from: &Column, to: &Column) ->
     let was_serial = from.default == Some(ColumnDefault::Sequence);
     let is_serial = to.default == Some(ColumnDefault::Sequence);
     let sequence = qualified(&serial_sequence(table, &to.name));
+    // A serial column that stays serial keeps its `nextval` default, which
+    // converts to any integer type.
+    let dropped_first = type_changes && from.default.is_some() && !(was_serial && is_serial);
 
     if type_changes {
-        if from.default.is_some() && !was_serial {
+        if dropped_first {
             before.push(format!("ALTER TABLE {table_sql} {prefix} DROP DEFAULT;"));
         }
         let using = using(from, to).map_or(String::new(), |cast| format!(" USING ({cast})"));
@@ -48,21 +51,20 @@ pub(super) fn alter_column(table: &QualifiedName, from: &Column, to: &Column) ->
             after.push(format!("ALTER SEQUENCE {sequence} OWNED BY {table_sql}.{};", ident(&to.name)));
         }
         (true, false) => {
-            clauses.push(match default_sql(to) {
-                Some(default) => format!("{prefix} SET DEFAULT {default}"),
-                None => format!("{prefix} DROP DEFAULT"),
-            });
+            match default_sql(to) {
+                Some(default) => clauses.push(format!("{prefix} SET DEFAULT {default}")),
+                None if !dropped_first => clauses.push(format!("{prefix} DROP DEFAULT")),
+                None => {}
+            }
             after.push(format!("DROP SEQUENCE IF EXISTS {sequence};"));
         }
         (true, true) if type_changes => after.push(format!("ALTER SEQUENCE {sequence} AS {};", plain_type(to))),
         (true, true) => {}
         (false, false) => {
-            // After a type change the old default is gone already.
-            let dropped = type_changes && from.default.is_some();
-            if dropped || from.default != to.default {
+            if dropped_first || from.default != to.default {
                 match default_sql(to) {
                     Some(default) => clauses.push(format!("{prefix} SET DEFAULT {default}")),
-                    None if !dropped => clauses.push(format!("{prefix} DROP DEFAULT")),
+                    None if !dropped_first => clauses.push(format!("{prefix} DROP DEFAULT")),
                     None => {}
                 }
             }
@@ -209,9 +211,11 @@ fn quoted_values(sql: &str) -> Vec<String> {
 
 /// Added values in place when PostgreSQL allows it, each placed after its
 /// predecessor (or before its successor) so the declared order holds; else
-/// the type is recreated as Prisma does: a new type, every column converted
-/// through text (its default dropped first and restored after when its
-/// values remain), the old type dropped, the new one renamed.
+/// the type is recreated as Prisma does: a new type, every column of
+/// `columns` converted through text, the old type dropped, the new one
+/// renamed. A default would block the conversion, so each listed column
+/// loses its default first (a no-op for one without) and gets back the
+/// default `columns` gives it, unless that names a removed value.
 pub(super) fn alter_enum(alter: &AlterEnum) -> Vec<String> {
     let name = qualified(&alter.name);
     if !must_recreate(alter) {

@@ -274,6 +274,13 @@ pub enum DebugCommand {
     Parse { file: PathBuf },
     /// Print the formatted text of one file.
     Format { file: PathBuf },
+    /// Print the relational model of a schema (a file, or a folder of fragments).
+    Lower {
+        /// Print the SQL that creates it in an empty database instead.
+        #[arg(long)]
+        sql: bool,
+        path: PathBuf,
+    },
     /// Write a synthetic schema of N models into a folder (for benchmarks).
     Synth {
         /// How many models.

@@ -205,6 +205,7 @@ fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
     let (path, print_tree) = match &command {
         cli::DebugCommand::Parse { file } => (file, true),
         cli::DebugCommand::Format { file } => (file, false),
+        cli::DebugCommand::Lower { sql, path } => return debug_lower(path, *sql),
         cli::DebugCommand::Synth { models, out } => {
             std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
             for (name, text) in crate::synth::generate(*models) {
@@ -225,6 +226,30 @@ fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
     }
     eprint!("{}", fragments.diagnostics.render(&fragments.sources, false));
     Ok(if fragments.diagnostics.has_errors() { Outcome::Found } else { Outcome::Clean })
+}
+
+/// Lowers a schema file or folder that validates; its diagnostics otherwise.
+fn debug_lower(path: &Path, sql: bool) -> Result<Outcome> {
+    let mut fragments = if path.is_dir() {
+        Fragments::load(path)?
+    } else {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Fragments::from_texts(vec![(path.display().to_string(), path.to_path_buf(), text)])
+    };
+    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
+    diagnostics.extend(validate::run(&fragments, None));
+    if diagnostics.has_errors() {
+        eprint!("{}", diagnostics.render(&fragments.sources, false));
+        return Ok(Outcome::Found);
+    }
+    let merged = merge::merge(&fragments, &mut Diagnostics::new());
+    let schema = crate::sql::lower::lower(&merged);
+    if sql {
+        print!("{}", crate::sql::render::script(&crate::sql::lower::creates(&schema)));
+    } else {
+        println!("{schema:#?}");
+    }
+    Ok(Outcome::Clean)
 }
 
 fn unified_diff(old: &str, new: &str, path: &str) -> String {

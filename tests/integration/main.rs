@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod fmt;
+mod lower;
 mod merge;
 mod migrations;
 mod parse;

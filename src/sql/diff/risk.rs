@@ -261,13 +261,18 @@ fn narrows(from: &Column, to: &Column) -> bool {
         return false;
     }
     let (a, b) = (parts(a).0, parts(b).0);
-    let kind = |name: &str| match name {
-        "TEXT" | "VARCHAR" | "CHAR" => 1,
-        "SMALLINT" | "INTEGER" | "BIGINT" | "DECIMAL" | "REAL" | "DOUBLE PRECISION" => 2,
-        "TIMESTAMP" | "TIMESTAMPTZ" => 3,
-        "TIME" | "TIMETZ" => 4,
-        "VARBIT" => 5,
+    // Families whose members differ only in size or precision. CHAR is
+    // alone: it pads with spaces that the other string types strip.
+    let family = |name: &str| match name {
+        "TEXT" | "VARCHAR" => 1,
+        "CHAR" => 2,
+        "SMALLINT" | "INTEGER" | "BIGINT" | "DECIMAL" | "REAL" | "DOUBLE PRECISION" => 3,
+        "TIMESTAMP" => 4,
+        "TIMESTAMPTZ" => 5,
+        "TIME" => 6,
+        "TIMETZ" => 7,
+        "VARBIT" => 8,
         _ => 0,
     };
-    kind(a) != 0 && kind(a) == kind(b)
+    family(a) != 0 && family(a) == family(b)
 }

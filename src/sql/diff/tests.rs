@@ -6,6 +6,7 @@
 
 mod hazards;
 mod pairs;
+mod risks;
 
 use super::order::{self, Step, step};
 use super::{apply, diff, reversed};

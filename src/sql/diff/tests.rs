@@ -6,6 +6,7 @@
 
 mod hazards;
 mod pairs;
+mod props;
 mod risks;
 
 use super::order::{self, Step, step};

@@ -21,6 +21,7 @@ mod tests;
 
 pub use apply::{ApplyError, apply};
 pub use risk::risks;
+pub(crate) use risk::type_text;
 
 use super::{AlterEnum, Change, Enum, EnumColumn, QualifiedName, SqlSchema};
 

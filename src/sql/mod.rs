@@ -17,6 +17,7 @@
 pub mod diff;
 pub mod lower;
 pub mod render;
+pub mod summary;
 
 /// One database schema state, in a canonical order (by name) so two models
 /// of the same database compare equal with `==`.

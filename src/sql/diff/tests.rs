@@ -176,6 +176,7 @@ pub(super) fn check_pair(a: &SqlSchema, b: &SqlSchema) -> Vec<Change> {
         assert_eq!(step(&change.reverse()), step(change).mirror(), "{change:?}");
     }
     assert!(diff(a, a).is_empty() && diff(b, b).is_empty());
+    assert_eq!(crate::sql::summary::summary(&forward).lines().count(), forward.len(), "one summary line per change");
     forward
 }
 

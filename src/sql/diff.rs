@@ -158,7 +158,7 @@ fn alter_enum(name: &QualifiedName, from: &[String], to: &[String], columns_in: 
 }
 
 /// Every column of the enum type `name` in `schema`, by table, then column.
-pub(crate) fn enum_columns(schema: &SqlSchema, name: &QualifiedName) -> Vec<EnumColumn> {
+fn enum_columns(schema: &SqlSchema, name: &QualifiedName) -> Vec<EnumColumn> {
     let mut columns: Vec<EnumColumn> = schema
         .tables
         .iter()

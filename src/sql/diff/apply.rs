@@ -36,7 +36,7 @@ macro_rules! fail {
     };
 }
 
-/// Applies `change` to `schema`, keeping the model's canonical order (a
+/// Applies `change` to `schema`, keeping the model's canonical order (an
 /// added column goes last, as in PostgreSQL). On an error `schema` is
 /// unchanged.
 pub fn apply(schema: &mut SqlSchema, change: &Change) -> Result<(), ApplyError> {

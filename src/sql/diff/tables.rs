@@ -53,7 +53,7 @@ fn find<'a>(schema: &'a SqlSchema, name: &QualifiedName) -> Option<&'a Table> {
 
 /// The table as `CreateTable` and `DropTable` carry it: columns and primary
 /// key only.
-pub(crate) fn bare(table: &Table) -> Table {
+fn bare(table: &Table) -> Table {
     Table { indexes: Vec::new(), foreign_keys: Vec::new(), immutable: None, ..table.clone() }
 }
 

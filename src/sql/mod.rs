@@ -17,6 +17,7 @@
 pub mod diff;
 pub mod lower;
 pub mod render;
+pub mod summary;
 
 use crate::diagnostics::Diagnostics;
 use crate::fragments::Fragments;

@@ -1,0 +1,195 @@
+//! Tests of the differ. This file holds the schema builders and
+//! [`check_pair`], which every pair of schemas goes through: the changes
+//! play on the first schema into the second with `apply`'s checks, the
+//! reversed changes play back, both lists are in the safe order, and the
+//! reversed list is what diffing the other way gives.
+
+mod hazards;
+mod pairs;
+mod props;
+mod risks;
+
+use super::order::{self, Step, step};
+use super::{apply, diff, reversed};
+use crate::sql::{
+    Change, Column, ColumnDefault, ColumnType, Enum, ForeignKey, Immutable, Index, IndexColumn, PrimaryKey,
+    QualifiedName, ReferentialAction, SqlSchema, Table,
+};
+
+/// `"Patient"`, or `"audit.Event"` for a table in a namespace.
+pub(super) fn name(text: &str) -> QualifiedName {
+    match text.split_once('.') {
+        Some((schema, name)) => QualifiedName { schema: Some(schema.to_owned()), name: name.to_owned() },
+        None => QualifiedName { schema: None, name: text.to_owned() },
+    }
+}
+
+/// A NOT NULL column of a builtin type, without a default.
+pub(super) fn col(name: &str, ty: &str) -> Column {
+    Column {
+        name: name.to_owned(),
+        ty: ColumnType::Builtin(ty.to_owned()),
+        array: false,
+        nullable: false,
+        default: None,
+    }
+}
+
+/// A NOT NULL column of an enum type.
+pub(super) fn enum_col(name: &str, ty: &str) -> Column {
+    Column { ty: ColumnType::Enum(self::name(ty)), ..col(name, "") }
+}
+
+pub(super) fn nullable(column: Column) -> Column {
+    Column { nullable: true, ..column }
+}
+
+pub(super) fn with_default(column: Column, literal: &str) -> Column {
+    Column { default: Some(ColumnDefault::Literal(literal.to_owned())), ..column }
+}
+
+/// A table whose first column is its primary key, `<Table>_pkey`.
+pub(super) fn table(name: &str, columns: Vec<Column>) -> Table {
+    let name = self::name(name);
+    let primary_key = columns
+        .first()
+        .map(|c| PrimaryKey { name: format!("{}_pkey", name.name), columns: vec![IndexColumn::plain(&c.name)] });
+    Table { name, columns, primary_key, indexes: Vec::new(), foreign_keys: Vec::new(), immutable: None }
+}
+
+pub(super) fn index(name: &str, columns: &[&str]) -> Index {
+    Index {
+        name: name.to_owned(),
+        unique: false,
+        columns: columns.iter().map(|c| IndexColumn::plain(*c)).collect(),
+        method: None,
+        predicate: None,
+    }
+}
+
+pub(super) fn unique(name: &str, columns: &[&str]) -> Index {
+    Index { unique: true, ..index(name, columns) }
+}
+
+pub(super) fn fk(name: &str, columns: &[&str], referenced: &str, referenced_columns: &[&str]) -> ForeignKey {
+    ForeignKey {
+        name: name.to_owned(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        referenced_table: self::name(referenced),
+        referenced_columns: referenced_columns.iter().map(|c| (*c).to_owned()).collect(),
+        on_delete: ReferentialAction::Restrict,
+        on_update: ReferentialAction::Cascade,
+    }
+}
+
+pub(super) fn immutable(allow_update: &[&str]) -> Option<Immutable> {
+    Some(Immutable { allow_update: allow_update.iter().map(|c| (*c).to_owned()).collect() })
+}
+
+pub(super) fn enumeration(name: &str, values: &[&str]) -> Enum {
+    Enum { name: self::name(name), values: values.iter().map(|v| (*v).to_owned()).collect() }
+}
+
+pub(super) fn schema(enums: Vec<Enum>, tables: Vec<Table>) -> SqlSchema {
+    SqlSchema { namespaces: Vec::new(), extensions: Vec::new(), enums, tables }
+}
+
+/// Plays `changes` on `start` with `apply`, and also checks the one thing
+/// the model cannot: the immutability function exists before a trigger
+/// calls it, and is created only once.
+pub(super) fn play(start: &SqlSchema, changes: &[Change]) -> SqlSchema {
+    let mut schema = start.clone();
+    let mut function = start.tables.iter().any(|t| t.immutable.is_some());
+    for (at, change) in changes.iter().enumerate() {
+        let checked = match change {
+            Change::CreateImmutableFunction if function => Err("the function is created twice".to_owned()),
+            Change::CreateImmutableTriggers { .. } if !function => Err("no function for the triggers".to_owned()),
+            _ => apply(&mut schema, change).map_err(|e| e.to_string()),
+        };
+        if let Err(error) = checked {
+            panic!("change {at} fails: {error}\n{change:#?}\nin the list\n{changes:#?}");
+        }
+        match change {
+            Change::CreateImmutableFunction => function = true,
+            Change::DropImmutableFunction => function = false,
+            _ => {}
+        }
+    }
+    schema
+}
+
+/// The schema in a canonical order: everything by name, enum values too
+/// (the differ does not migrate their order).
+pub(super) fn normalized(schema: &SqlSchema) -> SqlSchema {
+    let mut schema = schema.clone();
+    schema.namespaces.sort();
+    schema.extensions.sort_by(|a, b| a.name.cmp(&b.name));
+    for e in &mut schema.enums {
+        e.values.sort();
+    }
+    schema.enums.sort_by(|a, b| a.name.cmp(&b.name));
+    for table in &mut schema.tables {
+        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
+    schema
+}
+
+/// Enum steps with their values sorted: the two ways round pick different
+/// intermediate orders for an enum that gains and loses values.
+fn comparable(changes: &[Change]) -> Vec<Change> {
+    changes
+        .iter()
+        .map(|change| match change {
+            Change::AlterEnum(alter) => {
+                let mut alter = alter.clone();
+                alter.from.sort();
+                alter.to.sort();
+                Change::AlterEnum(alter)
+            }
+            other => other.clone(),
+        })
+        .collect()
+}
+
+pub(super) fn assert_in_order(changes: &[Change]) {
+    for pair in changes.windows(2) {
+        assert!(step(&pair[0]) <= step(&pair[1]), "out of order: {:#?} before {:#?}", pair[0], pair[1]);
+    }
+}
+
+/// Everything that must hold for a pair of schemas; returns `diff(a, b)`.
+pub(super) fn check_pair(a: &SqlSchema, b: &SqlSchema) -> Vec<Change> {
+    let forward = diff(a, b);
+    assert_in_order(&forward);
+    assert_eq!(normalized(&play(a, &forward)), normalized(b), "diff(a, b) does not turn a into b:\n{forward:#?}");
+    let back = reversed(&forward);
+    assert_in_order(&back);
+    assert_eq!(normalized(&play(b, &back)), normalized(a), "the reversed changes do not turn b into a:\n{back:#?}");
+    let mut sorted = back.clone();
+    order::sort(&mut sorted);
+    assert_eq!(comparable(&sorted), comparable(&diff(b, a)), "the reversed changes are not diff(b, a)");
+    for change in &forward {
+        assert_eq!(&change.reverse().reverse(), change);
+        assert_eq!(step(&change.reverse()), step(change).mirror(), "{change:?}");
+    }
+    assert!(diff(a, a).is_empty() && diff(b, b).is_empty());
+    assert_eq!(crate::sql::summary::summary(&forward).lines().count(), forward.len(), "one summary line per change");
+    forward
+}
+
+/// The position of the first change that `matches`.
+pub(super) fn position(changes: &[Change], matches: impl Fn(&Change) -> bool) -> usize {
+    changes.iter().position(matches).unwrap_or_else(|| panic!("no such change in {changes:#?}"))
+}
+
+#[test]
+fn the_steps_are_a_palindrome() {
+    for (i, step) in Step::ALL.iter().enumerate() {
+        assert_eq!(*step as usize, i);
+        assert_eq!(step.mirror().mirror(), *step);
+    }
+    assert_eq!(Step::Columns.mirror(), Step::Columns);
+}

@@ -14,6 +14,7 @@ pub mod ast;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod db;
 pub mod diagnostics;
 pub mod format;
 pub mod fragments;
@@ -21,8 +22,8 @@ pub mod merge;
 pub mod naming;
 pub mod parallel;
 pub mod parse;
-pub mod synth;
 pub mod sql;
+pub mod synth;
 pub mod validate;
 
 pub use commands::{Outcome, run};

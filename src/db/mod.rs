@@ -1,4 +1,5 @@
-//! ehrdb's side of a PostgreSQL connection: opening one from a URL.
+//! ehrdb's side of a PostgreSQL connection: opening one from a URL and
+//! reading a database's schema ([`introspect`]).
 //!
 //! Takes a connection URL and returns a [`PgConnection`] or an error that
 //! names the server (the URL with its password masked) and says what went
@@ -6,11 +7,15 @@
 //! URL's user info, its `password=` parameter or `PGPASSWORD`, and however
 //! the driver phrased its message. Nothing here prints.
 
+pub mod introspect;
+
 use std::str::FromStr;
 
 use anyhow::{Context, Result, anyhow};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, PgConnection};
+
+pub use introspect::{introspect, introspect_namespaces};
 
 /// The runtime database commands run on: one thread, as they hold one
 /// connection at a time.

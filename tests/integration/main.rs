@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod fmt;
+mod introspect;
 mod merge;
 mod parse;
 mod pg_harness;

@@ -1,5 +1,6 @@
-//! Introspection of real databases: each fixture's `schema.sql` (Prisma
-//! Migrate's script for the `schema.prisma` next to it) applied to a fresh
+//! Introspection of real databases: each fixture's `schema.sql` (what
+//! Prisma Migrate writes for the `schema.prisma` next to it from an empty
+//! database: the Prisma oracle's `sql` command) applied to a fresh
 //! database reads back as the model in its snapshot; catalog details that
 //! Prisma never writes, the immutability triggers, the size of a large
 //! schema, and connection errors that keep the password to themselves.

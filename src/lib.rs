@@ -14,6 +14,7 @@ pub mod ast;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod db;
 pub mod diagnostics;
 pub mod format;
 pub mod fragments;

@@ -14,6 +14,7 @@
 //! and in one canonical spelling, so that two models of the same database
 //! compare equal field by field.
 
+pub mod describe;
 pub mod diff;
 pub mod lower;
 pub mod render;

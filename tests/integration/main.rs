@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod fmt;
+mod introspect;
 mod lower;
 mod merge;
 mod migrations;

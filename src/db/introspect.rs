@@ -13,9 +13,10 @@
 //! What PostgreSQL normalizes cannot be read back as written; for a round
 //! trip to compare equal, lowering has to write it the way it comes back
 //! (the fixture `postgres_normalizes` shows each case):
-//! - a partial index's predicate is PostgreSQL's text, in parentheses and
-//!   with its casts: `where: raw("status <> 'closed'")` comes back as
-//!   `(status <> 'closed'::text)`;
+//! - a partial index's predicate is PostgreSQL's text with its casts
+//!   (both sides drop the parentheses around the whole, see
+//!   [`crate::sql::normalize_predicate`]): `where: raw("status <> 'closed'")`
+//!   comes back as `status <> 'closed'::text`;
 //! - an operator class that is the default for its column type and index
 //!   method is not named (`int4_minmax_ops` on BRIN, `jsonb_ops` on GIN);
 //! - `@db.Char` and `@db.Bit` without a length are `CHAR(1)` and `BIT(1)`;
@@ -301,7 +302,7 @@ fn add_index(table: &mut Table, row: &PgRow) -> Result<()> {
         unique: row.try_get("is_unique")?,
         columns,
         method,
-        predicate: row.try_get("predicate")?,
+        predicate: row.try_get::<Option<String>, _>("predicate")?.as_deref().map(crate::sql::normalize_predicate),
     });
     Ok(())
 }

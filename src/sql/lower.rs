@@ -212,7 +212,7 @@ fn index(attribute: &crate::ast::Attribute, table: &str, columns: Vec<IndexColum
     };
     let predicate = match attribute.named("where") {
         Some(Expr::Function(name, args)) if name.name == "raw" => {
-            args.items.first().and_then(|a| a.value.as_ref()).and_then(Expr::as_str).map(str::to_owned)
+            args.items.first().and_then(|a| a.value.as_ref()).and_then(Expr::as_str).map(super::normalize_predicate)
         }
         _ => None,
     };

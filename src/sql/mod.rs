@@ -47,6 +47,43 @@ pub struct SqlSchema {
     pub tables: Vec<Table>,
 }
 
+/// A partial index's predicate in the form both lowering and introspection
+/// store: trimmed, without parentheses around the whole. PostgreSQL prints
+/// every predicate but a bare column in parentheses (`(active = true)`),
+/// and render always writes them (`WHERE (...)`, as Prisma does).
+pub fn normalize_predicate(text: &str) -> String {
+    let mut text = text.trim();
+    while let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        if !balanced(inner) {
+            break;
+        }
+        text = inner.trim();
+    }
+    text.to_owned()
+}
+
+/// Whether no `)` closes more than was opened, outside quotes: `(a) OR (b)`
+/// is not one parenthesised whole, though it starts and ends like one.
+fn balanced(text: &str) -> bool {
+    let (mut depth, mut quote) = (0i32, None);
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
 /// A name in an optional namespace. `schema: None` is the connection's
 /// default schema (usually `public`), which Prisma leaves unqualified.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -243,22 +280,56 @@ pub enum Change {
     /// foreign keys and triggers are separate changes.
     CreateTable(Table),
     DropTable(Table),
-    AddColumn { table: QualifiedName, column: Column },
-    DropColumn { table: QualifiedName, column: Column },
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: Column,
+    },
     /// The column as it was and as it becomes (same name).
-    AlterColumn { table: QualifiedName, from: Column, to: Column },
-    AddPrimaryKey { table: QualifiedName, key: PrimaryKey },
-    DropPrimaryKey { table: QualifiedName, key: PrimaryKey },
-    CreateIndex { table: QualifiedName, index: Index },
-    DropIndex { table: QualifiedName, index: Index },
-    AddForeignKey { table: QualifiedName, key: ForeignKey },
-    DropForeignKey { table: QualifiedName, key: ForeignKey },
+    AlterColumn {
+        table: QualifiedName,
+        from: Column,
+        to: Column,
+    },
+    AddPrimaryKey {
+        table: QualifiedName,
+        key: PrimaryKey,
+    },
+    DropPrimaryKey {
+        table: QualifiedName,
+        key: PrimaryKey,
+    },
+    CreateIndex {
+        table: QualifiedName,
+        index: Index,
+    },
+    DropIndex {
+        table: QualifiedName,
+        index: Index,
+    },
+    AddForeignKey {
+        table: QualifiedName,
+        key: ForeignKey,
+    },
+    DropForeignKey {
+        table: QualifiedName,
+        key: ForeignKey,
+    },
     /// The shared trigger function, before the first immutable table.
     CreateImmutableFunction,
     DropImmutableFunction,
     /// A table's immutability triggers.
-    CreateImmutableTriggers { table: QualifiedName, immutable: Immutable },
-    DropImmutableTriggers { table: QualifiedName, immutable: Immutable },
+    CreateImmutableTriggers {
+        table: QualifiedName,
+        immutable: Immutable,
+    },
+    DropImmutableTriggers {
+        table: QualifiedName,
+        immutable: Immutable,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,4 +357,18 @@ pub enum Risk {
     /// May fail on existing rows (a NOT NULL column without a default, a
     /// narrowed type, a new unique index).
     Risky(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_predicate;
+
+    #[test]
+    fn predicates_lose_only_the_parentheses_around_the_whole() {
+        assert_eq!(normalize_predicate(" (active = true) "), "active = true");
+        assert_eq!(normalize_predicate("((\"dischargedAt\" IS NULL))"), "\"dischargedAt\" IS NULL");
+        assert_eq!(normalize_predicate("(a) OR (b)"), "(a) OR (b)");
+        assert_eq!(normalize_predicate("(note = ')(')"), "note = ')('");
+        assert_eq!(normalize_predicate("active"), "active");
+    }
 }

@@ -94,8 +94,11 @@ struct Index<'a> {
 
 impl<'a> Index<'a> {
     fn new(merged: &Merged<'a>) -> Index<'a> {
-        let mut index =
-            Index { kinds: HashMap::default(), fields: HashMap::default(), relations: relations::model::Relations::new(merged) };
+        let mut index = Index {
+            kinds: HashMap::default(),
+            fields: HashMap::default(),
+            relations: relations::model::Relations::new(merged),
+        };
         for block in merged.blocks.iter().filter(|b| b.kind.has_fields()) {
             let mut by_name = HashMap::default();
             for field in block.fields() {

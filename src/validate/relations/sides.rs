@@ -127,7 +127,7 @@ pub(super) fn every_relation_field_has_an_opposite_field(ctx: &mut Ctx) {
             continue;
         }
         let target = &rf.target.name.name;
-        let help = match opposite_suggestion(ctx, &relations, i) {
+        let help = match opposite_suggestion(ctx, relations, i) {
             Some(fields) => format!("add {fields} to model `{target}`"),
             None => format!("add a field of type `{}` to model `{target}`", rf.model.name.name),
         };

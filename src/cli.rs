@@ -167,7 +167,7 @@ pub struct MigrateArgs {
     pub schema: SchemaArgs,
 
     /// The migration's name, in lower snake case (add_patient_nhs_number).
-    #[arg(required_unless_present = "verify")]
+    #[arg(required_unless_present_any = ["verify", "rehash"])]
     pub name: Option<String>,
 
     /// Allow steps that lose data or may fail on existing rows.
@@ -175,8 +175,12 @@ pub struct MigrateArgs {
     pub allow_destructive: bool,
 
     /// Check migrations/ehrdb.sum against the migration files and write nothing.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rehash")]
     pub verify: bool,
+
+    /// Rewrite migrations/ehrdb.sum from the migration files, after reviewing a change to them.
+    #[arg(long, conflicts_with = "name")]
+    pub rehash: bool,
 }
 
 /// How to reach the database.

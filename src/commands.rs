@@ -9,6 +9,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+mod migrate;
+
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::diagnostics::Diagnostics;
@@ -31,8 +33,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Merge(args) => merge_cmd(&ctx, args),
         Command::Fmt(args) => fmt_cmd(&ctx, args),
         Command::Validate(args) => validate_cmd(&ctx, args),
-        Command::Diff(_) => not_yet("diff"),
-        Command::Migrate(_) => not_yet("migrate"),
+        Command::Diff(args) => migrate::diff_cmd(&ctx, args),
+        Command::Migrate(args) => migrate::migrate_cmd(&ctx, args),
         Command::Apply(_) => not_yet("apply"),
         Command::Status(_) => not_yet("status"),
         Command::Rollback(_) => not_yet("rollback"),

@@ -12,4 +12,5 @@ mod migrations;
 mod parse;
 mod pg_harness;
 mod props;
+mod roundtrip;
 mod validate;

@@ -1,0 +1,157 @@
+//! `ehrdb diff` and `ehrdb migrate`: the schema states they compare, and
+//! the migration folders they write.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::{Outcome, Session, load};
+use crate::cli::{self, OutputFormat};
+use crate::config::Config;
+use crate::fragments::Fragments;
+use crate::merge;
+use crate::migrations::{self, Migration};
+use crate::sql::{self, Risk, SqlSchema, diff, render, summary};
+
+/// A schema state to compare: its relational model and, when it came from
+/// fragments, the merged text a new migration records.
+struct State {
+    schema: SqlSchema,
+    merged: Option<String>,
+}
+
+/// Reads the fragments or a schema file, validates them and lowers them.
+/// Errors in the schema are printed and end the command with exit 1.
+fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
+    let fragments: &Fragments = if path.is_dir() {
+        load(path)?
+    } else {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path.display().to_string();
+        Box::leak(Box::new(Fragments::from_texts(vec![(name, path.to_path_buf(), text)])))
+    };
+    let schema = match sql::lower_checked(fragments, config.prisma_version) {
+        Ok(schema) => schema,
+        Err(diagnostics) => {
+            ctx.report(&diagnostics, fragments, OutputFormat::Human)?;
+            eprintln!("{}: the schema has errors; fix them first", path.display());
+            return Ok(None);
+        }
+    };
+    let merged = path.is_dir().then(|| merge::render(fragments));
+    Ok(Some(State { schema, merged }))
+}
+
+/// The newest migration's snapshot, or the empty schema before the first.
+fn latest(migrations: &[Migration]) -> Option<PathBuf> {
+    migrations.last().map(|m| m.dir.join("schema.prisma"))
+}
+
+pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
+    let config = ctx.config(&args.schema, None)?;
+    let from = match args.from.as_str() {
+        "empty" => Some(State { schema: SqlSchema::default(), merged: None }),
+        "latest" => {
+            let migrations = migrations::load(&config.migrations_dir)?;
+            match latest(&migrations) {
+                Some(snapshot) => state(ctx, &config, &snapshot)?,
+                None => Some(State { schema: SqlSchema::default(), merged: None }),
+            }
+        }
+        path => state(ctx, &config, Path::new(path))?,
+    };
+    let to_path = args.to.clone().unwrap_or_else(|| config.schema_dir.clone());
+    let (Some(from), Some(to)) = (from, state(ctx, &config, &to_path)?) else { return Ok(Outcome::Found) };
+    let changes = diff::diff(&from.schema, &to.schema);
+    if args.sql {
+        print!("{}", render::script(&changes));
+    } else if changes.is_empty() {
+        println!("no changes");
+    } else {
+        print!("{}", summary::summary(&changes));
+    }
+    Ok(if args.exit_code && !changes.is_empty() { Outcome::Found } else { Outcome::Clean })
+}
+
+pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outcome> {
+    let config = ctx.config(&args.schema, None)?;
+    let dir = &config.migrations_dir;
+    let existing = migrations::load(dir)?;
+    if args.rehash {
+        migrations::write_sum(dir, &existing)?;
+        println!("{}: ehrdb.sum rewritten for {} migrations", dir.display(), existing.len());
+        return Ok(Outcome::Clean);
+    }
+    if let Err(error) = migrations::verify(dir, &existing) {
+        eprintln!("error: {error}\n  help: {}", error.help());
+        if args.name.is_some() {
+            eprintln!("no migration written");
+        }
+        return Ok(Outcome::Found);
+    }
+    let Some(name) = args.name else {
+        println!("{}: {} migrations, ehrdb.sum matches", dir.display(), existing.len());
+        return Ok(Outcome::Clean);
+    };
+    migrations::check_name(&name)?;
+
+    let from = match latest(&existing) {
+        Some(snapshot) => match state(ctx, &config, &snapshot)? {
+            Some(state) => state.schema,
+            None => return Ok(Outcome::Found),
+        },
+        None => SqlSchema::default(),
+    };
+    let Some(to) = state(ctx, &config, &config.schema_dir)? else { return Ok(Outcome::Found) };
+    let changes = diff::diff(&from, &to.schema);
+    if changes.is_empty() {
+        eprintln!("nothing changed since the last migration: no migration written");
+        return Ok(Outcome::Found);
+    }
+    let risks: Vec<Risk> = diff::risks(&changes).into_iter().flatten().collect();
+    if !risks.is_empty() && !args.allow_destructive {
+        eprintln!("error: this migration has steps that can lose data or fail on existing rows:");
+        for risk in &risks {
+            match risk {
+                Risk::Destructive(why) => eprintln!("  destructive: {why}"),
+                Risk::Risky(why) => eprintln!("  risky: {why}"),
+            }
+        }
+        eprintln!("review them, then run again with --allow-destructive; no migration written");
+        return Ok(Outcome::Found);
+    }
+
+    let up = render::script(&changes);
+    let down = render::script(&diff::reversed(&changes));
+    let merged = to.merged.expect("the fragments' merged text");
+    let folder = migrations::folder_name(std::time::SystemTime::now(), &name)?;
+    let written = write_migration(dir, &folder, &up, &down, &merged)?;
+    migrations::write_sum(dir, &migrations::load(dir)?)?;
+    println!("wrote {} ({} changes)", written.display(), changes.len());
+    for risk in &risks {
+        match risk {
+            Risk::Destructive(why) => println!("  destructive: {why}"),
+            Risk::Risky(why) => println!("  risky: {why}"),
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Writes the folder under a temporary name and renames it into place, so
+/// an interrupted run never leaves a half-written migration behind.
+fn write_migration(dir: &Path, folder: &str, up: &str, down: &str, schema: &str) -> Result<PathBuf> {
+    let target = dir.join(folder);
+    if target.exists() {
+        bail!("{} already exists: wait a second and run again", target.display());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let temp = dir.join(format!(".{folder}.ehrdb-tmp"));
+    let _ = std::fs::remove_dir_all(&temp);
+    std::fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+    for (file, text) in [("up.sql", up), ("down.sql", down), ("schema.prisma", schema)] {
+        let path = temp.join(file);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    std::fs::rename(&temp, &target).with_context(|| format!("cannot write {}", target.display()))?;
+    Ok(target)
+}

@@ -97,7 +97,7 @@ fn index_text(index: &Index) -> String {
     }
     write!(text, " ({})", index_columns(&index.columns)).unwrap();
     if let Some(predicate) = &index.predicate {
-        write!(text, " WHERE {predicate}").unwrap();
+        write!(text, " WHERE ({predicate})").unwrap();
     }
     text
 }
@@ -210,7 +210,7 @@ mod tests {
                         operator_class: Some("array_ops".to_owned()),
                     }],
                     method: Some(IndexMethod::Gin),
-                    predicate: Some("(id > 0)".to_owned()),
+                    predicate: Some("id > 0".to_owned()),
                 }],
                 foreign_keys: vec![ForeignKey {
                     name: "Note_id_fkey".to_owned(),

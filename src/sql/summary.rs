@@ -192,7 +192,7 @@ fn index_spec(index: &Index) -> String {
         write!(spec, " USING {}", method.sql()).unwrap();
     }
     if let Some(predicate) = &index.predicate {
-        write!(spec, " WHERE {predicate}").unwrap();
+        write!(spec, " WHERE ({predicate})").unwrap();
     }
     spec
 }
@@ -391,7 +391,7 @@ mod tests {
 ~ "Staff": ~ column "id" INTEGER -> SERIAL
 ~ "Staff": ~ column "role" DEFAULT 'DOCTOR' -> DEFAULT 'SURGEON'
 ~ "Staff": + primary key "Staff_pkey" ("id", "email")  ? Adds primary key "Staff_pkey" on "Staff" ("id", "email"): this fails if rows hold duplicates or NULLs.
-~ "Staff": + unique index "Staff_badge_key" ("badge") USING GIN WHERE "badge" IS NOT NULL  ? Creates unique index "Staff_badge_key" on "Staff" ("badge"): this fails if rows hold duplicate values.
+~ "Staff": + unique index "Staff_badge_key" ("badge") USING GIN WHERE ("badge" IS NOT NULL)  ? Creates unique index "Staff_badge_key" on "Staff" ("badge"): this fails if rows hold duplicate values.
 ~ "Staff": + immutable (allowUpdate: "email")
 "#
         );

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "patients" DROP COLUMN "is_active";

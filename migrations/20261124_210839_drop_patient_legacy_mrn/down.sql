@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "patients" ADD COLUMN "legacy_mrn" VARCHAR(32);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "patients" DROP COLUMN "legacy_mrn";

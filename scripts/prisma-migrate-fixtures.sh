@@ -120,6 +120,23 @@ for name in "${cases[@]}"; do
   done
 done
 
+# The example: Prisma's SQL for the merged schema.prisma, under a line with
+# that file's sha256, so the round-trip test can tell when it is stale.
+example=tests/fixtures/example/prisma.sql
+{ echo "-- prisma sql of schema.prisma $(sha256sum schema.prisma | cut -d' ' -f1)"; oracle sql schema.prisma; } \
+  >"$work/example.sql" || { echo "prisma-migrate-fixtures.sh: the oracle failed on schema.prisma" >&2; exit 2; }
+if ! cmp -s "$work/example.sql" "$example"; then
+  if [ "$check" -eq 1 ]; then
+    echo "STALE    $example"
+    stale=$((stale + 1))
+  else
+    mkdir -p "$(dirname "$example")"
+    cp "$work/example.sql" "$example"
+    echo "wrote    $example"
+    written=$((written + 1))
+  fi
+fi
+
 echo
 if [ "$check" -eq 1 ]; then
   echo "cases: ${#cases[@]}, $invalid with an invalid schema, $stale stale files"

@@ -13,7 +13,10 @@ use ehrdb::db::introspect;
 use ehrdb::sql::diff::{diff, reversed};
 use ehrdb::sql::{self, SqlSchema, render, summary::summary};
 
-use crate::support::{fixtures, parse, pg};
+use ehrdb::migrations;
+use sha2::Digest;
+
+use crate::support::{fixtures, parse, pg, repo};
 
 /// The relational model of one schema file, which must be valid.
 fn lower(path: &Path) -> SqlSchema {
@@ -106,4 +109,73 @@ fn every_migrate_fixture_round_trips_and_matches_prisma() {
     assert!(cases.len() >= 40, "only {} migrate fixtures", cases.len());
     let failures: Vec<String> = cases.iter().filter_map(|dir| run_case(dir).err()).collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+}
+
+/// The relational model of a merged schema text (a migration's snapshot).
+fn lower_text(name: &str, text: &str) -> SqlSchema {
+    let fragments = parse(&[(name, text)]);
+    sql::lower_checked(&fragments, None)
+        .unwrap_or_else(|diagnostics| panic!("{name} is not valid:\n{}", diagnostics.render(&fragments.sources, false)))
+}
+
+#[test]
+fn the_example_history_applies_in_order_and_rolls_back_to_empty() {
+    let dir = repo().join("migrations");
+    let history = migrations::load(&dir).expect("the example's migrations");
+    migrations::verify(&dir, &history).expect("the example's ehrdb.sum matches");
+    assert!(history.len() >= 5, "{} migrations", history.len());
+
+    // The history ends at the current fragments.
+    let current = lower_checked_dir(&repo().join("schema"));
+    let last = history.last().unwrap();
+    assert_eq!(
+        summary(&diff(&lower_text("last snapshot", last.schema.as_deref().unwrap()), &current)),
+        "",
+        "the fragments changed after {}: run `ehrdb migrate NAME`",
+        last.folder()
+    );
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let db = pg::database();
+    let mut states = vec![rt.block_on(catalog(&db, &[]))];
+    assert_eq!(states[0], SqlSchema::default(), "a fresh database is empty");
+    for migration in &history {
+        db.psql(&migration.up);
+        let now = rt.block_on(catalog(&db, &[]));
+        let snapshot = lower_text(&migration.folder(), migration.schema.as_deref().expect("a snapshot"));
+        assert_same(&migration.folder(), "the database after up.sql", &now, &snapshot).unwrap();
+        states.push(now);
+    }
+    for (i, migration) in history.iter().enumerate().rev() {
+        db.psql(migration.down.as_deref().expect("a down.sql"));
+        let now = rt.block_on(catalog(&db, &[]));
+        assert_same(&migration.folder(), "the database after down.sql", &now, &states[i]).unwrap();
+    }
+    // Nothing of ehrdb is left behind, the shared trigger function included.
+    assert_eq!(db.psql("SELECT count(*) FROM pg_proc WHERE proname = 'ehrdb_immutable'"), "0\n");
+}
+
+fn lower_checked_dir(dir: &Path) -> SqlSchema {
+    let fragments = ehrdb::fragments::Fragments::load(dir).expect("the example's fragments");
+    sql::lower_checked(&fragments, None).unwrap_or_else(|d| panic!("{}", d.render(&fragments.sources, false)))
+}
+
+#[test]
+fn the_example_builds_the_database_prisma_builds() {
+    let prisma_sql = std::fs::read_to_string(fixtures().join("example/prisma.sql")).expect("Prisma's SQL");
+    let merged = std::fs::read(repo().join("schema.prisma")).expect("schema.prisma");
+    let hash = format!("{:x}", sha2::Sha256::digest(&merged));
+    assert!(
+        prisma_sql.lines().next().is_some_and(|line| line.ends_with(&hash)),
+        "tests/fixtures/example/prisma.sql is older than schema.prisma: run scripts/prisma-migrate-fixtures.sh"
+    );
+    let ours = lower_checked_dir(&repo().join("schema"));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (ehrdb_db, prisma_db) = (pg::database(), pg::database());
+    ehrdb_db.psql(&render::script(&diff(&SqlSchema::default(), &ours)));
+    prisma_db.psql(&prisma_sql);
+    let (built, expected) = (rt.block_on(catalog(&ehrdb_db, &[])), rt.block_on(catalog(&prisma_db, &[])));
+    assert_same("the example", "the database ehrdb builds", &built, &ours).unwrap();
+    assert_same("the example", "Prisma's database", &without_triggers(built), &without_triggers(expected)).unwrap();
+    assert_eq!(ours.tables.len(), 50, "48 models and 2 implicit many-to-many tables");
 }

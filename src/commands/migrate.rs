@@ -1,7 +1,9 @@
 //! `ehrdb diff` and `ehrdb migrate`: the schema states they compare, and
 //! the migration folders they write.
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
@@ -124,7 +126,7 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let up = render::script(&changes);
     let down = render::script(&diff::reversed(&changes));
     let merged = to.merged.expect("the fragments' merged text");
-    let folder = migrations::folder_name(std::time::SystemTime::now(), &name)?;
+    let folder = next_folder(existing.last(), &name)?;
     let written = write_migration(dir, &folder, &up, &down, &merged)?;
     migrations::write_sum(dir, &migrations::load(dir)?)?;
     println!("wrote {} ({} changes)", written.display(), changes.len());
@@ -135,6 +137,34 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// The new migration's folder, stamped later than the newest migration,
+/// because the timestamp orders the history. A second migration within the
+/// same second waits for the next one: writing it under the same timestamp
+/// leaves two folders that every later command refuses to read. A clock
+/// behind the newest migration is an error rather than a migration placed
+/// before the one it was diffed against.
+fn next_folder(newest: Option<&Migration>, name: &str) -> Result<String> {
+    loop {
+        let now = SystemTime::now();
+        let folder = migrations::folder_name(now, name)?;
+        let Some(newest) = newest else { return Ok(folder) };
+        let version = migrations::parse_version(&folder).expect("folder_name writes a timestamp");
+        match version.cmp(&newest.version) {
+            Ordering::Greater => return Ok(folder),
+            Ordering::Equal => {
+                let into_second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+                std::thread::sleep(Duration::from_nanos(u64::from(1_000_000_000 - into_second)));
+            }
+            Ordering::Less => bail!(
+                "the clock reads {}, which is before the newest migration {}: a migration written now would sort \
+                 before it; check the system clock (migration timestamps are UTC)",
+                &folder[..15],
+                newest.folder()
+            ),
+        }
+    }
 }
 
 /// Writes the folder under a temporary name and renames it into place, so

@@ -175,7 +175,7 @@ pub struct MigrateArgs {
     pub allow_destructive: bool,
 
     /// Check migrations/ehrdb.sum against the migration files and write nothing.
-    #[arg(long, conflicts_with = "rehash")]
+    #[arg(long, conflicts_with_all = ["name", "rehash"])]
     pub verify: bool,
 
     /// Rewrite migrations/ehrdb.sum from the migration files, after reviewing a change to them.

@@ -76,6 +76,11 @@ pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
 }
 
 pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outcome> {
+    // A mistyped name is the cheapest mistake to fix: say so before any
+    // other problem, so the user does not fix those first and then hit it.
+    if let Some(name) = &args.name {
+        migrations::check_name(name)?;
+    }
     let config = ctx.config(&args.schema, None)?;
     let dir = &config.migrations_dir;
     let existing = migrations::load(dir)?;
@@ -95,7 +100,6 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         println!("{}: {} migrations, ehrdb.sum matches", dir.display(), existing.len());
         return Ok(Outcome::Clean);
     };
-    migrations::check_name(&name)?;
 
     let from = match latest(&existing) {
         Some(snapshot) => match state(ctx, &config, &snapshot)? {

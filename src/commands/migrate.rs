@@ -104,11 +104,17 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let from = match latest(&existing) {
         Some(snapshot) => match state(ctx, &config, &snapshot)? {
             Some(state) => state.schema,
-            None => return Ok(Outcome::Found),
+            None => {
+                eprintln!("no migration written");
+                return Ok(Outcome::Found);
+            }
         },
         None => SqlSchema::default(),
     };
-    let Some(to) = state(ctx, &config, &config.schema_dir)? else { return Ok(Outcome::Found) };
+    let Some(to) = state(ctx, &config, &config.schema_dir)? else {
+        eprintln!("no migration written");
+        return Ok(Outcome::Found);
+    };
     let changes = diff::diff(&from, &to.schema);
     if changes.is_empty() {
         eprintln!("nothing changed since the last migration: no migration written");
@@ -133,7 +139,8 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let folder = next_folder(existing.last(), &name)?;
     let written = write_migration(dir, &folder, &up, &down, &merged)?;
     migrations::write_sum(dir, &migrations::load(dir)?)?;
-    println!("wrote {} ({} changes)", written.display(), changes.len());
+    let plural = if changes.len() == 1 { "" } else { "s" };
+    println!("wrote {} ({} change{plural})", written.display(), changes.len());
     for risk in &risks {
         match risk {
             Risk::Destructive(why) => println!("  destructive: {why}"),

@@ -67,9 +67,15 @@ pub enum Command {
     Validate(ValidateArgs),
 
     /// Show the changes between two schema states, as a summary or as SQL.
+    #[command(
+        after_help = "Examples:\n  ehrdb diff                     # the fragments against the newest migration\n  ehrdb diff --sql\n  ehrdb diff --from empty --sql  # the whole schema as SQL\n  ehrdb diff --from old.prisma --to new.prisma\n  ehrdb diff --exit-code         # CI: exit 1 when the fragments changed since the last migration"
+    )]
     Diff(DiffArgs),
 
     /// Write a new migration (up.sql, down.sql, schema.prisma) for the changes since the last one.
+    #[command(
+        after_help = "Examples:\n  ehrdb migrate add_patient_nhs_number\n  ehrdb migrate drop_legacy_ward --allow-destructive\n  ehrdb migrate --verify   # CI: exit 1 when ehrdb.sum does not match the migrations\n  ehrdb migrate --rehash   # after reviewing an edit of a migration never applied anywhere"
+    )]
     Migrate(MigrateArgs),
 
     /// Apply pending migrations to the database.

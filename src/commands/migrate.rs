@@ -86,7 +86,7 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let existing = migrations::load(dir)?;
     if args.rehash {
         migrations::write_sum(dir, &existing)?;
-        println!("{}: ehrdb.sum rewritten for {} migrations", dir.display(), existing.len());
+        println!("{}: ehrdb.sum rewritten for {}", dir.display(), count(existing.len(), "migration"));
         return Ok(Outcome::Clean);
     }
     if let Err(error) = migrations::verify(dir, &existing) {
@@ -97,7 +97,7 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         return Ok(Outcome::Found);
     }
     let Some(name) = args.name else {
-        println!("{}: {} migrations, ehrdb.sum matches", dir.display(), existing.len());
+        println!("{}: {}, ehrdb.sum matches", dir.display(), count(existing.len(), "migration"));
         return Ok(Outcome::Clean);
     };
 
@@ -139,8 +139,7 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let folder = next_folder(existing.last(), &name)?;
     let written = write_migration(dir, &folder, &up, &down, &merged)?;
     migrations::write_sum(dir, &migrations::load(dir)?)?;
-    let plural = if changes.len() == 1 { "" } else { "s" };
-    println!("wrote {} ({} change{plural})", written.display(), changes.len());
+    println!("wrote {} ({})", written.display(), count(changes.len(), "change"));
     for risk in &risks {
         match risk {
             Risk::Destructive(why) => println!("  destructive: {why}"),
@@ -148,6 +147,11 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// `1 change`, `2 changes`.
+fn count(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The new migration's folder, stamped later than the newest migration,

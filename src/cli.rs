@@ -67,9 +67,15 @@ pub enum Command {
     Validate(ValidateArgs),
 
     /// Show the changes between two schema states, as a summary or as SQL.
+    #[command(
+        after_help = "Examples:\n  ehrdb diff                     # the fragments against the newest migration\n  ehrdb diff --sql\n  ehrdb diff --from empty --sql  # the whole schema as SQL\n  ehrdb diff --from old.prisma --to new.prisma\n  ehrdb diff --exit-code         # CI: exit 1 when the fragments changed since the last migration"
+    )]
     Diff(DiffArgs),
 
     /// Write a new migration (up.sql, down.sql, schema.prisma) for the changes since the last one.
+    #[command(
+        after_help = "Examples:\n  ehrdb migrate add_patient_nhs_number\n  ehrdb migrate drop_legacy_ward --allow-destructive\n  ehrdb migrate --verify   # CI: exit 1 when ehrdb.sum does not match the migrations\n  ehrdb migrate --rehash   # after reviewing an edit of a migration never applied anywhere"
+    )]
     Migrate(MigrateArgs),
 
     /// Apply pending migrations to the database.
@@ -175,7 +181,7 @@ pub struct MigrateArgs {
     pub allow_destructive: bool,
 
     /// Check migrations/ehrdb.sum against the migration files and write nothing.
-    #[arg(long, conflicts_with = "rehash")]
+    #[arg(long, conflicts_with_all = ["name", "rehash"])]
     pub verify: bool,
 
     /// Rewrite migrations/ehrdb.sum from the migration files, after reviewing a change to them.

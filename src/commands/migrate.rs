@@ -1,7 +1,9 @@
 //! `ehrdb diff` and `ehrdb migrate`: the schema states they compare, and
 //! the migration folders they write.
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
@@ -74,12 +76,17 @@ pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
 }
 
 pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outcome> {
+    // A mistyped name is the cheapest mistake to fix: say so before any
+    // other problem, so the user does not fix those first and then hit it.
+    if let Some(name) = &args.name {
+        migrations::check_name(name)?;
+    }
     let config = ctx.config(&args.schema, None)?;
     let dir = &config.migrations_dir;
     let existing = migrations::load(dir)?;
     if args.rehash {
         migrations::write_sum(dir, &existing)?;
-        println!("{}: ehrdb.sum rewritten for {} migrations", dir.display(), existing.len());
+        println!("{}: ehrdb.sum rewritten for {}", dir.display(), count(existing.len(), "migration"));
         return Ok(Outcome::Clean);
     }
     if let Err(error) = migrations::verify(dir, &existing) {
@@ -90,19 +97,24 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         return Ok(Outcome::Found);
     }
     let Some(name) = args.name else {
-        println!("{}: {} migrations, ehrdb.sum matches", dir.display(), existing.len());
+        println!("{}: {}, ehrdb.sum matches", dir.display(), count(existing.len(), "migration"));
         return Ok(Outcome::Clean);
     };
-    migrations::check_name(&name)?;
 
     let from = match latest(&existing) {
         Some(snapshot) => match state(ctx, &config, &snapshot)? {
             Some(state) => state.schema,
-            None => return Ok(Outcome::Found),
+            None => {
+                eprintln!("no migration written");
+                return Ok(Outcome::Found);
+            }
         },
         None => SqlSchema::default(),
     };
-    let Some(to) = state(ctx, &config, &config.schema_dir)? else { return Ok(Outcome::Found) };
+    let Some(to) = state(ctx, &config, &config.schema_dir)? else {
+        eprintln!("no migration written");
+        return Ok(Outcome::Found);
+    };
     let changes = diff::diff(&from, &to.schema);
     if changes.is_empty() {
         eprintln!("nothing changed since the last migration: no migration written");
@@ -124,10 +136,10 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let up = render::script(&changes);
     let down = render::script(&diff::reversed(&changes));
     let merged = to.merged.expect("the fragments' merged text");
-    let folder = migrations::folder_name(std::time::SystemTime::now(), &name)?;
+    let folder = next_folder(existing.last(), &name)?;
     let written = write_migration(dir, &folder, &up, &down, &merged)?;
     migrations::write_sum(dir, &migrations::load(dir)?)?;
-    println!("wrote {} ({} changes)", written.display(), changes.len());
+    println!("wrote {} ({})", written.display(), count(changes.len(), "change"));
     for risk in &risks {
         match risk {
             Risk::Destructive(why) => println!("  destructive: {why}"),
@@ -135,6 +147,39 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// `1 change`, `2 changes`.
+fn count(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The new migration's folder, stamped later than the newest migration,
+/// because the timestamp orders the history. A second migration within the
+/// same second waits for the next one: writing it under the same timestamp
+/// leaves two folders that every later command refuses to read. A clock
+/// behind the newest migration is an error rather than a migration placed
+/// before the one it was diffed against.
+fn next_folder(newest: Option<&Migration>, name: &str) -> Result<String> {
+    loop {
+        let now = SystemTime::now();
+        let folder = migrations::folder_name(now, name)?;
+        let Some(newest) = newest else { return Ok(folder) };
+        let version = migrations::parse_version(&folder).expect("folder_name writes a timestamp");
+        match version.cmp(&newest.version) {
+            Ordering::Greater => return Ok(folder),
+            Ordering::Equal => {
+                let into_second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+                std::thread::sleep(Duration::from_nanos(u64::from(1_000_000_000 - into_second)));
+            }
+            Ordering::Less => bail!(
+                "the clock reads {}, which is before the newest migration {}: a migration written now would sort \
+                 before it; check the system clock (migration timestamps are UTC)",
+                &folder[..15],
+                newest.folder()
+            ),
+        }
+    }
 }
 
 /// Writes the folder under a temporary name and renames it into place, so

@@ -8,6 +8,7 @@ mod fmt;
 mod introspect;
 mod lower;
 mod merge;
+mod migrate_cli;
 mod migrations;
 mod parse;
 mod pg_harness;

@@ -27,6 +27,7 @@ use super::{
 use crate::ast::{Block, BlockKind, Expr, Field};
 use crate::merge::Merged;
 use crate::naming::default_constraint_name;
+use crate::parallel;
 use crate::validate::{self, Ctx};
 
 /// The schema PostgreSQL connections use unless told otherwise; Prisma
@@ -36,13 +37,20 @@ const DEFAULT_SCHEMA: &str = "public";
 /// The relational model of a merged schema that validated without errors.
 pub fn lower(merged: &Merged) -> SqlSchema {
     let models: Vec<&Block> = merged.models().filter(|b| owns_its_name(merged, b)).collect();
-    let mut tables: Vec<Table> = models.iter().map(|model| table(merged, model)).collect();
     let emulated = relation_mode_is_prisma(merged);
-    if !emulated {
-        for (model, table) in models.iter().zip(tables.iter_mut()) {
-            table.foreign_keys = relations::foreign_keys(merged, model, &table.name.name);
-        }
-    }
+    // A model's table needs only that model and the names it refers to,
+    // so a large schema is lowered on every core.
+    let mut tables: Vec<Table> = parallel::map(
+        &models,
+        |model| model.span.range().len(),
+        |model| {
+            let mut table = table(merged, model);
+            if !emulated {
+                table.foreign_keys = relations::foreign_keys(merged, model, &table.name.name);
+            }
+            table
+        },
+    );
     tables.extend(relations::join_tables(merged, &models, emulated));
     for table in &mut tables {
         table.indexes.sort_by(|a, b| a.name.cmp(&b.name));

@@ -38,27 +38,37 @@ const INDENT: &str = "    ";
 /// `-- Kind` comment line, changes separated by blank lines.
 pub fn script(changes: &[Change]) -> String {
     let outside = alter::uses_added_enum_values(changes);
-    let mut blocks = Vec::new();
-    for change in changes {
-        let mut statements = statements(change);
-        if statements.is_empty() {
-            continue;
-        }
-        if outside && alter::recreates_enum(change) {
-            statements.insert(0, "BEGIN;".to_owned());
-            statements.push("COMMIT;".to_owned());
-        }
-        blocks.push(format!("-- {}\n{}", kind(change), statements.join("\n")));
-    }
     let mut out = String::new();
     if outside {
         out.push_str(NO_TRANSACTION);
         out.push_str("\n\n");
     }
-    if blocks.is_empty() {
+    let mut empty = true;
+    for change in changes {
+        let statements = statements(change);
+        if statements.is_empty() {
+            continue;
+        }
+        if !empty {
+            out.push_str("\n\n");
+        }
+        empty = false;
+        let transaction = outside && alter::recreates_enum(change);
+        out.push_str("-- ");
+        out.push_str(kind(change));
+        if transaction {
+            out.push_str("\nBEGIN;");
+        }
+        for statement in &statements {
+            out.push('\n');
+            out.push_str(statement);
+        }
+        if transaction {
+            out.push_str("\nCOMMIT;");
+        }
+    }
+    if empty {
         out.push_str(EMPTY);
-    } else {
-        out.push_str(&blocks.join("\n\n"));
     }
     out.push('\n');
     out
@@ -144,12 +154,29 @@ pub fn statements(change: &Change) -> Vec<String> {
 
 /// An identifier in double quotes, `"` doubled: `"Patient"`, `"a""b"`.
 pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    quote(name, '"')
 }
 
 /// A string literal in single quotes, `'` doubled: `'it''s'`.
 pub fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+    quote(text, '\'')
+}
+
+/// `text` between two `mark`s, each `mark` inside doubled, in one
+/// allocation: the script of a 5,000-model schema quotes over a hundred
+/// thousand names.
+fn quote(text: &str, mark: char) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(mark);
+    for (i, part) in text.split(mark).enumerate() {
+        if i > 0 {
+            out.push(mark);
+            out.push(mark);
+        }
+        out.push_str(part);
+    }
+    out.push(mark);
+    out
 }
 
 /// A name with its schema when it has one: `"audit"."events"`.
@@ -213,8 +240,14 @@ fn column_definition(column: &Column) -> String {
 }
 
 fn create_table(table: &Table) -> String {
-    let columns: Vec<String> = table.columns.iter().map(|c| format!("{INDENT}{}", column_definition(c))).collect();
-    let mut body = columns.join(",\n");
+    let mut body = String::new();
+    for (i, column) in table.columns.iter().enumerate() {
+        if i > 0 {
+            body.push_str(",\n");
+        }
+        body.push_str(INDENT);
+        body.push_str(&column_definition(column));
+    }
     if let Some(PrimaryKey { name, columns }) = &table.primary_key {
         // Prisma separates the key's columns with a bare comma.
         let names = idents(columns.iter().map(|c| c.name.as_str()), ",");

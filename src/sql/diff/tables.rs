@@ -14,12 +14,16 @@
 //! dropped and added again when the primary key or unique index behind it
 //! is, since PostgreSQL refuses to drop a key a foreign key depends on.
 
-use crate::HashSet;
 use crate::sql::{Change, ForeignKey, Index, IndexColumn, QualifiedName, SqlSchema, Table};
+use crate::{HashMap, HashSet};
 
 pub(super) fn tables(from: &SqlSchema, to: &SqlSchema, out: &mut Vec<Change>) {
+    // Looked up by name rather than searched: a schema of thousands of
+    // tables against the next version of itself is the common case.
+    let old_tables = by_name(from);
+    let new_tables = by_name(to);
     let pairs: Vec<(&Table, &Table)> =
-        to.tables.iter().filter_map(|new| find(from, &new.name).map(|old| (old, new))).collect();
+        to.tables.iter().filter_map(|new| old_tables.get(&new.name).map(|&old| (old, new))).collect();
     let retyped: HashSet<(&QualifiedName, &str)> = pairs
         .iter()
         .flat_map(|(old, new)| {
@@ -39,22 +43,31 @@ pub(super) fn tables(from: &SqlSchema, to: &SqlSchema, out: &mut Vec<Change>) {
     for &(old, new) in &pairs {
         foreign_keys(old, new, &retyped, &dropped_keys, out);
     }
-    for table in to.tables.iter().filter(|t| find(from, &t.name).is_none()) {
+    for table in to.tables.iter().filter(|t| !old_tables.contains_key(&t.name)) {
         created(table, out);
     }
-    for table in from.tables.iter().filter(|t| find(to, &t.name).is_none()) {
+    for table in from.tables.iter().filter(|t| !new_tables.contains_key(&t.name)) {
         dropped(table, out);
     }
 }
 
-fn find<'a>(schema: &'a SqlSchema, name: &QualifiedName) -> Option<&'a Table> {
-    schema.tables.iter().find(|t| &t.name == name)
+/// The tables of a schema by name (unique within a schema).
+fn by_name(schema: &SqlSchema) -> HashMap<&QualifiedName, &Table> {
+    schema.tables.iter().map(|table| (&table.name, table)).collect()
 }
 
 /// The table as `CreateTable` and `DropTable` carry it: columns and primary
-/// key only.
+/// key only. Built field by field so that the indexes and foreign keys,
+/// changes of their own, are not cloned only to be dropped.
 fn bare(table: &Table) -> Table {
-    Table { indexes: Vec::new(), foreign_keys: Vec::new(), immutable: None, ..table.clone() }
+    Table {
+        name: table.name.clone(),
+        columns: table.columns.clone(),
+        primary_key: table.primary_key.clone(),
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+        immutable: None,
+    }
 }
 
 fn created(table: &Table, out: &mut Vec<Change>) {

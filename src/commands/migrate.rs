@@ -15,17 +15,17 @@ use crate::merge;
 use crate::migrations::{self, Migration};
 use crate::sql::{self, Risk, SqlSchema, diff, render, summary};
 
-/// A schema state to compare: its relational model and, when it came from
-/// fragments, the merged text a new migration records.
+/// A schema state to compare: its relational model and the fragments it
+/// came from (a new migration records their merged text).
 struct State {
     schema: SqlSchema,
-    merged: Option<String>,
+    fragments: &'static Fragments,
 }
 
 /// Reads the fragments or a schema file, validates them and lowers them.
 /// Errors in the schema are printed and end the command with exit 1.
 fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
-    let fragments: &Fragments = if path.is_dir() {
+    let fragments: &'static Fragments = if path.is_dir() {
         load(path)?
     } else {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -40,8 +40,7 @@ fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
             return Ok(None);
         }
     };
-    let merged = path.is_dir().then(|| merge::render(fragments));
-    Ok(Some(State { schema, merged }))
+    Ok(Some(State { schema, fragments }))
 }
 
 /// The newest migration's snapshot, or the empty schema before the first.
@@ -52,19 +51,19 @@ fn latest(migrations: &[Migration]) -> Option<PathBuf> {
 pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
     let from = match args.from.as_str() {
-        "empty" => Some(State { schema: SqlSchema::default(), merged: None }),
+        "empty" => Some(SqlSchema::default()),
         "latest" => {
             let migrations = migrations::load(&config.migrations_dir)?;
             match latest(&migrations) {
-                Some(snapshot) => state(ctx, &config, &snapshot)?,
-                None => Some(State { schema: SqlSchema::default(), merged: None }),
+                Some(snapshot) => state(ctx, &config, &snapshot)?.map(|s| s.schema),
+                None => Some(SqlSchema::default()),
             }
         }
-        path => state(ctx, &config, Path::new(path))?,
+        path => state(ctx, &config, Path::new(path))?.map(|s| s.schema),
     };
     let to_path = args.to.clone().unwrap_or_else(|| config.schema_dir.clone());
     let (Some(from), Some(to)) = (from, state(ctx, &config, &to_path)?) else { return Ok(Outcome::Found) };
-    let changes = diff::diff(&from.schema, &to.schema);
+    let changes = diff::diff(&from, &to.schema);
     if args.sql {
         print!("{}", render::script(&changes));
     } else if changes.is_empty() {
@@ -135,7 +134,7 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
 
     let up = render::script(&changes);
     let down = render::script(&diff::reversed(&changes));
-    let merged = to.merged.expect("the fragments' merged text");
+    let merged = merge::render(to.fragments);
     let folder = next_folder(existing.last(), &name)?;
     let written = write_migration(dir, &folder, &up, &down, &merged)?;
     migrations::write_sum(dir, &migrations::load(dir)?)?;

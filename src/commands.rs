@@ -232,22 +232,22 @@ fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
 
 /// Lowers a schema file or folder that validates; its diagnostics otherwise.
 fn debug_lower(path: &Path, sql: bool) -> Result<Outcome> {
-    let mut fragments = if path.is_dir() {
+    let fragments = if path.is_dir() {
         Fragments::load(path)?
     } else {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         Fragments::from_texts(vec![(path.display().to_string(), path.to_path_buf(), text)])
     };
-    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    diagnostics.extend(validate::run(&fragments, None));
-    if diagnostics.has_errors() {
-        eprint!("{}", diagnostics.render(&fragments.sources, false));
-        return Ok(Outcome::Found);
-    }
-    let merged = merge::merge(&fragments, &mut Diagnostics::new());
-    let schema = crate::sql::lower::lower(&merged);
+    let schema = match crate::sql::lower_checked(&fragments, None) {
+        Ok(schema) => schema,
+        Err(diagnostics) => {
+            eprint!("{}", diagnostics.render(&fragments.sources, false));
+            return Ok(Outcome::Found);
+        }
+    };
     if sql {
-        print!("{}", crate::sql::render::script(&crate::sql::lower::creates(&schema)));
+        let changes = crate::sql::diff::diff(&crate::sql::SqlSchema::default(), &schema);
+        print!("{}", crate::sql::render::script(&changes));
     } else {
         println!("{schema:#?}");
     }

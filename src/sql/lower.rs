@@ -21,9 +21,7 @@
 mod columns;
 mod relations;
 
-use super::{
-    Change, Enum, Extension, Immutable, Index, IndexColumn, IndexMethod, PrimaryKey, QualifiedName, SqlSchema, Table,
-};
+use super::{Enum, Extension, Immutable, Index, IndexColumn, IndexMethod, PrimaryKey, QualifiedName, SqlSchema, Table};
 use crate::ast::{Block, BlockKind, Expr, Field};
 use crate::merge::Merged;
 use crate::naming::default_constraint_name;
@@ -70,35 +68,6 @@ pub fn lower(merged: &Merged) -> SqlSchema {
     enums.sort_by(|a, b| a.name.cmp(&b.name));
 
     SqlSchema { namespaces: namespaces(merged), extensions: extensions(merged), enums, tables }
-}
-
-/// The changes that build `schema` in an empty database, in the order
-/// Prisma Migrate writes them: schemas, extensions, enums, tables, indexes,
-/// foreign keys, then the immutability function and triggers.
-pub fn creates(schema: &SqlSchema) -> Vec<Change> {
-    let mut changes: Vec<Change> = schema.namespaces.iter().cloned().map(Change::CreateNamespace).collect();
-    changes.extend(schema.extensions.iter().cloned().map(Change::CreateExtension));
-    changes.extend(schema.enums.iter().cloned().map(Change::CreateEnum));
-    changes.extend(schema.tables.iter().cloned().map(Change::CreateTable));
-    for table in &schema.tables {
-        changes.extend(
-            table.indexes.iter().map(|index| Change::CreateIndex { table: table.name.clone(), index: index.clone() }),
-        );
-    }
-    for table in &schema.tables {
-        changes.extend(
-            table.foreign_keys.iter().map(|key| Change::AddForeignKey { table: table.name.clone(), key: key.clone() }),
-        );
-    }
-    let immutable: Vec<&Table> = schema.tables.iter().filter(|t| t.immutable.is_some()).collect();
-    if !immutable.is_empty() {
-        changes.push(Change::CreateImmutableFunction);
-    }
-    for table in immutable {
-        let immutable = table.immutable.clone().unwrap_or_default();
-        changes.push(Change::CreateImmutableTriggers { table: table.name.clone(), immutable });
-    }
-    changes
 }
 
 /// Whether `block` is the definition its name resolves to (a second one

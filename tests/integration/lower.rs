@@ -8,23 +8,20 @@
 use std::path::Path;
 
 use crate::support::{fixture, fixtures, parse, pg};
-use ehrdb::merge;
+use ehrdb::fragments::Fragments;
+use ehrdb::sql;
 use ehrdb::sql::{
-    AlterEnum, Change, Column, ColumnDefault, ColumnType, EnumColumn, QualifiedName, SqlSchema, lower, render,
+    AlterEnum, Change, Column, ColumnDefault, ColumnType, EnumColumn, QualifiedName, SqlSchema, diff, render,
 };
-use ehrdb::{diagnostics::Diagnostics, fragments::Fragments, validate};
 
 /// Lowers fragments that must validate without errors.
 fn lowered(fragments: &Fragments) -> SqlSchema {
-    let diagnostics = validate::run(fragments, None);
-    assert!(!diagnostics.has_errors(), "{}", diagnostics.render(&fragments.sources, false));
-    lower::lower(&merge::merge(fragments, &mut Diagnostics::new()))
+    sql::lower_checked(fragments, None).unwrap_or_else(|d| panic!("{}", d.render(&fragments.sources, false)))
 }
 
-/// What creates `schema` in an empty database (what the differ gives
-/// from an empty schema).
+/// What creates `schema` in an empty database.
 fn create(schema: &SqlSchema) -> Vec<Change> {
-    lower::creates(schema)
+    diff::diff(&SqlSchema::default(), schema)
 }
 
 fn create_script(path: &Path) -> String {

@@ -232,12 +232,7 @@ fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
 
 /// Lowers a schema file or folder that validates; its diagnostics otherwise.
 fn debug_lower(path: &Path, sql: bool) -> Result<Outcome> {
-    let fragments = if path.is_dir() {
-        Fragments::load(path)?
-    } else {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        Fragments::from_texts(vec![(path.display().to_string(), path.to_path_buf(), text)])
-    };
+    let fragments = Fragments::load_file_or_dir(path)?;
     let schema = match crate::sql::lower_checked(&fragments, None) {
         Ok(schema) => schema,
         Err(diagnostics) => {

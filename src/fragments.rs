@@ -35,6 +35,16 @@ pub struct Fragments {
 }
 
 impl Fragments {
+    /// A schema folder as [`Fragments::load`] reads it, or one schema file
+    /// (a migration's `schema.prisma`) as a single fragment.
+    pub fn load_file_or_dir(path: &Path) -> Result<Fragments> {
+        if path.is_dir() {
+            return Fragments::load(path);
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Fragments::from_texts(vec![(path.display().to_string(), path.to_path_buf(), text)]))
+    }
+
     /// Reads and parses every `*.prisma` file under `dir`, recursively.
     pub fn load(dir: &Path) -> Result<Fragments> {
         let metadata =

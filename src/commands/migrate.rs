@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Outcome, Session, load};
+use super::{Outcome, Session};
 use crate::cli::{self, OutputFormat};
 use crate::config::Config;
 use crate::fragments::Fragments;
@@ -25,13 +25,8 @@ struct State {
 /// Reads the fragments or a schema file, validates them and lowers them.
 /// Errors in the schema are printed and end the command with exit 1.
 fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
-    let fragments: &'static Fragments = if path.is_dir() {
-        load(path)?
-    } else {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let name = path.display().to_string();
-        Box::leak(Box::new(Fragments::from_texts(vec![(name, path.to_path_buf(), text)])))
-    };
+    // Leaked like `load`'s fragments: the process ends with the command.
+    let fragments: &'static Fragments = Box::leak(Box::new(Fragments::load_file_or_dir(path)?));
     let schema = match sql::lower_checked(fragments, config.prisma_version) {
         Ok(schema) => schema,
         Err(diagnostics) => {

@@ -11,7 +11,8 @@
 
 use std::fmt::Write;
 
-use super::{Column, ColumnDefault, ColumnType, ForeignKey, Index, IndexColumn, QualifiedName, SqlSchema, Table};
+use super::render::{ident, literal, qualified};
+use super::{Column, ColumnDefault, ColumnType, ForeignKey, Index, IndexColumn, SqlSchema, Table};
 
 /// The schema as text, one line per object, ending in a newline.
 pub fn describe(schema: &SqlSchema) -> String {
@@ -137,23 +138,8 @@ fn line(out: &mut String, depth: usize, text: String) {
     out.push('\n');
 }
 
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 fn idents(names: &[String]) -> String {
     names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(", ")
-}
-
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-fn qualified(name: &QualifiedName) -> String {
-    match &name.schema {
-        Some(schema) => format!("{}.{}", ident(schema), ident(&name.name)),
-        None => ident(&name.name),
-    }
 }
 
 #[cfg(test)]

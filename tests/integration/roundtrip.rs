@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use ehrdb::db::introspect;
+use ehrdb::fragments::Fragments;
 
 use ehrdb::sql::diff::{diff, reversed};
 use ehrdb::sql::{self, SqlSchema, render, summary::summary};
@@ -18,13 +19,12 @@ use sha2::Digest;
 
 use crate::support::{fixtures, parse, pg, repo};
 
-/// The relational model of one schema file, which must be valid.
+/// The relational model of a schema file or folder, which must be valid.
 fn lower(path: &Path) -> SqlSchema {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let name = path.display().to_string();
-    let fragments = parse(&[(&name, &text)]);
-    sql::lower_checked(&fragments, None)
-        .unwrap_or_else(|diagnostics| panic!("{name} is not valid:\n{}", diagnostics.render(&fragments.sources, false)))
+    let fragments = Fragments::load_file_or_dir(path).unwrap_or_else(|e| panic!("{e:#}"));
+    sql::lower_checked(&fragments, None).unwrap_or_else(|diagnostics| {
+        panic!("{} is not valid:\n{}", path.display(), diagnostics.render(&fragments.sources, false))
+    })
 }
 
 fn cases() -> Vec<PathBuf> {
@@ -126,7 +126,7 @@ fn the_example_history_applies_in_order_and_rolls_back_to_empty() {
     assert!(history.len() >= 5, "{} migrations", history.len());
 
     // The history ends at the current fragments.
-    let current = lower_checked_dir(&repo().join("schema"));
+    let current = lower(&repo().join("schema"));
     let last = history.last().unwrap();
     assert_eq!(
         summary(&diff(&lower_text("last snapshot", last.schema.as_deref().unwrap()), &current)),
@@ -155,11 +155,6 @@ fn the_example_history_applies_in_order_and_rolls_back_to_empty() {
     assert_eq!(db.psql("SELECT count(*) FROM pg_proc WHERE proname = 'ehrdb_immutable'"), "0\n");
 }
 
-fn lower_checked_dir(dir: &Path) -> SqlSchema {
-    let fragments = ehrdb::fragments::Fragments::load(dir).expect("the example's fragments");
-    sql::lower_checked(&fragments, None).unwrap_or_else(|d| panic!("{}", d.render(&fragments.sources, false)))
-}
-
 #[test]
 fn the_example_builds_the_database_prisma_builds() {
     let prisma_sql = std::fs::read_to_string(fixtures().join("example/prisma.sql")).expect("Prisma's SQL");
@@ -169,7 +164,7 @@ fn the_example_builds_the_database_prisma_builds() {
         prisma_sql.lines().next().is_some_and(|line| line.ends_with(&hash)),
         "tests/fixtures/example/prisma.sql is older than schema.prisma: run scripts/prisma-migrate-fixtures.sh"
     );
-    let ours = lower_checked_dir(&repo().join("schema"));
+    let ours = lower(&repo().join("schema"));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (ehrdb_db, prisma_db) = (pg::database(), pg::database());
     ehrdb_db.psql(&render::script(&diff(&SqlSchema::default(), &ours)));

@@ -8,6 +8,7 @@
 //! the driver phrased its message. Nothing here prints.
 
 pub mod introspect;
+pub mod url;
 
 use std::str::FromStr;
 

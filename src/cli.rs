@@ -78,14 +78,29 @@ pub enum Command {
     )]
     Migrate(MigrateArgs),
 
-    /// Apply pending migrations to the database.
+    /// Apply pending migrations to the database, each in its own transaction.
+    #[command(
+        after_help = "Examples:\n  ehrdb apply                      # DATABASE_URL from the environment or .env\n  ehrdb apply --dry-run            # the plan and its SQL; changes nothing\n  ehrdb apply --to 20261124210832  # stop after that migration\n  ehrdb apply --single-transaction # all or nothing\n\nExit codes: 0 applied (or nothing to apply), 1 refused or a migration failed (nothing of it\nremains), 2 no connection, the lock was not free in time, or the connection was lost."
+    )]
     Apply(ApplyArgs),
 
-    /// List every migration and whether it is applied, pending, modified or missing.
-    Status(DatabaseArgs),
+    /// List every migration and whether it is applied, pending, modified, missing, failed or partial.
+    #[command(
+        after_help = "Examples:\n  ehrdb status\n  ehrdb status --format json\n\nExit codes: 0 up to date, 1 something is pending or wrong, 2 no connection."
+    )]
+    Status(StatusArgs),
 
-    /// Undo the last applied migrations with their down.sql.
+    /// Undo applied migrations with their down.sql, newest first.
+    #[command(
+        after_help = "Examples:\n  ehrdb rollback                   # the newest applied migration\n  ehrdb rollback --steps 3\n  ehrdb rollback --to 20261124210832   # undo everything newer than it\n  ehrdb rollback --all --dry-run"
+    )]
     Rollback(RollbackArgs),
+
+    /// Record migrations as applied without running them, for a database that already has their schema.
+    #[command(
+        after_help = "Examples:\n  ehrdb baseline                   # every migration in the folder\n  ehrdb baseline --to 20261124210832\n  ehrdb baseline --from-prisma     # up to the newest migration _prisma_migrations finished"
+    )]
+    Baseline(BaselineArgs),
 
     /// Audit the schema, the connection settings and a live database for production readiness.
     Check(CheckArgs),
@@ -189,16 +204,16 @@ pub struct MigrateArgs {
     pub rehash: bool,
 }
 
-/// How to reach the database.
+/// How to reach the database, and where the migrations are.
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// The PostgreSQL URL [default: DATABASE_URL from the environment or .env].
+    /// The PostgreSQL URL, Prisma style [default: DATABASE_URL from the environment, else from .env].
     #[arg(long, value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// How to print the result.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    /// The migrations folder [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -210,17 +225,27 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Stop after this migration version.
+    /// Stop after this migration version (20261124210832 or 20261124_210832).
     #[arg(long, value_name = "VERSION")]
     pub to: Option<String>,
 
-    /// Run all pending migrations in one transaction.
+    /// Run all pending migrations in one transaction: all or nothing.
     #[arg(long)]
     pub single_transaction: bool,
 
-    /// How long to wait for another runner's lock, in seconds.
+    /// How long to wait for another run's lock, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -228,21 +253,51 @@ pub struct RollbackArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
-    /// How many migrations to undo.
-    #[arg(long, default_value_t = 1, conflicts_with = "to")]
-    pub steps: u32,
+    /// How many migrations to undo [default: 1].
+    #[arg(long, conflicts_with_all = ["to", "all"])]
+    pub steps: Option<usize>,
 
     /// Undo every migration newer than this version.
-    #[arg(long, value_name = "VERSION")]
+    #[arg(long, value_name = "VERSION", conflicts_with = "all")]
     pub to: Option<String>,
+
+    /// Undo every applied migration.
+    #[arg(long)]
+    pub all: bool,
 
     /// Print the plan and its SQL; change nothing.
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Roll back even when an applied migration's checksum differs from its file.
+    /// Roll back even when an applied migration's up.sql differs from its file.
     #[arg(long)]
     pub force: bool,
+
+    /// How long to wait for another run's lock, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Record migrations up to and including this version [default: all of them].
+    #[arg(long, value_name = "VERSION", conflicts_with = "from_prisma")]
+    pub to: Option<String>,
+
+    /// Start from what `_prisma_migrations` says is applied: record every migration up to its newest finished one.
+    #[arg(long)]
+    pub from_prisma: bool,
+
+    /// Print what would be recorded; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// How long to wait for another run's lock, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

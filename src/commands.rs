@@ -9,6 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+mod database;
 mod migrate;
 
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
@@ -35,9 +36,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Validate(args) => validate_cmd(&ctx, args),
         Command::Diff(args) => migrate::diff_cmd(&ctx, args),
         Command::Migrate(args) => migrate::migrate_cmd(&ctx, args),
-        Command::Apply(_) => not_yet("apply"),
-        Command::Status(_) => not_yet("status"),
-        Command::Rollback(_) => not_yet("rollback"),
+        Command::Apply(args) => database::apply_cmd(&ctx, args),
+        Command::Status(args) => database::status_cmd(&ctx, args),
+        Command::Rollback(args) => database::rollback_cmd(&ctx, args),
+        Command::Baseline(args) => database::baseline_cmd(&ctx, args),
         Command::Check(_) => not_yet("check"),
         Command::Debug(command) => debug_cmd(command),
     }

@@ -7,7 +7,12 @@
 //! URL's user info, its `password=` parameter or `PGPASSWORD`, and however
 //! the driver phrased its message. Nothing here prints.
 
+pub mod apply;
+pub mod history;
 pub mod introspect;
+pub mod lock;
+pub mod plan;
+pub mod prisma;
 pub mod url;
 
 use std::str::FromStr;

@@ -1,0 +1,353 @@
+//! `ehrdb apply`, `status`, `rollback` and `baseline`: the commands that
+//! change or read a database's migration history.
+//!
+//! Each reads the migrations folder, finds the URL, connects once, and for
+//! the commands that write, holds the migration lock from before it reads
+//! the history until it is done, releasing it on every path. Exit codes:
+//! 0 done, 1 refused or failed with nothing half-applied, 2 no connection,
+//! no lock in time, or a connection lost mid-run.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use sqlx::PgConnection;
+
+use super::{Outcome, Session};
+use crate::cli::{self, OutputFormat};
+use crate::config::{Config, Overrides};
+use crate::db::apply::{self, StatementError};
+use crate::db::plan::{self, RollbackTarget, State};
+use crate::db::url::{Target, find_url};
+use crate::db::{history, lock, prisma};
+use crate::migrations::{self, Migration};
+
+mod report;
+
+/// What every database command starts from.
+struct Setup {
+    migrations_dir: std::path::PathBuf,
+    migrations: Vec<Migration>,
+    target: Target,
+}
+
+impl Session {
+    fn database_setup(&self, args: &cli::DatabaseArgs) -> Result<Setup> {
+        let config = Config::load(&Overrides {
+            config: self.config.clone(),
+            migrations: args.migrations.clone(),
+            ..Overrides::default()
+        })?;
+        let migrations = migrations::load(&config.migrations_dir)?;
+        let (url, _) = find_url(args.database_url.as_deref(), Path::new("."))?
+            .context("no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env")?;
+        // Prisma resolves certificate paths from the folder of schema.prisma.
+        let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
+        let target = Target::parse(&url, &base)?;
+        Ok(Setup { migrations_dir: config.migrations_dir, migrations, target })
+    }
+}
+
+/// Prints the ehrdb.sum problem, if any; true when the sum matches.
+fn sum_ok(setup: &Setup) -> bool {
+    match migrations::verify(&setup.migrations_dir, &setup.migrations) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!("error: {error}\n  help: {}", error.help());
+            false
+        }
+    }
+}
+
+/// The lock refuses to work through a transaction-mode pooler.
+fn refuse_pooler(target: &Target, command: &str) -> Result<()> {
+    if target.pgbouncer {
+        bail!(
+            "refusing to {command} through a transaction-mode pooler ({} has pgbouncer=true): the migration lock is \
+             held by a session, which such a pooler does not keep; connect ehrdb straight to PostgreSQL (or to a \
+             session-mode pooler) with a URL without pgbouncer=true",
+            target.shown
+        );
+    }
+    Ok(())
+}
+
+/// Connects and makes the session fit for a long run.
+async fn connect(target: &Target, command: &str) -> Result<PgConnection> {
+    let mut conn = target.connect(&format!("ehrdb {command}")).await?;
+    apply::prepare_session(&mut conn).await?;
+    Ok(conn)
+}
+
+/// Takes the lock, runs `work`, and releases the lock whatever `work` did.
+async fn locked<T>(
+    conn: &mut PgConnection,
+    schema: &str,
+    timeout: u64,
+    work: impl AsyncFnOnce(&mut PgConnection) -> Result<T>,
+) -> Result<T> {
+    let mut told = false;
+    lock::acquire(conn, schema, Duration::from_secs(timeout), |holder| {
+        if !told {
+            match holder {
+                Some(holder) => eprintln!("waiting for the migration lock, held by {holder}"),
+                None => eprintln!("waiting for the migration lock"),
+            }
+            told = true;
+        }
+    })
+    .await?;
+    let result = work(conn).await;
+    // After a lost connection the lock went with the session.
+    let released = lock::release(conn, schema).await;
+    let value = result?;
+    released?;
+    Ok(value)
+}
+
+pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> {
+    let setup = ctx.database_setup(&args.database)?;
+    if !sum_ok(&setup) {
+        return Ok(Outcome::Found);
+    }
+    if !args.dry_run {
+        refuse_pooler(&setup.target, "apply migrations")?;
+    }
+    let to = args.to.as_deref().map(version).transpose()?;
+    let schema = setup.target.schema.clone();
+    crate::db::runtime()?.block_on(async {
+        let mut conn = connect(&setup.target, "apply").await?;
+        if args.dry_run {
+            let history = history::read(&mut conn, &schema).await?;
+            let entries = plan::reconcile(&setup.migrations, &history);
+            let plan = match plan::apply_plan(&entries, to.as_deref()) {
+                Ok(plan) => plan,
+                Err(refusal) => return refused(refusal),
+            };
+            report::dry_run_apply(&setup.target, &plan);
+            return Ok(Outcome::Clean);
+        }
+        locked(&mut conn, &schema, args.lock_timeout, async |conn| {
+            history::ensure(conn, &schema).await?;
+            let history = history::read(conn, &schema).await?;
+            let entries = plan::reconcile(&setup.migrations, &history);
+            let plan = match plan::apply_plan(&entries, to.as_deref()) {
+                Ok(plan) => plan,
+                Err(refusal) => return refused(refusal),
+            };
+            if plan.is_empty() {
+                println!("nothing to apply: {} is up to date ({} migrations)", setup.target.shown, history.len());
+                return Ok(Outcome::Clean);
+            }
+            if args.single_transaction {
+                if let Some(entry) = plan.iter().find(|e| e.migration.is_some_and(|m| m.no_transaction)) {
+                    return refused(anyhow::anyhow!(
+                        "--single-transaction cannot include {}: it is marked `-- ehrdb:no-transaction`; apply up \
+                         to the one before it with --to, then the rest without --single-transaction",
+                        entry.folder()
+                    ));
+                }
+            }
+            println!("applying {} to {} (schema {schema})", report::count(plan.len(), "migration"), setup.target.shown);
+            let mut bar = report::Bar::new(plan.len(), "applied");
+            let result = apply::apply(conn, &schema, &plan, args.single_transaction, &mut |p| bar.progress(p)).await;
+            bar.finish();
+            match result {
+                Ok(()) => {
+                    println!("applied {}; the database is up to date", report::count(plan.len(), "migration"));
+                    Ok(Outcome::Clean)
+                }
+                Err(error) => failed(error, args.single_transaction),
+            }
+        })
+        .await
+    })
+}
+
+/// A refusal: printed, exit 1, nothing changed.
+fn refused(refusal: anyhow::Error) -> Result<Outcome> {
+    eprintln!("error: {refusal:#}");
+    eprintln!("nothing was changed");
+    Ok(Outcome::Found)
+}
+
+/// A failed migration: exit 1 when the server refused a statement (and
+/// rolled it back), exit 2 when the connection went.
+fn failed(error: anyhow::Error, single_transaction: bool) -> Result<Outcome> {
+    let Some(statement) = error.downcast_ref::<StatementError>() else { return Err(error) };
+    let undone = match (single_transaction, statement.lost) {
+        (true, _) => "nothing of this run was applied",
+        (false, false) => "nothing of that migration was applied; the migrations before it are",
+        (false, true) => "the server rolls back what was not committed: nothing of that migration was applied",
+    };
+    if statement.lost {
+        return Err(anyhow::anyhow!("{statement}\n{undone}"));
+    }
+    eprintln!("error: {statement}\n{undone}");
+    Ok(Outcome::Found)
+}
+
+pub(super) fn status_cmd(ctx: &Session, args: cli::StatusArgs) -> Result<Outcome> {
+    let setup = ctx.database_setup(&args.database)?;
+    let sum = migrations::verify(&setup.migrations_dir, &setup.migrations);
+    let schema = setup.target.schema.clone();
+    let (history, holder) = crate::db::runtime()?.block_on(async {
+        let mut conn = setup.target.connect("ehrdb status").await?;
+        let history = history::read(&mut conn, &schema).await?;
+        let holder = lock::holder(&mut conn, &schema).await?;
+        anyhow::Ok((history, holder))
+    })?;
+    let entries = plan::reconcile(&setup.migrations, &history);
+    let clean = plan::up_to_date(&entries) && sum.is_ok();
+    match args.format {
+        OutputFormat::Human => report::status(&setup.target, &entries, sum.as_ref().err(), holder.as_ref()),
+        OutputFormat::Json => {
+            let json = report::status_json(&setup.target, &entries, sum.as_ref().err(), holder.as_ref());
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+    }
+    Ok(if clean { Outcome::Clean } else { Outcome::Found })
+}
+
+pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Outcome> {
+    let setup = ctx.database_setup(&args.database)?;
+    if !args.dry_run {
+        refuse_pooler(&setup.target, "roll back migrations")?;
+    }
+    let to = args.to.as_deref().map(version).transpose()?;
+    let target = match (&to, args.all) {
+        (Some(to), _) => RollbackTarget::To(to),
+        (None, true) => RollbackTarget::All,
+        (None, false) => RollbackTarget::Steps(args.steps.unwrap_or(1)),
+    };
+    let schema = setup.target.schema.clone();
+    crate::db::runtime()?.block_on(async {
+        let mut conn = connect(&setup.target, "rollback").await?;
+        if args.dry_run {
+            let history = history::read(&mut conn, &schema).await?;
+            let entries = plan::reconcile(&setup.migrations, &history);
+            return match plan::rollback_plan(&entries, target, args.force) {
+                Ok(plan) => {
+                    report::dry_run_rollback(&setup.target, &plan);
+                    Ok(Outcome::Clean)
+                }
+                Err(refusal) => refused(refusal),
+            };
+        }
+        locked(&mut conn, &schema, args.lock_timeout, async |conn| {
+            let history = history::read(conn, &schema).await?;
+            let entries = plan::reconcile(&setup.migrations, &history);
+            let plan = match plan::rollback_plan(&entries, target, args.force) {
+                Ok(plan) => plan,
+                Err(refusal) => return refused(refusal),
+            };
+            if plan.is_empty() {
+                println!("nothing to roll back: no migration is applied to {}", setup.target.shown);
+                return Ok(Outcome::Clean);
+            }
+            if args.force {
+                for entry in plan.iter().filter(|e| e.state == State::Modified) {
+                    eprintln!(
+                        "warning: rolling back {} although {}",
+                        entry.folder(),
+                        entry.change().unwrap_or_default()
+                    );
+                }
+            }
+            println!(
+                "rolling back {} on {} (schema {schema})",
+                report::count(plan.len(), "migration"),
+                setup.target.shown
+            );
+            let mut bar = report::Bar::new(plan.len(), "rolled back");
+            let result = apply::rollback(conn, &schema, &plan, &mut |p| bar.progress(p)).await;
+            bar.finish();
+            match result {
+                Ok(()) => {
+                    println!("rolled back {}", report::count(plan.len(), "migration"));
+                    Ok(Outcome::Clean)
+                }
+                Err(error) => failed(error, false),
+            }
+        })
+        .await
+    })
+}
+
+pub(super) fn baseline_cmd(ctx: &Session, args: cli::BaselineArgs) -> Result<Outcome> {
+    let setup = ctx.database_setup(&args.database)?;
+    if !sum_ok(&setup) {
+        return Ok(Outcome::Found);
+    }
+    if !args.dry_run {
+        refuse_pooler(&setup.target, "baseline")?;
+    }
+    let to = args.to.as_deref().map(version).transpose()?;
+    let schema = setup.target.schema.clone();
+    crate::db::runtime()?.block_on(async {
+        let mut conn = connect(&setup.target, "baseline").await?;
+        let work = async |conn: &mut PgConnection| -> Result<Outcome> {
+            let history = history::read(conn, &schema).await?;
+            if !history.is_empty() {
+                return refused(anyhow::anyhow!(
+                    "{} already has an ehrdb history ({}); baseline is for a database that has the schema but \
+                     no history: use `ehrdb apply` here",
+                    setup.target.shown,
+                    report::count(history.len(), "migration")
+                ));
+            }
+            let prisma = prisma::history(conn, &schema).await?;
+            if let Some(prisma) = &prisma {
+                report::prisma_history(prisma, &setup.migrations);
+            }
+            let last = match (&to, args.from_prisma, &prisma) {
+                (Some(to), _, _) => to.clone(),
+                (None, true, Some(prisma)) => match prisma.starting_point(&setup.migrations) {
+                    Some(migration) => migration.version.clone(),
+                    None => {
+                        return refused(anyhow::anyhow!(
+                            "no migration in the folder is as old as the newest one _prisma_migrations finished"
+                        ));
+                    }
+                },
+                (None, true, None) => {
+                    return refused(anyhow::anyhow!(
+                        "--from-prisma: there is no _prisma_migrations table in schema {schema}"
+                    ));
+                }
+                (None, false, Some(_)) => {
+                    eprintln!("nothing was recorded: choose the starting point with --from-prisma or --to VERSION");
+                    return Ok(Outcome::Found);
+                }
+                (None, false, None) => match setup.migrations.last() {
+                    Some(migration) => migration.version.clone(),
+                    None => return refused(anyhow::anyhow!("the migrations folder has no migrations to record")),
+                },
+            };
+            if !setup.migrations.iter().any(|m| m.version == last) {
+                return refused(anyhow::anyhow!(
+                    "--to {last}: no migration with that version in the migrations folder"
+                ));
+            }
+            let chosen: Vec<&Migration> = setup.migrations.iter().filter(|m| m.version <= last).collect();
+            for migration in &chosen {
+                println!("{} {}", if args.dry_run { "would record" } else { "recording" }, migration.folder());
+            }
+            if args.dry_run {
+                return Ok(Outcome::Clean);
+            }
+            history::ensure(conn, &schema).await?;
+            apply::baseline(conn, &schema, &chosen).await?;
+            println!("recorded {} as applied, without running them", report::count(chosen.len(), "migration"));
+            Ok(Outcome::Clean)
+        };
+        if args.dry_run { work(&mut conn).await } else { locked(&mut conn, &schema, args.lock_timeout, work).await }
+    })
+}
+
+/// A `--to` value as a 14-digit version.
+fn version(text: &str) -> Result<String> {
+    migrations::parse_version(text).with_context(|| {
+        format!("--to {text:?} is not a migration version: give its 14 digits (20261124210832) or its folder name")
+    })
+}

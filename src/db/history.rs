@@ -71,9 +71,24 @@ pub fn table(schema: &str) -> String {
 /// Creates the schema and the table when they do not exist yet. Run it
 /// under the migration lock, so two first runs cannot race on it.
 pub async fn ensure(conn: &mut PgConnection, schema: &str) -> Result<()> {
+    // `IF NOT EXISTS` still needs the CREATE privilege, which a deployment
+    // role that only runs migrations in an existing schema may lack.
+    if exists(conn, schema).await? {
+        return Ok(());
+    }
+    let schema_exists: bool = sqlx::query_scalar("SELECT to_regnamespace(quote_ident($1)) IS NOT NULL")
+        .bind(schema)
+        .fetch_one(&mut *conn)
+        .await
+        .context("cannot look for the target schema")?;
+    if !schema_exists {
+        sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {}", ident(schema)))
+            .execute(&mut *conn)
+            .await
+            .with_context(|| format!("cannot create the schema {}", ident(schema)))?;
+    }
     let sql = format!(
-        "CREATE SCHEMA IF NOT EXISTS {schema_ident};
-         CREATE TABLE IF NOT EXISTS {table} (
+        "CREATE TABLE IF NOT EXISTS {table} (
              version         text PRIMARY KEY CHECK (version ~ '^[0-9]{{14}}$'),
              name            text NOT NULL,
              checksum        text NOT NULL CHECK (checksum ~ '^[0-9a-f]{{64}}$'),
@@ -86,7 +101,6 @@ pub async fn ensure(conn: &mut PgConnection, schema: &str) -> Result<()> {
              error           text
          );
          COMMENT ON TABLE {table} IS 'Migrations applied by ehrdb; written by ehrdb apply, rollback and baseline.'",
-        schema_ident = ident(schema),
         table = table(schema),
     );
     sqlx::raw_sql(&sql)

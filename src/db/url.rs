@@ -54,8 +54,9 @@
 //!   connection.
 //! - `connect_timeout`: seconds to wait for the connection, TLS and sign-in
 //!   included; 5 when absent (Prisma's default), 0 waits without limit.
-//! - `pgbouncer`: `true` or `false`. With `true` the driver keeps no
-//!   prepared statements (a transaction-mode pooler would mix them up).
+//! - `pgbouncer`: `true` or `false`, kept on the target: a transaction-mode
+//!   pooler breaks session state (advisory locks, prepared statements), so
+//!   callers decide what they can do through one.
 //! - `application_name`: the URL's, else the command's own. `options`: passed
 //!   to the server, ahead of the `search_path` option.
 //! - `channel_binding`: `disable` and `prefer` are accepted (the driver never
@@ -371,11 +372,9 @@ fn read(url: &str, base: &Path, shown: &str) -> Result<Target, String> {
     if let Some(name) = &application_name {
         options = options.application_name(name);
     }
-    options = if pgbouncer {
-        options.statement_cache_capacity(0)
-    } else {
-        options.options([("search_path", search_path_option(&schema))])
-    };
+    if !pgbouncer {
+        options = options.options([("search_path", search_path_option(&schema))]);
+    }
 
     Ok(Target {
         shown: shown.to_owned(),

@@ -183,7 +183,7 @@ fn schema_sets_the_search_path_quoted_and_escaped_for_the_startup_options() {
 }
 
 #[test]
-fn pgbouncer_sets_the_search_path_after_connecting_and_keeps_no_statements() {
+fn pgbouncer_sets_the_search_path_after_connecting() {
     let t = target("postgres://db/ehr?pgbouncer=true&schema=s");
     assert!(t.pgbouncer);
     assert_eq!(t.options.get_options(), None, "PgBouncer refuses startup options");

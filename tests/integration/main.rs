@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod db_url;
 mod fmt;
 mod introspect;
 mod lower;

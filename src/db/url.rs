@@ -25,9 +25,10 @@
 //!   Passwords with `/`, `?` or `#` must be percent-encoded.
 //! - What the URL leaves out the driver may take from libpq's environment,
 //!   as psql does: the user from PGUSER (else the login name), the password
-//!   from PGPASSWORD, else `~/.pgpass`; a CA from PGSSLROOTCERT; PGOPTIONS
-//!   before the URL's `options`. Host, port, database, sslmode and
-//!   application_name always come from the URL or the defaults here.
+//!   from PGPASSWORD, else `~/.pgpass`; a CA from PGSSLROOTCERT, a client
+//!   certificate from PGSSLCERT and PGSSLKEY; PGOPTIONS before the URL's
+//!   `options`. Host, port, database, sslmode and application_name always
+//!   come from the URL or the defaults here.
 //! - `sslmode`: Prisma's `disable`, `prefer` (the default) and `require`;
 //!   libpq's `allow` reads as `prefer`, `verify-ca` and `verify-full` as
 //!   `require` with the certificate verified (`verify-full` also checks the

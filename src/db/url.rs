@@ -306,6 +306,9 @@ fn read(url: &str, base: &Path, shown: &str) -> Result<Target, String> {
     if let Some(value) = given.remove("host") {
         host = Some(value).filter(|h| !h.is_empty());
     }
+    if let Some(several) = host.as_deref().filter(|h| h.contains(',')) {
+        return Err(format!("several hosts (`{several}`): ehrdb connects to one"));
+    }
     if let Some(value) = given.remove("port") {
         port = Some(port_number(&value)?);
     }
@@ -488,9 +491,6 @@ fn host_and_port(text: &str) -> Result<(Option<String>, Option<u16>), String> {
             None => (decode(text, false, "the host")?, None),
         },
     };
-    if host.contains(',') {
-        return Err(format!("several hosts (`{host}`): ehrdb connects to one"));
-    }
     let port = port.filter(|p| !p.is_empty()).map(port_number).transpose()?;
     Ok((Some(host).filter(|h| !h.is_empty()), port))
 }

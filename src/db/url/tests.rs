@@ -62,6 +62,7 @@ fn bad_hosts_and_ports_are_errors() {
     );
     assert!(error("postgres://db/ehr?port=0").ends_with("the port `0` is not a number from 1 to 65535"));
     assert!(error("postgres://db1,db2/ehr").ends_with("several hosts (`db1,db2`): ehrdb connects to one"));
+    assert!(error("postgres:///ehr?host=db1,db2").ends_with("several hosts (`db1,db2`): ehrdb connects to one"));
     assert!(error("postgres://[::1/ehr").ends_with("an IPv6 host needs its closing `]`"));
 }
 

@@ -16,8 +16,8 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use sqlx::Connection;
@@ -74,6 +74,34 @@ impl TestDb {
             .await
             .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url()))
     }
+
+    /// A new login role that must sign in with `password` over TCP, while
+    /// the server goes on trusting every other login: a line ahead of the
+    /// others in pg_hba.conf. Returns its name once the server enforces it.
+    pub fn role_with_password(&self, password: &str) -> String {
+        // Tests run in parallel and share the file: one edit at a time, or
+        // one test's line could be written over by another's.
+        static HBA: Mutex<()> = Mutex::new(());
+        let mut role = format!("{}_login", self.name);
+        // The server would cut a longer name, and the line would not match.
+        role.truncate(63);
+        self.psql(&format!("CREATE ROLE \"{role}\" LOGIN PASSWORD '{}'", password.replace('\'', "''")));
+        {
+            let _one_at_a_time = HBA.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let hba = self.psql("SHOW hba_file").trim().to_owned();
+            let rules = fs::read_to_string(&hba).unwrap_or_else(|e| panic!("{hba}: {e}"));
+            fs::write(&hba, format!("host all \"{role}\" 127.0.0.1/32 scram-sha-256\n{rules}"))
+                .unwrap_or_else(|e| panic!("{hba}: {e}"));
+            self.psql("SELECT pg_reload_conf()");
+        }
+        // The server rereads its configuration in the background.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.cluster.psql_as(&role, &self.name, "SELECT 1").is_ok() {
+            assert!(Instant::now() < deadline, "the server still lets {role} in without a password");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        role
+    }
 }
 
 impl Drop for TestDb {
@@ -103,9 +131,15 @@ fn cluster() -> &'static Cluster {
 
 impl Cluster {
     fn psql(&self, database: &str, sql: &str) -> Result<String, String> {
+        self.psql_as("postgres", database, sql)
+    }
+
+    /// psql signed in as `user`, never with a password (`-w`: no prompt).
+    fn psql_as(&self, user: &str, database: &str, sql: &str) -> Result<String, String> {
         let mut child = Command::new(self.bin.dir.join("psql"))
-            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
+            .args(["-X", "-q", "-A", "-t", "-w", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", user])
             .args(["-p", &self.port.to_string(), "-d", database])
+            .env_remove("PGPASSWORD")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

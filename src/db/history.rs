@@ -113,6 +113,7 @@ pub async fn ensure(conn: &mut PgConnection, schema: &str) -> Result<()> {
 /// Whether the history table exists (status and dry runs never create it).
 pub async fn exists(conn: &mut PgConnection, schema: &str) -> Result<bool> {
     let found: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
+        .persistent(false)
         .bind(table(schema))
         .fetch_one(conn)
         .await
@@ -134,6 +135,7 @@ pub async fn read(conn: &mut PgConnection, schema: &str) -> Result<Vec<AppliedMi
         table(schema)
     );
     let rows: Vec<Row> = sqlx::query_as(&sql)
+        .persistent(false)
         .fetch_all(conn)
         .await
         .with_context(|| format!("cannot read the history table {}", table(schema)))?;

@@ -143,6 +143,7 @@ pub async fn holder(conn: &mut PgConnection, schema: &str) -> Result<Option<Hold
            AND l.classid::bigint = $1 AND l.objid::bigint = $2
          LIMIT 1",
     )
+    .persistent(false)
     .bind(high)
     .bind(low)
     .fetch_optional(conn)

@@ -59,7 +59,7 @@ impl PrismaHistory {
 pub async fn history(conn: &mut PgConnection, schema: &str) -> Result<Option<PrismaHistory>> {
     let table = format!("{}.{}", ident(schema), ident("_prisma_migrations"));
     let found: Option<String> =
-        sqlx::query_scalar("SELECT to_regclass($1)::text").bind(&table).fetch_one(&mut *conn).await?;
+        sqlx::query_scalar("SELECT to_regclass($1)::text").persistent(false).bind(&table).fetch_one(&mut *conn).await?;
     if found.is_none() {
         return Ok(None);
     }
@@ -70,7 +70,7 @@ pub async fn history(conn: &mut PgConnection, schema: &str) -> Result<Option<Pri
          FROM {table} ORDER BY migration_name, started_at"
     );
     let rows: Vec<(String, Option<String>, bool)> =
-        sqlx::query_as(&sql).fetch_all(conn).await.with_context(|| format!("cannot read {table}"))?;
+        sqlx::query_as(&sql).persistent(false).fetch_all(conn).await.with_context(|| format!("cannot read {table}"))?;
     let migrations = rows
         .into_iter()
         .map(|(name, finished_at, rolled_back)| PrismaMigration { name, finished_at, rolled_back })

@@ -302,3 +302,20 @@ fn no_command_ever_shows_the_password() {
     // The output did name the server, masked.
     assert!(outputs.iter().any(|(_, o)| o.contains("postgres:****@127.0.0.1")), "{outputs:?}");
 }
+
+#[test]
+fn the_url_schema_holds_the_history_and_dotenv_supplies_the_url() {
+    let project = example_project();
+    let db = pg::database();
+    project.write(".env", &format!("# the clinical schema\nDATABASE_URL=\"{}?schema=clinical\"\n", db.url()));
+    let output = project.ehrdb().args(["apply", "--to", "20261124210832"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("(schema clinical)"), "{stdout}");
+    assert_eq!(db.psql("SELECT count(*) FROM clinical._ehrdb_migrations"), "2\n");
+    assert_eq!(db.psql("SELECT to_regclass('clinical.patients') IS NOT NULL, to_regclass('public.patients')"), "t|\n");
+    // Each schema has its own history and its own lock.
+    let (code, stdout, _) = run(&project, &db.url(), &["status"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("0 applied, 6 pending"), "{stdout}");
+}

@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod db_safety;
 mod fmt;
 mod introspect;
 mod lower;

@@ -26,16 +26,26 @@ impl Migrations {
     /// Writes `(folder, up.sql)` pairs, each with a trivial down.sql, and
     /// the ehrdb.sum that matches them.
     fn new(migrations: &[(&str, &str)]) -> Migrations {
-        let migrations_dir = Migrations { project: Project::new(&[]) };
-        for (folder, up) in migrations {
-            migrations_dir.write(folder, up);
+        let folder = Migrations { project: Project::new(&[]) };
+        for (name, up) in migrations {
+            folder.write_files(name, up);
         }
-        migrations_dir
+        folder.rehash();
+        folder
     }
 
-    fn write(&self, folder: &str, up: &str) {
-        self.project.write(&format!("migrations/{folder}/up.sql"), up);
-        self.project.write(&format!("migrations/{folder}/down.sql"), "SELECT 1;\n");
+    /// Replaces a migration's up.sql, as a reviewed edit does, with the sum.
+    fn rewrite(&self, name: &str, up: &str) {
+        self.write_files(name, up);
+        self.rehash();
+    }
+
+    fn write_files(&self, name: &str, up: &str) {
+        self.project.write(&format!("migrations/{name}/up.sql"), up);
+        self.project.write(&format!("migrations/{name}/down.sql"), "SELECT 1;\n");
+    }
+
+    fn rehash(&self) {
         self.project.ehrdb().args(["migrate", "--rehash"]).assert().code(0);
     }
 
@@ -284,7 +294,7 @@ fn a_no_transaction_migration_resumes_at_the_statement_that_failed() {
     let entry = &json["migrations"][0];
     assert_eq!((entry["state"].as_str(), entry["statements_done"].as_i64()), (Some("failed"), Some(1)), "{status}");
 
-    migrations.write(folder, &up("id"));
+    migrations.rewrite(folder, &up("id"));
     let resumed = migrations.apply(&db.url(), &[]).expect(0);
     assert!(resumed.stdout.contains(&format!("resuming {folder} at statement 2 of 3")), "{resumed}");
 

@@ -175,10 +175,19 @@ fn refused(refusal: anyhow::Error) -> Result<Outcome> {
 /// rolled it back), exit 2 when the connection went.
 fn failed(error: anyhow::Error, single_transaction: bool) -> Result<Outcome> {
     let Some(statement) = error.downcast_ref::<StatementError>() else { return Err(error) };
-    let undone = match (single_transaction, statement.lost) {
-        (true, _) => "nothing of this run was applied",
-        (false, false) => "nothing of that migration was applied; the migrations before it are",
-        (false, true) => "the server rolls back what was not committed: nothing of that migration was applied",
+    let undone = match (single_transaction, statement.lost, statement.committed) {
+        (true, _, _) => "nothing of this run was applied".to_owned(),
+        (false, false, 0) => "nothing of that migration was applied; the migrations before it are".to_owned(),
+        (false, true, 0) => {
+            "the server rolls back what was not committed: nothing of that migration was applied".to_owned()
+        }
+        // A no-transaction migration keeps what it committed.
+        (false, _, done) => format!(
+            "{} of that migration committed (it runs without a transaction) and stay; `ehrdb apply` resumes at \
+             statement {}",
+            if done == 1 { "statement 1".to_owned() } else { format!("statements 1 to {done}") },
+            done + 1
+        ),
     };
     if statement.lost {
         return Err(anyhow::anyhow!("{statement}\n{undone}"));

@@ -42,6 +42,9 @@ pub struct StatementError {
     pub lost: bool,
     /// Whether the statement was a COMMIT whose outcome is unknown.
     pub commit_unknown: bool,
+    /// The statements before it that stay committed: those of a
+    /// no-transaction migration; 0 for one that runs in a transaction.
+    pub committed: usize,
 }
 
 impl std::fmt::Display for StatementError {
@@ -196,7 +199,9 @@ async fn apply_statement_by_statement(
         history::record(conn, schema, &row).await?;
     }
     for statement in &statements[done..] {
-        if let Err(error) = run_one(conn, migration, crate::migrations::UP_FILE, statement, statements.len()).await {
+        if let Err(mut error) = run_one(conn, migration, crate::migrations::UP_FILE, statement, statements.len()).await
+        {
+            error.committed = error.number - 1;
             if !error.lost {
                 let message = format!("statement {} (line {}): {}", error.number, error.line, error.message);
                 history::progress(conn, schema, &migration.version, error.number as i32 - 1, Some(&message)).await?;
@@ -357,6 +362,7 @@ fn statement_error(
         message,
         lost,
         commit_unknown: false,
+        committed: 0,
     }
 }
 

@@ -93,8 +93,13 @@ fn validate_json_has_file_line_column_code_and_severity() {
 }
 
 #[test]
-fn commands_of_later_stages_exit_2_until_they_exist() {
-    ehrdb().arg("status").assert().code(2).stderr(contains("not implemented yet"));
+fn database_commands_without_a_url_exit_2_and_say_where_it_comes_from() {
+    let project = Project::new(&[("a.prisma", DATASOURCE)]);
+    for command in ["apply", "status", "rollback", "baseline"] {
+        project.ehrdb().arg(command).assert().code(2).stderr(contains(
+            "no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env",
+        ));
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod db_commands;
+mod db_safety;
 mod db_url;
 mod fmt;
 mod introspect;

@@ -8,6 +8,10 @@
 //! the process is gone however it ended (even SIGKILL), then stops the server
 //! and removes its directory. A run whose watchdog died too is cleaned up by
 //! the next run (`remove_stale_clusters`).
+//!
+//! A test that stops the server (to see what a client does when it goes)
+//! takes a [`PrivateCluster`] instead: started the same way, with a
+//! watchdog of its own, stopped and removed when the test drops it.
 
 use std::ffi::OsString;
 use std::fs;
@@ -111,8 +115,59 @@ impl Drop for TestDb {
     }
 }
 
+/// A server of the calling test's own, which it may stop and start again
+/// (same port, same data directory). Dropping it stops the server and
+/// removes its directory; its watchdog does the same if the run is killed.
+pub struct PrivateCluster {
+    cluster: Cluster,
+}
+
+impl PrivateCluster {
+    /// A new cluster, started, with only the built-in databases.
+    pub fn start() -> PrivateCluster {
+        PrivateCluster { cluster: start().unwrap_or_else(|e| panic!("cannot start a private PostgreSQL server: {e}")) }
+    }
+
+    /// The URL of its `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.cluster.port)
+    }
+
+    /// As [`TestDb::psql`], on its `postgres` database.
+    pub fn psql(&self, sql: &str) -> String {
+        self.cluster.psql("postgres", sql).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// `pg_ctl stop -m fast`: every session is ended, its open transaction
+    /// rolled back, and the server shut down cleanly.
+    pub fn stop(&self) {
+        self.pg_ctl_stop("fast").unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Starts the stopped server again.
+    pub fn start_again(&self) {
+        pg_ctl_start(&self.cluster.bin, &self.cluster.dir).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn pg_ctl_stop(&self, mode: &str) -> Result<Output, String> {
+        let (bin, dir) = (&self.cluster.bin, &self.cluster.dir);
+        let output = bin.command("pg_ctl", dir).args(["stop", "-w", "-m", mode, "-D"]).arg(dir.join("data")).output();
+        checked(output.map_err(|e| e.to_string())?, "pg_ctl stop")
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        // Best effort, and quiet: it may be stopped already.
+        let _ = self.pg_ctl_stop("immediate");
+        let _ = fs::remove_dir_all(&self.cluster.dir);
+    }
+}
+
 struct Cluster {
     bin: Bin,
+    /// Holds `data/`, the server log and the owner file.
+    dir: PathBuf,
     port: u16,
     /// Never written: the kernel closes it when this process exits, which
     /// wakes the watchdog.
@@ -252,16 +307,28 @@ fn start() -> Result<Cluster, String> {
         .and_then(|mut f| f.write_all(settings.as_bytes()))
         .map_err(|e| format!("{}: {e}", conf.display()))?;
 
+    pg_ctl_start(&bin, &dir)?;
+    eprintln!("test PostgreSQL server in {} on port {port}, started in {:.2?}", bin.dir.display(), began.elapsed());
+    Ok(Cluster { bin, dir, port, _watchdog: watchdog })
+}
+
+/// Starts the server of an initialised cluster directory and waits until
+/// it takes connections; the error ends with the server log's last lines.
+fn pg_ctl_start(bin: &Bin, dir: &Path) -> Result<(), String> {
     let log = dir.join("server.log");
-    let pg_ctl =
-        bin.command("pg_ctl", &dir).args(["start", "-w", "-t", "30", "-D"]).arg(&data).arg("-l").arg(&log).output();
+    let pg_ctl = bin
+        .command("pg_ctl", dir)
+        .args(["start", "-w", "-t", "30", "-D"])
+        .arg(dir.join("data"))
+        .arg("-l")
+        .arg(&log)
+        .output();
     if let Err(e) = checked(pg_ctl.map_err(|e| e.to_string())?, "pg_ctl start") {
         let text = fs::read_to_string(&log).unwrap_or_default();
         let tail = text.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
         return Err(format!("{e}\nserver log ({}), last lines:\n{tail}", log.display()));
     }
-    eprintln!("test PostgreSQL server in {} on port {port}, started in {:.2?}", bin.dir.display(), began.elapsed());
-    Ok(Cluster { bin, port, _watchdog: watchdog })
+    Ok(())
 }
 
 /// A detached `sh` that waits for end-of-file on its stdin, i.e. for this

@@ -319,3 +319,23 @@ fn the_url_schema_holds_the_history_and_dotenv_supplies_the_url() {
     assert_eq!(code, 1);
     assert!(stdout.contains("0 applied, 6 pending"), "{stdout}");
 }
+
+#[test]
+fn a_transaction_mode_pooler_is_refused_for_writes_and_fine_for_status() {
+    let project = example_project();
+    let db = pg::database();
+    let url = format!("{}?pgbouncer=true", db.url());
+    for args in [&["apply"][..], &["rollback"], &["baseline"]] {
+        let (code, _, stderr) = run(&project, &url, args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("through a transaction-mode pooler"), "{stderr}");
+        assert!(stderr.contains("pgbouncer=true"), "{stderr}");
+    }
+    assert_eq!(db.psql("SELECT to_regclass('_ehrdb_migrations') IS NULL"), "t\n", "nothing was written");
+    let (code, stdout, stderr) = run(&project, &url, &["status"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("0 applied, 6 pending"), "{stdout}");
+    let (code, stdout, _) = run(&project, &url, &["apply", "--dry-run"]);
+    assert_eq!(code, 0, "a dry run only reads");
+    assert!(stdout.starts_with("dry run: would apply 6 migrations"), "{stdout}");
+}

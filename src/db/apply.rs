@@ -40,8 +40,6 @@ pub struct StatementError {
     /// The connection broke (server stopped, network gone): the caller
     /// cannot go on, and nothing uncommitted survives on the server.
     pub lost: bool,
-    /// Whether the statement was a COMMIT whose outcome is unknown.
-    pub commit_unknown: bool,
     /// The statements before it that stay committed: those of a
     /// no-transaction migration; 0 for one that runs in a transaction.
     pub committed: usize,
@@ -49,13 +47,6 @@ pub struct StatementError {
 
 impl std::fmt::Display for StatementError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.commit_unknown {
-            return write!(
-                f,
-                "migration {}: the connection was lost while committing it: {}",
-                self.migration, self.message
-            );
-        }
         write!(
             f,
             "migration {} failed at statement {} of {} ({} line {}): {}\n  statement: {}",
@@ -361,7 +352,6 @@ fn statement_error(
         excerpt,
         message,
         lost,
-        commit_unknown: false,
         committed: 0,
     }
 }

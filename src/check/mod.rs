@@ -29,6 +29,9 @@ mod pool;
 pub mod report;
 mod tls;
 
+#[cfg(test)]
+mod tests;
+
 pub use inputs::Inputs;
 pub(crate) use inputs::{diagnostics_seen, listed};
 pub use live::Live;

@@ -37,9 +37,10 @@ pub struct Inputs<'a> {
     /// Whether `ehrdb.sum` matches the migrations.
     pub sum: Result<(), SumError>,
     pub target: Option<Target>,
-    /// The `sslmode` value as the URL spells it: Prisma reads some of
-    /// libpq's spellings differently from ehrdb.
+    /// The `sslmode` and `sslaccept` values as the URL spells them:
+    /// Prisma's query engine reads some spellings differently from ehrdb.
     pub sslmode_text: Option<String>,
+    pub sslaccept_text: Option<String>,
     /// Application instances sharing the database, when known.
     pub instances: Option<u32>,
     /// The deployment's Prisma binary target, when known.
@@ -73,6 +74,7 @@ impl<'a> Inputs<'a> {
             sum: Ok(()),
             target: None,
             sslmode_text: None,
+            sslaccept_text: None,
             instances: None,
             binary_target: None,
             cores: 1,

@@ -35,7 +35,7 @@ mod tests;
 pub use inputs::Inputs;
 pub(crate) use inputs::{diagnostics_seen, listed};
 pub use live::Live;
-pub use tls::sslmode_written;
+pub use tls::url_parameter;
 
 /// What a check is about; reports group findings by area, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -22,7 +22,8 @@ fn target(url: &str) -> Target {
 fn with_url<'a>(fragments: &'a Fragments, url: &str) -> Inputs<'a> {
     let mut inputs = Inputs::new(fragments, None);
     inputs.target = Some(target(url));
-    inputs.sslmode_text = sslmode_written(url);
+    inputs.sslmode_text = url_parameter(url, "sslmode");
+    inputs.sslaccept_text = url_parameter(url, "sslaccept");
     inputs
 }
 
@@ -170,16 +171,21 @@ fn sslmode_must_require_tls_as_prisma_reads_it() {
     assert_eq!(sslmode("postgres://db/ehr?sslmode=prefer", 6), (p0.clone(), not_required.clone()));
     assert_eq!(sslmode("postgres://db/ehr?sslmode=require", 6), (Outcome::Passed, Outcome::Failed(Severity::P1)));
     assert_eq!(sslmode("postgres://db/ehr?sslmode=require&sslaccept=strict", 6), (Outcome::Passed, Outcome::Passed));
+    // ehrdb verifies against an sslrootcert CA as libpq does; Prisma 6's engine ignores it.
+    let ca = "postgres://db/ehr?sslmode=require&sslrootcert=ca.pem";
+    assert_eq!(sslmode(ca, 6), (Outcome::Passed, Outcome::Failed(Severity::P1)));
+    assert_eq!(sslmode(ca, 7), (Outcome::Passed, Outcome::Passed));
     // Prisma 6's engine reads libpq's verify-full as prefer; Prisma 7's adapter as libpq does.
     assert_eq!(sslmode("postgres://db/ehr?sslmode=verify-full", 6), (p0, not_required));
     assert_eq!(sslmode("postgres://db/ehr?sslmode=verify-full", 7), (Outcome::Passed, Outcome::Passed));
 }
 
 #[test]
-fn sslmode_is_read_as_written() {
-    assert_eq!(sslmode_written("postgres://db/ehr?user=a&sslmode=Verify-Full#x"), Some("verify-full".to_owned()));
-    assert_eq!(sslmode_written("postgres://db/ehr?sslmodes=require"), None);
-    assert_eq!(sslmode_written("postgres://db/ehr"), None);
+fn tls_parameters_are_read_as_written() {
+    let sslmode = |url| url_parameter(url, "sslmode");
+    assert_eq!(sslmode("postgres://db/ehr?user=a&sslmode=Verify-Full#x"), Some("verify-full".to_owned()));
+    assert_eq!(sslmode("postgres://db/ehr?sslmodes=require"), None);
+    assert_eq!(sslmode("postgres://db/ehr"), None);
 }
 
 #[test]

@@ -4,8 +4,10 @@
 //! Prisma's query engine (Prisma 6) knows only `disable`, `prefer` and
 //! `require` and reads libpq's other spellings (`allow`, `verify-ca`,
 //! `verify-full`) as `prefer`, so a URL that ehrdb reads as verified TLS
-//! can give the application plain text. Prisma 7 connects through a
-//! driver adapter, which reads libpq's spellings as libpq does.
+//! can give the application plain text. That engine also verifies the
+//! server's certificate only with `sslaccept=strict`, where ehrdb (as
+//! libpq) verifies against an `sslrootcert` CA as well. Prisma 7 connects
+//! through a driver adapter, which reads libpq's spellings as libpq does.
 
 use super::{Area, Finding, Inputs, Severity, Spec, server};
 use crate::db::url::SslMode;
@@ -109,11 +111,16 @@ pub(super) fn the_server_certificate_is_verified(inputs: &Inputs) -> Vec<Finding
     if target.ssl.mode != SslMode::Require || prisma_reads_as_prefer(inputs).is_some() {
         return vec![VERIFIED.skipped("the URL does not require TLS (see tls-sslmode)")];
     }
-    let finding = match (target.ssl.verify, &target.ssl.root_cert) {
+    // Prisma's query engine accepts any certificate unless told `strict`.
+    let verify = match inputs.prisma_major {
+        ..=6 => inputs.sslaccept_text.as_deref() == Some("strict"),
+        _ => target.ssl.verify,
+    };
+    let finding = match (verify, &target.ssl.root_cert) {
         (false, _) => VERIFIED.failed(
             Severity::P1,
-            "TLS is required but the server's certificate is not verified (sslaccept is accept_invalid_certs, \
-             Prisma's default)",
+            "TLS is required but the server's certificate is not verified (Prisma's query engine verifies only \
+             with sslaccept=strict)",
         ),
         (true, Some(cert)) => {
             VERIFIED.passed(format!("the server's certificate is verified against {}", cert.display()))
@@ -184,13 +191,13 @@ pub(super) fn tls_is_at_least_1_2(inputs: &Inputs) -> Vec<Finding> {
     vec![finding]
 }
 
-/// The `sslmode` parameter of `url` as written, lower-cased; `None` when
-/// the URL has none.
-pub fn sslmode_written(url: &str) -> Option<String> {
+/// The parameter `key` of `url` as written, lower-cased; `None` when the
+/// URL has none. For the TLS parameters only: it never decodes a value.
+pub fn url_parameter(url: &str, key: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     let query = query.split('#').next().unwrap_or(query);
     query.split('&').find_map(|parameter| {
-        let (key, value) = parameter.split_once('=')?;
-        (key == "sslmode").then(|| value.to_ascii_lowercase())
+        let (name, value) = parameter.split_once('=')?;
+        (name == key).then(|| value.to_ascii_lowercase())
     })
 }

@@ -52,7 +52,8 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
         // Prisma resolves certificate paths from the folder of schema.prisma.
         let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
         let target = Target::parse(&url, &base)?;
-        inputs.sslmode_text = check::sslmode_written(&url);
+        inputs.sslmode_text = check::url_parameter(&url, "sslmode");
+        inputs.sslaccept_text = check::url_parameter(&url, "sslaccept");
         inputs.live = crate::db::runtime()?.block_on(live(&target, inputs.lowered.as_ref()));
         inputs.target = Some(target);
     }

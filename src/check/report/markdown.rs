@@ -75,11 +75,15 @@ fn summary(out: &mut String, report: &Report) {
 }
 
 fn verdict(report: &Report) -> &'static str {
-    match (report.failed(Severity::P0), report.grade) {
-        (1.., _) => "Not ready for production: the critical findings below must be fixed first.",
-        (0, Grade::A) => "Ready for production by every check that could run.",
-        (0, Grade::B) => "Ready for production once the high-priority findings below are planned.",
-        (0, _) => "Several findings need attention before this database is production-ready.",
+    let connected = matches!(report.connection, Connection::Connected(_));
+    match (report.failed(Severity::P0), report.grade, connected) {
+        (1.., _, _) => "Not ready for production: the critical findings below must be fixed first.",
+        (0, Grade::A | Grade::B, false) => {
+            "No critical finding in the schema, the migrations and the URL; the database itself was not checked."
+        }
+        (0, Grade::A, true) => "Ready for production by every check that could run.",
+        (0, Grade::B, true) => "Ready for production once the high-priority findings below are planned.",
+        (0, _, _) => "Several findings need attention before this database is production-ready.",
     }
 }
 

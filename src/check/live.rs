@@ -5,8 +5,10 @@
 //! returns a [`Server`] holding each answer, or for each one the reason it
 //! could not be read (a role without the right to read a catalog), so a
 //! refused query makes only the checks that need it inconclusive. Every
-//! query here reads; nothing sets, writes or locks. Gathering first keeps
-//! the checks themselves plain functions of their inputs.
+//! query here reads; nothing sets, writes or locks. Statements are
+//! unnamed, so a transaction-mode pooler (`pgbouncer=true`) can carry them.
+//! Gathering first keeps the checks themselves plain functions of their
+//! inputs.
 
 use anyhow::Context;
 use sqlx::{PgConnection, Row};
@@ -84,20 +86,24 @@ const EXTENSIONS: &str = "SELECT extname::text FROM pg_catalog.pg_extension ORDE
 pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlSchema>) -> anyhow::Result<Server> {
     let (version, version_num): (String, String) =
         sqlx::query_as("SELECT current_setting('server_version'), current_setting('server_version_num')")
+            .persistent(false)
             .fetch_one(&mut *conn)
             .await
             .context("cannot read the server's version")?;
     let settings = settings(conn).await;
     let session_ssl = sqlx::query_as::<_, (bool, Option<String>)>(SESSION_SSL)
+        .persistent(false)
         .fetch_one(&mut *conn)
         .await
         .map(|(ssl, version)| SessionSsl { ssl, version })
         .map_err(|e| format!("cannot read pg_stat_ssl: {e}"));
     let client_connections = sqlx::query_scalar::<_, i64>(CLIENT_CONNECTIONS)
+        .persistent(false)
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| format!("cannot read pg_stat_activity: {e}"));
     let extensions = sqlx::query_scalar::<_, String>(EXTENSIONS)
+        .persistent(false)
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| format!("cannot read pg_extension: {e}"));
@@ -117,7 +123,11 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
 }
 
 async fn settings(conn: &mut PgConnection) -> Result<Settings, String> {
-    let rows = sqlx::query(SETTINGS).fetch_all(conn).await.map_err(|e| format!("cannot read pg_settings: {e}"))?;
+    let rows = sqlx::query(SETTINGS)
+        .persistent(false)
+        .fetch_all(conn)
+        .await
+        .map_err(|e| format!("cannot read pg_settings: {e}"))?;
     let mut found = std::collections::BTreeMap::new();
     for row in rows {
         let name: String = row.try_get("name").map_err(|e| e.to_string())?;

@@ -103,6 +103,9 @@ pub enum Command {
     Baseline(BaselineArgs),
 
     /// Audit the schema, the connection settings and a live database for production readiness.
+    #[command(
+        after_help = "Examples:\n  ehrdb check                          # static checks; live ones too when DATABASE_URL is set\n  ehrdb check --format markdown > assessment.md\n  ehrdb check --format json --fail-on p1\n  ehrdb check --env development --database-url postgres://ehr@localhost/ehr\n\nExit codes: 0 nothing at or above --fail-on (default p0) failed, 1 something did, 2 ehrdb could\nnot run (unreadable schema folder, invalid URL). A database that does not answer is not exit 2:\nits checks are reported as skipped and the rest of the report stands."
+    )]
     Check(CheckArgs),
 
     /// Run one pipeline stage alone and print its result.
@@ -302,17 +305,32 @@ pub struct BaselineArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
+    /// Grouped by area, for a terminal.
     Human,
+    /// One document for CI and dashboards (its shape is in the README).
     Json,
+    /// An assessment document: summary, findings by area, action items.
     Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    /// Critical findings only.
     P0,
+    /// Critical and high.
     P1,
+    /// Any failed check.
     P2,
+    /// Never: exit 0 whatever is found.
     None,
+}
+
+/// Which severities apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Production,
+    /// TLS findings count as P2: a laptop database need not encrypt.
+    Development,
 }
 
 #[derive(Debug, Args)]
@@ -321,8 +339,12 @@ pub struct CheckArgs {
     pub schema: SchemaArgs,
 
     /// The PostgreSQL URL [default: DATABASE_URL from the environment or .env]; without one, live checks are skipped.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
+
+    /// The migrations folder [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
 
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
@@ -331,6 +353,18 @@ pub struct CheckArgs {
     /// The lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::P0)]
     pub fail_on: FailOn,
+
+    /// The environment the database serves: TLS findings are P2 in development.
+    #[arg(long, value_enum, default_value_t = Environment::Production)]
+    pub env: Environment,
+
+    /// How many application instances share the database, for the connection budget [default: `instances` in ehrdb.toml].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub instances: Option<u32>,
+
+    /// The Prisma binary target of the deployment (debian-openssl-3.0.x, linux-musl-openssl-3.0.x, ...) [default: `binary-target` in ehrdb.toml].
+    #[arg(long, value_name = "TARGET")]
+    pub binary_target: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,8 +7,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
+mod check;
 mod database;
 mod migrate;
 
@@ -40,7 +41,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Status(args) => database::status_cmd(&ctx, args),
         Command::Rollback(args) => database::rollback_cmd(&ctx, args),
         Command::Baseline(args) => database::baseline_cmd(&ctx, args),
-        Command::Check(_) => not_yet("check"),
+        Command::Check(args) => check::check_cmd(&ctx, args, cli.color),
         Command::Debug(command) => debug_cmd(command),
     }
 }
@@ -98,10 +99,6 @@ fn use_color(choice: ColorChoice) -> bool {
 fn summary(diagnostics: &Diagnostics) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!("{}, {}", plural(diagnostics.errors(), "error"), plural(diagnostics.warnings(), "warning"))
-}
-
-fn not_yet(command: &str) -> Result<Outcome> {
-    bail!("`ehrdb {command}` is not implemented yet")
 }
 
 fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {

@@ -1,5 +1,6 @@
 //! `ehrdb.toml`: where the schema, its merged output and the migrations live,
-//! and which Prisma major the schema targets.
+//! which Prisma major the schema targets, and what `ehrdb check` should
+//! know about the deployment (instances, binary target).
 //!
 //! Takes the optional file and the command-line overrides, returns a
 //! [`Config`] with every path resolved. Unknown keys are errors that name
@@ -20,6 +21,8 @@ struct ConfigFile {
     output: Option<PathBuf>,
     migrations: Option<PathBuf>,
     prisma_version: Option<u8>,
+    instances: Option<u32>,
+    binary_target: Option<String>,
 }
 
 /// Settings after the file and the flags are combined.
@@ -33,6 +36,11 @@ pub struct Config {
     /// 6 or 7; `None` means "decide from the datasource" (6 when it has a
     /// url, 7 otherwise).
     pub prisma_version: Option<u8>,
+    /// How many application instances share the database (`ehrdb check`'s
+    /// connection budget).
+    pub instances: Option<u32>,
+    /// The Prisma binary target of the deployment (`ehrdb check`).
+    pub binary_target: Option<String>,
 }
 
 /// What the command line says about paths; each overrides the file.
@@ -58,6 +66,9 @@ impl Config {
                 bail!("{}: prisma-version must be 6 or 7, not {version}", config_name(overrides));
             }
         }
+        if file.instances == Some(0) {
+            bail!("{}: instances must be at least 1", config_name(overrides));
+        }
         let from_file = |p: &Option<PathBuf>| p.as_ref().map(|p| join(&base, p));
 
         let schema_dir =
@@ -72,7 +83,14 @@ impl Config {
             .clone()
             .or_else(|| from_file(&file.migrations))
             .unwrap_or_else(|| beside(&schema_dir, "migrations"));
-        Ok(Config { schema_dir, output, migrations_dir, prisma_version: file.prisma_version })
+        Ok(Config {
+            schema_dir,
+            output,
+            migrations_dir,
+            prisma_version: file.prisma_version,
+            instances: file.instances,
+            binary_target: file.binary_target,
+        })
     }
 }
 

@@ -11,6 +11,7 @@
 extern crate alloc;
 
 pub mod ast;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod check_cli;
 mod cli;
 mod db_commands;
 mod db_safety;

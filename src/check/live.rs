@@ -1,0 +1,153 @@
+//! What the live checks read from the server, gathered once before any
+//! check runs.
+//!
+//! Takes an open connection, the target and the schema's relational model;
+//! returns a [`Server`] holding each answer, or for each one the reason it
+//! could not be read (a role without the right to read a catalog), so a
+//! refused query makes only the checks that need it inconclusive. Every
+//! query here reads; nothing sets, writes or locks. Statements are
+//! unnamed, so a transaction-mode pooler (`pgbouncer=true`) can carry them.
+//! Gathering first keeps the checks themselves plain functions of their
+//! inputs.
+
+use anyhow::Context;
+use sqlx::{PgConnection, Row};
+
+use crate::db::history::{self, AppliedMigration};
+use crate::db::introspect;
+use crate::sql::SqlSchema;
+
+/// The live side of the inputs.
+#[derive(Debug)]
+pub enum Live {
+    /// No URL anywhere: live checks are skipped.
+    NoUrl,
+    /// A URL that did not connect, with the (password-free) error.
+    Unreachable(String),
+    Connected(Box<Server>),
+}
+
+/// The server's answers; each `Err` holds why that one is unknown.
+#[derive(Debug)]
+pub struct Server {
+    /// `server_version`, e.g. `16.4`.
+    pub version: String,
+    /// `server_version_num`, e.g. `160004`.
+    pub version_num: i32,
+    pub settings: Result<Settings, String>,
+    /// `pg_stat_ssl` for this session.
+    pub session_ssl: Result<SessionSsl, String>,
+    /// Client sessions in `pg_stat_activity`, this one included.
+    pub client_connections: Result<i64, String>,
+    /// Names of the installed extensions.
+    pub extensions: Result<Vec<String>, String>,
+    /// The rows of the history table in the target schema.
+    pub history: Result<Vec<AppliedMigration>, String>,
+    /// The target schema (and the schema's other namespaces), introspected.
+    pub catalog: Result<SqlSchema, String>,
+}
+
+/// Server settings the checks read, from `pg_settings` in their base units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub ssl: bool,
+    pub ssl_min_protocol_version: String,
+    pub max_connections: i64,
+    pub superuser_reserved_connections: i64,
+    /// PostgreSQL 16 and later: slots kept for roles with
+    /// pg_use_reserved_connections.
+    pub reserved_connections: Option<i64>,
+    /// Milliseconds; -1 logs no statement for its duration.
+    pub log_min_duration_statement: i64,
+}
+
+/// This session's row of `pg_stat_ssl`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSsl {
+    pub ssl: bool,
+    /// `TLSv1.3`, `TLSv1.2`, ...; `None` without TLS.
+    pub version: Option<String>,
+}
+
+const SETTINGS: &str = "\
+SELECT name, setting FROM pg_catalog.pg_settings
+WHERE name IN ('ssl', 'ssl_min_protocol_version', 'max_connections', 'superuser_reserved_connections',
+               'reserved_connections', 'log_min_duration_statement')";
+
+const SESSION_SSL: &str = "SELECT ssl, version FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()";
+
+const CLIENT_CONNECTIONS: &str =
+    "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'";
+
+const EXTENSIONS: &str = "SELECT extname::text FROM pg_catalog.pg_extension ORDER BY 1";
+
+/// Asks the server everything the live checks need. Only a failure to read
+/// the server's version is an `Err`: the connection is not usable then.
+pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlSchema>) -> anyhow::Result<Server> {
+    let (version, version_num): (String, String) =
+        sqlx::query_as("SELECT current_setting('server_version'), current_setting('server_version_num')")
+            .persistent(false)
+            .fetch_one(&mut *conn)
+            .await
+            .context("cannot read the server's version")?;
+    let settings = settings(conn).await;
+    let session_ssl = sqlx::query_as::<_, (bool, Option<String>)>(SESSION_SSL)
+        .persistent(false)
+        .fetch_one(&mut *conn)
+        .await
+        .map(|(ssl, version)| SessionSsl { ssl, version })
+        .map_err(|e| format!("cannot read pg_stat_ssl: {e}"));
+    let client_connections = sqlx::query_scalar::<_, i64>(CLIENT_CONNECTIONS)
+        .persistent(false)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| format!("cannot read pg_stat_activity: {e}"));
+    let extensions = sqlx::query_scalar::<_, String>(EXTENSIONS)
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| format!("cannot read pg_extension: {e}"));
+    let history = history::read(conn, schema).await.map_err(|e| format!("{e:#}"));
+    let namespaces: Vec<&str> = lowered.map(|l| l.namespaces.iter().map(String::as_str).collect()).unwrap_or_default();
+    let catalog = introspect::introspect_namespaces(conn, schema, &namespaces).await.map_err(|e| format!("{e:#}"));
+    Ok(Server {
+        version,
+        version_num: version_num.parse().unwrap_or(0),
+        settings,
+        session_ssl,
+        client_connections,
+        extensions,
+        history,
+        catalog,
+    })
+}
+
+async fn settings(conn: &mut PgConnection) -> Result<Settings, String> {
+    let rows = sqlx::query(SETTINGS)
+        .persistent(false)
+        .fetch_all(conn)
+        .await
+        .map_err(|e| format!("cannot read pg_settings: {e}"))?;
+    let mut found = std::collections::BTreeMap::new();
+    for row in rows {
+        let name: String = row.try_get("name").map_err(|e| e.to_string())?;
+        let setting: String = row.try_get("setting").map_err(|e| e.to_string())?;
+        found.insert(name, setting);
+    }
+    let text = |name: &str| found.get(name).cloned().ok_or_else(|| format!("pg_settings has no {name}"));
+    let number = |name: &str| {
+        let value = text(name)?;
+        value.parse::<i64>().map_err(|_| format!("pg_settings: {name} is {value:?}, not a number"))
+    };
+    Ok(Settings {
+        ssl: text("ssl")? == "on",
+        ssl_min_protocol_version: text("ssl_min_protocol_version")?,
+        max_connections: number("max_connections")?,
+        superuser_reserved_connections: number("superuser_reserved_connections")?,
+        reserved_connections: found
+            .contains_key("reserved_connections")
+            .then(|| number("reserved_connections"))
+            .transpose()?,
+        log_min_duration_statement: number("log_min_duration_statement")?,
+    })
+}

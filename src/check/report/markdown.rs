@@ -1,0 +1,177 @@
+//! The `--format markdown` report: a database configuration assessment a
+//! DBA can file with a release.
+//!
+//! Sections, in order: a title; a summary table (database with its
+//! password masked, date, environment, server, score, grade, counts) and a
+//! sentence on what the grade means; the findings of each area as a table;
+//! the action items by priority, P0 first, each with why it matters and how
+//! to fix it; the passed checks; the checks without a verdict; how the
+//! score is computed. Text from findings is escaped for table cells.
+
+use super::super::{Area, Connection, Finding, Grade, Outcome, Report, Severity};
+use super::database;
+
+/// The assessment document.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str("# Database configuration assessment\n\n");
+    summary(&mut out, report);
+    findings_by_area(&mut out, report);
+    action_items(&mut out, report);
+    passed(&mut out, report);
+    without_verdict(&mut out, report);
+    out.push_str("## Scoring\n\n");
+    out.push_str(
+        "The score starts at 100 and loses 25 points per P0 (critical), 10 per P1 (high) and 3 per P2 (medium) \
+         finding, down to 0. Grades: A from 90, B from 80, C from 70, D from 60, F below. An A needs no P0 and \
+         no P1 finding; any P0 finding grades D at best. Skipped and inconclusive checks do not count.\n",
+    );
+    out
+}
+
+fn summary(out: &mut String, report: &Report) {
+    let server = match &report.connection {
+        Connection::NoUrl => "not checked: no database URL".to_owned(),
+        Connection::Failed(_) => "not checked: cannot connect".to_owned(),
+        Connection::Connected(version) => format!("PostgreSQL {version}"),
+    };
+    let counts = format!(
+        "{} P0, {} P1, {} P2 failed; {} passed; {} skipped; {} inconclusive",
+        report.failed(Severity::P0),
+        report.failed(Severity::P1),
+        report.failed(Severity::P2),
+        report.with_outcome("passed"),
+        report.with_outcome("skipped"),
+        report.with_outcome("inconclusive")
+    );
+    out.push_str("## Summary\n\n| | |\n|---|---|\n");
+    for (key, value) in [
+        ("Database", format!("`{}`", cell(database(report)))),
+        ("Date", report.checked_at.clone()),
+        ("Environment", report.env.as_str().to_owned()),
+        ("Server", server),
+        ("Score", format!("{} / 100", report.score)),
+        ("Grade", format!("**{}**", report.grade.as_str())),
+        ("Findings", counts),
+    ] {
+        out.push_str(&format!("| {key} | {value} |\n"));
+    }
+    out.push('\n');
+    out.push_str(verdict(report));
+    out.push('\n');
+    if let Connection::Failed(error) = &report.connection {
+        out.push_str(&format!(
+            "\nThe live checks were skipped: {}. The findings below come from the schema, the migrations folder \
+             and the URL only.\n",
+            error.trim_end_matches('.')
+        ));
+    } else if report.connection == Connection::NoUrl {
+        out.push_str(
+            "\nNo database URL was given, so the live checks were skipped: the findings below come from the \
+             schema, the migrations folder and the configuration only.\n",
+        );
+    }
+    out.push('\n');
+}
+
+fn verdict(report: &Report) -> &'static str {
+    let connected = matches!(report.connection, Connection::Connected(_));
+    match (report.failed(Severity::P0), report.grade, connected) {
+        (1.., _, _) => "Not ready for production: the critical findings below must be fixed first.",
+        (0, Grade::A | Grade::B, false) => {
+            "No critical finding in the schema, the migrations and the URL; the database itself was not checked."
+        }
+        (0, Grade::A, true) => "Ready for production by every check that could run.",
+        (0, Grade::B, true) => "Ready for production once the high-priority findings below are planned.",
+        (0, _, _) => "Several findings need attention before this database is production-ready.",
+    }
+}
+
+fn findings_by_area(out: &mut String, report: &Report) {
+    out.push_str("## Findings by area\n\n");
+    for area in Area::ALL {
+        let findings: Vec<&Finding> = report.findings.iter().filter(|f| f.area == area).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("### {}\n\n| Check | Result | Seen |\n|---|---|---|\n", area.title()));
+        for finding in findings {
+            let result = match &finding.outcome {
+                Outcome::Failed(severity) => format!("**{} {}**", severity.as_str(), severity.meaning()),
+                Outcome::Passed => "passed".to_owned(),
+                Outcome::Skipped(_) => "skipped".to_owned(),
+                Outcome::Inconclusive(_) => "inconclusive".to_owned(),
+            };
+            let seen = match (finding.outcome.reason(), finding.seen.is_empty()) {
+                (Some(reason), true) => reason.to_owned(),
+                (Some(reason), false) => format!("{reason} ({})", finding.seen),
+                (None, _) => finding.seen.clone(),
+            };
+            out.push_str(&format!("| `{}` | {result} | {} |\n", finding.id, cell(&seen)));
+        }
+        out.push('\n');
+    }
+}
+
+fn action_items(out: &mut String, report: &Report) {
+    out.push_str("## Action items\n\n");
+    if !report.findings.iter().any(|f| f.outcome.severity().is_some()) {
+        out.push_str("None: no check failed.\n\n");
+        return;
+    }
+    let mut number = 0;
+    for severity in Severity::ALL {
+        let failed: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Failed(severity)).collect();
+        if failed.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("### {} ({})\n\n", severity.as_str(), severity.meaning()));
+        for finding in failed {
+            number += 1;
+            out.push_str(&format!("{number}. **`{}`** ({}): {}\n", finding.id, finding.area.title(), finding.seen));
+            out.push_str(&format!("   - Why: {}\n", finding.why));
+            out.push_str(&format!("   - Fix: {}\n", finding.fix));
+        }
+        out.push('\n');
+    }
+}
+
+fn passed(out: &mut String, report: &Report) {
+    let passed: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Passed).collect();
+    out.push_str("## Passed checks\n\n");
+    if passed.is_empty() {
+        out.push_str("None.\n");
+    }
+    for finding in passed {
+        out.push_str(&format!("- `{}`: {}\n", finding.id, finding.seen));
+    }
+    out.push('\n');
+}
+
+fn without_verdict(out: &mut String, report: &Report) {
+    let open: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome.reason().is_some()).collect();
+    if open.is_empty() {
+        return;
+    }
+    out.push_str("## Skipped and inconclusive checks\n\n");
+    for finding in open {
+        let reason = finding.outcome.reason().unwrap_or_default();
+        out.push_str(&format!("- `{}` ({}): {reason}\n", finding.id, finding.outcome.as_str()));
+    }
+    out.push('\n');
+}
+
+/// Text fit for a table cell: no line breaks, `|` escaped.
+fn cell(text: &str) -> String {
+    text.replace('\n', " ").replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_keep_tables_intact() {
+        assert_eq!(cell("a | b\nc"), "a \\| b c");
+    }
+}

@@ -1,0 +1,108 @@
+//! `ehrdb check`: reads the schema, the merged file, the migrations and
+//! the URL, asks the server what the live checks need, runs every check
+//! and prints the report.
+//!
+//! Exit codes: 0 when no finding at or above `--fail-on` failed, 1 when
+//! one did, 2 when ehrdb cannot run the audit at all (an unreadable schema
+//! folder or configuration, a URL it cannot parse). A database that does
+//! not answer is not exit 2: its checks are skipped, the report says why,
+//! and the static findings decide the exit code, since a DBA still wants
+//! them.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+
+use super::{Outcome, Session, load};
+use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
+use crate::cli::{self, CheckFormat, ColorChoice, Environment, FailOn};
+use crate::config::{Config, Overrides};
+use crate::db::url::{Target, find_url};
+use crate::migrations;
+
+pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice) -> Result<Outcome> {
+    let config = Config::load(&Overrides {
+        config: ctx.config.clone(),
+        schema: args.schema.schema.clone(),
+        migrations: args.migrations.clone(),
+        ..Overrides::default()
+    })?;
+    let fragments = load(&config.schema_dir)?;
+    let mut inputs = Inputs::new(fragments, config.prisma_version);
+    inputs.merged_path = config.output.clone();
+    inputs.merged_on_disk = match std::fs::read_to_string(&config.output) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(error).with_context(|| format!("cannot read {}", config.output.display())),
+    };
+    match migrations::load(&config.migrations_dir) {
+        Ok(loaded) => {
+            inputs.sum = migrations::verify(&config.migrations_dir, &loaded);
+            inputs.migrations = Ok(loaded);
+        }
+        Err(error) => inputs.migrations = Err(format!("{error:#}")),
+    }
+    inputs.instances = args.instances.or(config.instances);
+    inputs.binary_target = args.binary_target.clone().or(config.binary_target.clone());
+    inputs.cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+
+    if let Some((url, _)) = find_url(args.database_url.as_deref(), Path::new("."))? {
+        // Prisma resolves certificate paths from the folder of schema.prisma.
+        let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
+        let target = Target::parse(&url, &base)?;
+        inputs.sslmode_text = check::url_parameter(&url, "sslmode");
+        inputs.sslaccept_text = check::url_parameter(&url, "sslaccept");
+        inputs.live = crate::db::runtime()?.block_on(live(&target, inputs.lowered.as_ref()));
+        inputs.target = Some(target);
+    }
+
+    let env = match args.env {
+        Environment::Production => Env::Production,
+        Environment::Development => Env::Development,
+    };
+    let findings = check::run(&inputs, env);
+    let database = inputs.target.as_ref().map(|t| t.shown.clone());
+    let report = Report::new(findings, env, database, Connection::of(&inputs.live), now()?);
+    let fail_on = match args.fail_on {
+        FailOn::P0 => Some(Severity::P0),
+        FailOn::P1 => Some(Severity::P1),
+        FailOn::P2 => Some(Severity::P2),
+        FailOn::None => None,
+    };
+    match args.format {
+        CheckFormat::Human => {
+            let color = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            print!("{}", report::human(&report, color));
+        }
+        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report::json(&report, fail_on))?),
+        CheckFormat::Markdown => print!("{}", report::markdown(&report)),
+    }
+    Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean })
+}
+
+/// Connects and gathers the server's answers; a failure is a report line,
+/// not an error.
+async fn live(target: &Target, lowered: Option<&crate::sql::SqlSchema>) -> Live {
+    let mut conn = match target.connect("ehrdb check").await {
+        Ok(conn) => conn,
+        Err(error) => return Live::Unreachable(format!("{error:#}")),
+    };
+    match check::live::gather(&mut conn, &target.schema, lowered).await {
+        Ok(server) => Live::Connected(Box::new(server)),
+        Err(error) => Live::Unreachable(format!("{error:#}")),
+    }
+}
+
+/// The current time as `YYYY-MM-DD HH:MM UTC`, from the migration folder
+/// clock so the calendar arithmetic lives in one place.
+fn now() -> Result<String> {
+    let folder = migrations::folder_name(SystemTime::now(), "check")?;
+    let (date, time) = (&folder[..8], &folder[9..13]);
+    Ok(format!("{}-{}-{} {}:{} UTC", &date[..4], &date[4..6], &date[6..], &time[..2], &time[2..]))
+}

@@ -270,6 +270,18 @@ impl Target {
     pub fn driver_ssl_mode(&self) -> PgSslMode {
         self.options.get_ssl_mode()
     }
+
+    /// The host connected to, or the folder of the Unix socket.
+    pub fn host(&self) -> String {
+        match self.options.get_socket() {
+            Some(folder) => folder.display().to_string(),
+            None => self.options.get_host().to_owned(),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.options.get_port()
+    }
 }
 
 /// Everything `Target::parse` does, its error not yet prefixed with the URL.

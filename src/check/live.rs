@@ -45,6 +45,12 @@ pub struct Server {
     pub history: Result<Vec<AppliedMigration>, String>,
     /// The target schema (and the schema's other namespaces), introspected.
     pub catalog: Result<SqlSchema, String>,
+    /// pg_hba.conf as `pg_hba_file_rules` reads it now (the file, which may
+    /// be newer than what the server loaded).
+    pub hba_rules: Result<Vec<HbaRule>, String>,
+    /// `inet_server_port()`: the port the server took this session on;
+    /// `None` over a Unix socket.
+    pub server_port: Result<Option<i32>, String>,
 }
 
 /// Server settings the checks read, from `pg_settings` in their base units.
@@ -69,6 +75,27 @@ pub struct SessionSsl {
     pub version: Option<String>,
 }
 
+/// One line of pg_hba.conf, as `pg_hba_file_rules` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HbaRule {
+    /// The file's name (PostgreSQL 15 and later, which allow included
+    /// files); `None` before.
+    pub file: Option<String>,
+    pub line: i32,
+    /// `local`, `host`, `hostssl`, `hostnossl`, `hostgssenc`, `hostnogssenc`;
+    /// `None` on a line with an error.
+    pub kind: Option<String>,
+    pub databases: Vec<String>,
+    pub users: Vec<String>,
+    /// An IP address, a host name, `all`, `samehost` or `samenet`; `None`
+    /// for `local`.
+    pub address: Option<String>,
+    pub netmask: Option<String>,
+    pub auth_method: Option<String>,
+    /// Why the server cannot use the line.
+    pub error: Option<String>,
+}
+
 const SETTINGS: &str = "\
 SELECT name, setting FROM pg_catalog.pg_settings
 WHERE name IN ('ssl', 'ssl_min_protocol_version', 'max_connections', 'superuser_reserved_connections',
@@ -80,6 +107,13 @@ const CLIENT_CONNECTIONS: &str =
     "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'";
 
 const EXTENSIONS: &str = "SELECT extname::text FROM pg_catalog.pg_extension ORDER BY 1";
+
+/// In file order, as the server matches them (the view lists them so).
+const HBA_RULES: &str = "\
+SELECT {file}, line_number, type, database, user_name, address, netmask, auth_method, error
+FROM pg_catalog.pg_hba_file_rules";
+
+const SERVER_PORT: &str = "SELECT inet_server_port()";
 
 /// Asks the server everything the live checks need. Only a failure to read
 /// the server's version is an `Err`: the connection is not usable then.
@@ -110,16 +144,75 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
     let history = history::read(conn, schema).await.map_err(|e| format!("{e:#}"));
     let namespaces: Vec<&str> = lowered.map(|l| l.namespaces.iter().map(String::as_str).collect()).unwrap_or_default();
     let catalog = introspect::introspect_namespaces(conn, schema, &namespaces).await.map_err(|e| format!("{e:#}"));
+    let version_num = version_num.parse().unwrap_or(0);
+    let hba_rules = hba_rules(conn, version_num).await;
+    let server_port = sqlx::query_scalar::<_, Option<i32>>(SERVER_PORT)
+        .persistent(false)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| format!("cannot read inet_server_port(): {e}"));
     Ok(Server {
         version,
-        version_num: version_num.parse().unwrap_or(0),
+        version_num,
         settings,
         session_ssl,
         client_connections,
         extensions,
         history,
         catalog,
+        hba_rules,
+        server_port,
     })
+}
+
+type HbaRow = (
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+    Option<Vec<String>>,
+    Option<Vec<String>>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The rules of pg_hba.conf; a role that may not read them gets a reason
+/// that says who may.
+async fn hba_rules(conn: &mut PgConnection, version_num: i32) -> Result<Vec<HbaRule>, String> {
+    let file = if version_num >= 150000 { "file_name" } else { "NULL::text" };
+    let rows =
+        sqlx::query_as::<_, HbaRow>(&HBA_RULES.replace("{file}", file)).persistent(false).fetch_all(&mut *conn).await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => {
+            let role = sqlx::query_scalar("SELECT current_user::text")
+                .persistent(false)
+                .fetch_one(&mut *conn)
+                .await
+                .map(|role: String| format!("ehrdb's role \"{role}\""))
+                .unwrap_or_else(|_| "ehrdb's role".to_owned());
+            return Err(format!(
+                "pg_hba_file_rules is readable only by superusers and roles granted SELECT on it, and {role} is \
+                 neither"
+            ));
+        }
+        Err(e) => return Err(format!("cannot read pg_hba_file_rules: {e}")),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(file, line, kind, databases, users, address, netmask, auth_method, error)| HbaRule {
+            file,
+            line: line.unwrap_or(0),
+            kind,
+            databases: databases.unwrap_or_default(),
+            users: users.unwrap_or_default(),
+            address,
+            netmask,
+            auth_method,
+            error,
+        })
+        .collect())
 }
 
 async fn settings(conn: &mut PgConnection) -> Result<Settings, String> {

@@ -21,6 +21,7 @@
 //! findings cost nothing: the report says how many there were instead.
 
 mod configuration;
+mod hba;
 mod indexes;
 mod inputs;
 mod integrity;
@@ -238,8 +239,10 @@ pub const CHECKS: &[Check] = &[
     tls::the_server_has_ssl_on,
     tls::this_connection_is_encrypted,
     tls::tls_is_at_least_1_2,
+    hba::remote_clients_need_tls,
     pool::the_connection_limit_is_set,
     pool::the_pool_timeout_is_set,
+    pool::a_transaction_pooler_has_pgbouncer_true,
     pool::the_instances_fit_in_max_connections,
     pool::connections_in_use_stay_below_80_percent,
     indexes::foreign_keys_have_an_index,

@@ -7,8 +7,22 @@
 //! instances * pool size with the connections the server gives ordinary
 //! roles: max_connections minus superuser_reserved_connections and, from
 //! PostgreSQL 16, reserved_connections.
+//!
+//! A pooler in transaction mode (PgBouncer, Supavisor, Neon's pooler)
+//! hands each transaction to whichever server connection is free, which
+//! breaks the named prepared statements Prisma 6's query engine keeps per
+//! connection unless the URL says `pgbouncer=true`. A pooler looks like
+//! PostgreSQL on the wire: PgBouncer answers `SHOW` commands only on its
+//! admin console, and passes every query of an ordinary connection to the
+//! server, so no query tells it apart. The check goes by hints instead,
+//! and says which it saw: the port (6432 is PgBouncer's default, 6543 the
+//! transaction-mode port of Supabase's pooler), a host name with
+//! `pgbouncer` or `pooler` in it, and PgBouncer's own refusal of a startup
+//! option it does not pass on. A server that took the session on another
+//! port than the URL's has something in between, pooler or proxy: that is
+//! inconclusive, not a failure. The pool mode itself stays unknown.
 
-use super::{Area, Finding, Inputs, Severity, Spec, server};
+use super::{Area, Finding, Inputs, Live, Severity, Spec, server};
 
 const LIMIT: Spec = Spec {
     id: "pool-connection-limit",
@@ -45,6 +59,25 @@ const USAGE: Spec = Spec {
     fix: "Find idle sessions in pg_stat_activity (state = 'idle'), lower the pools' connection_limit, or add a \
           pooler.",
 };
+
+const POOLER: Spec = Spec {
+    id: "pool-pooler-mode",
+    area: Area::Pool,
+    why: "A pooler in transaction mode gives each transaction whichever server connection is free; Prisma's query \
+          engine prepares named statements on one connection and runs them on the next, which fails under load \
+          with errors such as: prepared statement \"s0\" already exists. pgbouncer=true makes Prisma run without \
+          them.",
+    fix: "Add pgbouncer=true to the application's URL when the pooler runs in transaction mode, and give \
+          migrations the direct URL (directUrl). Not needed in session mode, or with PgBouncer 1.21 or later when \
+          max_prepared_statements is above 0.",
+};
+
+/// Ports that suggest a pooler, and whose.
+const POOLER_PORTS: [(u16, &str); 2] =
+    [(6432, "PgBouncer's default port"), (6543, "the transaction-mode port of Supabase's pooler")];
+
+/// PgBouncer's answer to a startup option it does not pass on.
+const PGBOUNCER_REFUSAL: &str = "unsupported startup parameter";
 
 /// Prisma's pool size when the URL has no connection_limit.
 fn default_pool(cores: u32) -> u32 {
@@ -134,5 +167,57 @@ pub(super) fn connections_in_use_stay_below_80_percent(inputs: &Inputs) -> Vec<F
     let max = settings.max_connections.max(1);
     let seen = format!("{used} of max_connections {max} in use ({}%)", used * 100 / max);
     let finding = if used * 100 > max * 80 { USAGE.failed(Severity::P2, seen) } else { USAGE.passed(seen) };
+    vec![finding]
+}
+
+pub(super) fn a_transaction_pooler_has_pgbouncer_true(inputs: &Inputs) -> Vec<Finding> {
+    let Some(target) = &inputs.target else { return vec![POOLER.skipped("no database URL")] };
+    if target.pgbouncer {
+        return vec![POOLER.passed("pgbouncer=true is in the URL: Prisma runs without named prepared statements")];
+    }
+    if inputs.prisma_major >= 7 {
+        return vec![POOLER.skipped(
+            "Prisma 7 connects through a driver adapter (node-postgres), whose unnamed statements a \
+             transaction-mode pooler carries; pgbouncer=true is a setting of Prisma 6's query engine",
+        )];
+    }
+    let (host, port) = (target.host(), target.port());
+    let mut hints = Vec::new();
+    if let Some((_, whose)) = POOLER_PORTS.iter().find(|(p, _)| *p == port) {
+        hints.push(format!("port {port} is {whose}"));
+    }
+    let lower = host.to_ascii_lowercase();
+    if let Some(word) = ["pgbouncer", "pooler"].into_iter().find(|w| lower.contains(w)) {
+        hints.push(format!("the host name {host} contains \"{word}\""));
+    }
+    if let Live::Unreachable(error) = &inputs.live
+        && error.contains(PGBOUNCER_REFUSAL)
+    {
+        hints.push(format!(
+            "the connection was refused with \"{PGBOUNCER_REFUSAL}\", PgBouncer's answer to a startup option"
+        ));
+    }
+    if !hints.is_empty() {
+        let seen = format!(
+            "a pooler, by these hints: {}; pgbouncer=true is not in the URL (ehrdb cannot see the pool mode)",
+            hints.join("; ")
+        );
+        return vec![POOLER.failed(Severity::P1, seen)];
+    }
+    let server_port = match &inputs.live {
+        Live::Connected(server) => server.server_port.as_ref().ok().copied().flatten(),
+        _ => None,
+    };
+    let finding = match server_port {
+        Some(server_port) if server_port != i32::from(port) => POOLER.inconclusive(
+            "something between ehrdb and the server forwards the connection: a pooler or a proxy, which ehrdb \
+             cannot tell apart",
+            format!("the URL's port is {port}, the server took the session on port {server_port}"),
+        ),
+        Some(_) => {
+            POOLER.passed(format!("no sign of a pooler: {host}:{port}, the port the server took the session on"))
+        }
+        None => POOLER.passed(format!("no sign of a pooler at {host}:{port}")),
+    };
     vec![finding]
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::live::{Server, SessionSsl, Settings};
+use super::live::{HbaRule, Server, SessionSsl, Settings};
 use super::*;
 use crate::db::url::Target;
 use crate::fragments::Fragments;
@@ -55,6 +55,8 @@ fn server(settings: Settings) -> Live {
         extensions: Ok(vec!["plpgsql".to_owned()]),
         history: Ok(Vec::new()),
         catalog: Ok(SqlSchema::default()),
+        hba_rules: Ok(Vec::new()),
+        server_port: Ok(Some(5432)),
     }))
 }
 
@@ -326,4 +328,111 @@ fn integrity_compares_the_merged_file_and_names_unindexed_foreign_keys() {
     let broken = self::fragments(&format!("{DATASOURCE}model A {{\n  id Nope @id\n}}\n"));
     let inputs = Inputs::new(&broken, None);
     assert_eq!(outcome(&inputs, "schema-valid"), Outcome::Failed(Severity::P1));
+}
+
+#[test]
+fn hba_rules_for_remote_clients_without_tls_are_p1_and_an_unreadable_view_is_inconclusive() {
+    let fragments = fragments(DATASOURCE);
+    let rule = |line: i32, kind: &str, address: Option<&str>, auth: &str| HbaRule {
+        file: Some("/var/lib/postgresql/data/pg_hba.conf".to_owned()),
+        line,
+        kind: Some(kind.to_owned()),
+        databases: vec!["all".to_owned()],
+        users: vec!["all".to_owned()],
+        address: address.map(str::to_owned),
+        netmask: address.map(|_| "0.0.0.0".to_owned()),
+        auth_method: Some(auth.to_owned()),
+        error: None,
+    };
+    let check = |rules: Result<Vec<HbaRule>, String>| {
+        let mut inputs = with_url(&fragments, "postgres://db/ehr?sslmode=require");
+        let mut live = server(settings());
+        if let Live::Connected(server) = &mut live {
+            server.hba_rules = rules;
+        }
+        inputs.live = live;
+        let all = run(&inputs, Env::Production);
+        let finding = findings(&all, "tls-hba-no-ssl")[0].clone();
+        (finding.outcome, finding.seen)
+    };
+    let local = rule(1, "local", None, "peer");
+    let (outcome, seen) = check(Ok(vec![local.clone(), rule(2, "host", Some("0.0.0.0"), "scram-sha-256")]));
+    assert_eq!(outcome, Outcome::Failed(Severity::P1));
+    assert_eq!(
+        seen,
+        "1 rule admits remote clients without TLS: pg_hba.conf line 2: host all all 0.0.0.0/0 scram-sha-256"
+    );
+    let (outcome, seen) = check(Ok(vec![local.clone(), rule(2, "hostssl", Some("0.0.0.0"), "scram-sha-256")]));
+    assert_eq!((outcome, seen.as_str()), (Outcome::Passed, "remote clients are admitted only over TLS (1 of 2 rules)"));
+    let broken = HbaRule { kind: None, error: Some("invalid IP address".to_owned()), ..rule(3, "host", None, "") };
+    let (outcome, seen) = check(Ok(vec![local, broken]));
+    assert_eq!(outcome, Outcome::Passed);
+    assert_eq!(
+        seen,
+        "pg_hba.conf admits no remote client: its 1 rule is for local connections; 1 line with an error not \
+         judged (see pg_hba_file_rules.error)"
+    );
+    let denied = "pg_hba_file_rules is readable only by superusers and roles granted SELECT on it".to_owned();
+    assert_eq!(check(Err(denied.clone())).0, Outcome::Inconclusive(denied));
+}
+
+#[test]
+fn a_server_that_refuses_tls_has_ssl_off() {
+    let fragments = fragments(DATASOURCE);
+    let mut inputs = with_url(&fragments, "postgres://db/ehr?sslmode=require");
+    inputs.live = Live::Unreachable(
+        "cannot connect to postgres://db/ehr?sslmode=require: error occurred while attempting to establish a TLS \
+         connection: server does not support TLS"
+            .to_owned(),
+    );
+    assert_eq!(outcome(&inputs, "tls-server-ssl"), Outcome::Failed(Severity::P0));
+    let cannot = Outcome::Skipped("cannot connect to the database".to_owned());
+    assert_eq!(outcome(&inputs, "tls-connection-encrypted"), cannot);
+    inputs.live = Live::Unreachable("cannot connect to postgres://db/ehr: connection refused".to_owned());
+    assert_eq!(outcome(&inputs, "tls-server-ssl"), cannot);
+}
+
+#[test]
+fn a_pooler_hinted_by_port_name_or_refusal_needs_pgbouncer_true() {
+    let fragments = fragments(DATASOURCE);
+    let pooler = |url: &str, live: Live| {
+        let mut inputs = with_url(&fragments, url);
+        inputs.live = live;
+        let all = run(&inputs, Env::Production);
+        let finding = findings(&all, "pool-pooler-mode")[0].clone();
+        (finding.outcome, finding.seen)
+    };
+    let p1 = Outcome::Failed(Severity::P1);
+    let (verdict, seen) = pooler("postgres://db:6432/ehr", Live::NoUrl);
+    assert_eq!(verdict, p1);
+    assert!(seen.contains("port 6432 is PgBouncer's default port"), "{seen}");
+    assert_eq!(pooler("postgres://db.example.com:6543/ehr", Live::NoUrl).0, p1);
+    let (verdict, seen) = pooler("postgres://ep-cool-123-pooler.eu-central-1.aws.neon.tech/ehr", Live::NoUrl);
+    assert_eq!(verdict, p1);
+    assert!(seen.contains("contains \"pooler\""), "{seen}");
+    assert_eq!(pooler("postgres://PgBouncer.internal/ehr", Live::NoUrl).0, p1);
+    let refused =
+        Live::Unreachable("cannot connect to postgres://db/ehr: unsupported startup parameter: options".into());
+    assert_eq!(pooler("postgres://db/ehr", refused).0, p1);
+    assert_eq!(pooler("postgres://db:6432/ehr?pgbouncer=true", Live::NoUrl).0, Outcome::Passed);
+    assert_eq!(pooler("postgres://db/ehr", Live::NoUrl).0, Outcome::Passed);
+
+    // The server's own port: the same is no sign; another is something in between.
+    let at_port = |port: Option<i32>| {
+        let mut live = server(settings());
+        if let Live::Connected(server) = &mut live {
+            server.server_port = Ok(port);
+        }
+        live
+    };
+    assert_eq!(pooler("postgres://db:5432/ehr", at_port(Some(5432))).0, Outcome::Passed);
+    assert!(matches!(pooler("postgres://db:5433/ehr", at_port(Some(5432))).0, Outcome::Inconclusive(_)));
+    assert_eq!(pooler("postgres://db:5433/ehr", at_port(None)).0, Outcome::Passed, "a Unix socket has no port");
+
+    // Prisma 7's adapter needs no pgbouncer=true.
+    let mut inputs = with_url(&fragments, "postgres://db:6432/ehr");
+    inputs.prisma_major = 7;
+    assert!(matches!(outcome(&inputs, "pool-pooler-mode"), Outcome::Skipped(_)));
+    inputs.target = None;
+    assert_eq!(outcome(&inputs, "pool-pooler-mode"), Outcome::Skipped("no database URL".to_owned()));
 }

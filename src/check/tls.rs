@@ -9,7 +9,7 @@
 //! libpq) verifies against an `sslrootcert` CA as well. Prisma 7 connects
 //! through a driver adapter, which reads libpq's spellings as libpq does.
 
-use super::{Area, Finding, Inputs, Severity, Spec, server};
+use super::{Area, Finding, Inputs, Live, Severity, Spec, server};
 use crate::db::url::SslMode;
 
 const SSLMODE: Spec = Spec {
@@ -125,15 +125,26 @@ pub(super) fn the_server_certificate_is_verified(inputs: &Inputs) -> Vec<Finding
         (true, Some(cert)) => {
             VERIFIED.passed(format!("the server's certificate is verified against {}", cert.display()))
         }
-        (true, None) => VERIFIED.passed("the server's certificate is verified against the system's CA roots"),
+        (true, None) => VERIFIED.passed("the server's certificate is verified against the client's default CA roots"),
     };
     vec![finding]
 }
 
+/// What the driver says when the server answers a TLS request with no.
+const TLS_REFUSED: &str = "server does not support TLS";
+
 pub(super) fn the_server_has_ssl_on(inputs: &Inputs) -> Vec<Finding> {
-    let server = match server(inputs) {
-        Ok(server) => server,
-        Err(reason) => return vec![SERVER_SSL.skipped(reason)],
+    let server = match (&inputs.live, server(inputs)) {
+        // The server's answer to the TLS request is enough to know.
+        (Live::Unreachable(error), _) if error.contains(TLS_REFUSED) => {
+            return vec![SERVER_SSL.failed(
+                Severity::P0,
+                "the server refused TLS when ehrdb asked for it (\"server does not support TLS\"): ssl is off, and \
+                 a URL that requires TLS cannot connect at all",
+            )];
+        }
+        (_, Ok(server)) => server,
+        (_, Err(reason)) => return vec![SERVER_SSL.skipped(reason)],
     };
     let finding = match &server.settings {
         Err(why) => SERVER_SSL.inconclusive(why.clone(), ""),

@@ -9,9 +9,10 @@
 //! and removes its directory. A run whose watchdog died too is cleaned up by
 //! the next run (`remove_stale_clusters`).
 //!
-//! A test that stops the server (to see what a client does when it goes)
-//! takes a [`PrivateCluster`] instead: started the same way, with a
-//! watchdog of its own, stopped and removed when the test drops it.
+//! A test that stops the server (to see what a client does when it goes),
+//! or needs settings of its own (TLS, a small max_connections, its own
+//! pg_hba.conf), takes a [`PrivateCluster`] instead: started the same way,
+//! with a watchdog of its own, stopped and removed when the test drops it.
 
 use std::ffi::OsString;
 use std::fs;
@@ -125,12 +126,31 @@ pub struct PrivateCluster {
 impl PrivateCluster {
     /// A new cluster, started, with only the built-in databases.
     pub fn start() -> PrivateCluster {
-        PrivateCluster { cluster: start().unwrap_or_else(|e| panic!("cannot start a private PostgreSQL server: {e}")) }
+        PrivateCluster::start_with("", &[])
+    }
+
+    /// A new cluster whose postgresql.conf ends with `settings` (lines that
+    /// override the defaults), and with `files` written into its data
+    /// directory before it starts: `(name, contents)`, each readable only by
+    /// the server's user, as PostgreSQL wants a private key. A file named
+    /// `pg_hba.conf` replaces initdb's.
+    pub fn start_with(settings: &str, files: &[(&str, &[u8])]) -> PrivateCluster {
+        let settings = format!("shared_buffers = 16MB\n{settings}\n");
+        let cluster =
+            start(&settings, files).unwrap_or_else(|e| panic!("cannot start a private PostgreSQL server: {e}"));
+        PrivateCluster { cluster }
     }
 
     /// The URL of its `postgres` database.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.cluster.port)
+    }
+
+    /// Writes a file of its data directory, as [`PrivateCluster::start_with`]
+    /// does; the server rereads a configuration file on `SELECT pg_reload_conf()`.
+    pub fn write_file(&self, name: &str, contents: &[u8]) {
+        write_private(&self.cluster.bin, &self.cluster.dir.join("data").join(name), contents)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// As [`TestDb::psql`], on its `postgres` database.
@@ -178,7 +198,7 @@ fn cluster() -> &'static Cluster {
     // The error is kept, so every test fails with it instead of each one
     // trying to start a server again.
     static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
-    match CLUSTER.get_or_init(start) {
+    match CLUSTER.get_or_init(|| start("", &[])) {
         Ok(cluster) => cluster,
         Err(e) => panic!("the database tests need a PostgreSQL server and none could be started: {e}"),
     }
@@ -267,7 +287,9 @@ impl Bin {
     }
 }
 
-fn start() -> Result<Cluster, String> {
+/// A new cluster, started: `settings` end its postgresql.conf and `files`
+/// are written into its data directory.
+fn start(settings: &str, files: &[(&str, &[u8])]) -> Result<Cluster, String> {
     let began = Instant::now();
     let bin = Bin::find()?;
     remove_stale_clusters(&bin);
@@ -293,7 +315,7 @@ fn start() -> Result<Cluster, String> {
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     // Durability off, and little memory and no parallel or background work:
     // a small test server that shares two cores with the tests.
-    let settings = format!(
+    let defaults = format!(
         "\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{}'\n\
          fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nwal_level = minimal\nmax_wal_senders = 0\n\
          shared_buffers = 32MB\nmax_connections = 50\nmax_worker_processes = 2\nmax_parallel_workers = 0\n\
@@ -304,12 +326,27 @@ fn start() -> Result<Cluster, String> {
     fs::OpenOptions::new()
         .append(true)
         .open(&conf)
-        .and_then(|mut f| f.write_all(settings.as_bytes()))
+        .and_then(|mut f| f.write_all(format!("{defaults}{settings}").as_bytes()))
         .map_err(|e| format!("{}: {e}", conf.display()))?;
+    for (name, contents) in files {
+        write_private(&bin, &data.join(name), contents)?;
+    }
 
     pg_ctl_start(&bin, &dir)?;
     eprintln!("test PostgreSQL server in {} on port {port}, started in {:.2?}", bin.dir.display(), began.elapsed());
     Ok(Cluster { bin, dir, port, _watchdog: watchdog })
+}
+
+/// Writes `path` with mode 0600, owned by the user the server runs as.
+fn write_private(bin: &Bin, path: &Path, contents: &[u8]) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let failed = |e: std::io::Error| format!("{}: {e}", path.display());
+    fs::write(path, contents).map_err(failed)?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(failed)?;
+    if bin.as_postgres {
+        checked(Command::new("chown").arg("postgres:").arg(path).output().map_err(|e| e.to_string())?, "chown")?;
+    }
+    Ok(())
 }
 
 /// Starts the server of an initialised cluster directory and waits until

@@ -78,7 +78,7 @@ pub struct SessionSsl {
 /// One line of pg_hba.conf, as `pg_hba_file_rules` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HbaRule {
-    /// The file's name (PostgreSQL 15 and later, which allow included
+    /// The file's name (PostgreSQL 16 and later, which allow included
     /// files); `None` before.
     pub file: Option<String>,
     pub line: i32,
@@ -180,7 +180,7 @@ type HbaRow = (
 /// The rules of pg_hba.conf; a role that may not read them gets a reason
 /// that says who may.
 async fn hba_rules(conn: &mut PgConnection, version_num: i32) -> Result<Vec<HbaRule>, String> {
-    let file = if version_num >= 150000 { "file_name" } else { "NULL::text" };
+    let file = if version_num >= 160000 { "file_name" } else { "NULL::text" };
     let rows =
         sqlx::query_as::<_, HbaRow>(&HBA_RULES.replace("{file}", file)).persistent(false).fetch_all(&mut *conn).await;
     let rows = match rows {
@@ -193,8 +193,8 @@ async fn hba_rules(conn: &mut PgConnection, version_num: i32) -> Result<Vec<HbaR
                 .map(|role: String| format!("ehrdb's role \"{role}\""))
                 .unwrap_or_else(|_| "ehrdb's role".to_owned());
             return Err(format!(
-                "pg_hba_file_rules is readable only by superusers and roles granted SELECT on it, and {role} is \
-                 neither"
+                "pg_hba_file_rules is readable only by superusers and by roles granted SELECT on it and EXECUTE on \
+                 the function pg_hba_file_rules(), and {role} is neither"
             ));
         }
         Err(e) => return Err(format!("cannot read pg_hba_file_rules: {e}")),

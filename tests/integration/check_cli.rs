@@ -11,7 +11,7 @@ use crate::support::{Project, pg, repo};
 
 /// A project holding a copy of the example: fragments, merged schema and
 /// migrations.
-fn example() -> Project {
+pub(crate) fn example() -> Project {
     let project = Project::new(&[]);
     for folder in ["schema", "migrations"] {
         copy(&repo().join(folder), &project, folder);
@@ -33,7 +33,7 @@ fn copy(from: &Path, project: &Project, to: &str) {
 }
 
 /// `ehrdb check <args>` in the project: exit code, stdout, stderr.
-fn check(project: &Project, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn check(project: &Project, args: &[&str]) -> (i32, String, String) {
     let output = project.ehrdb().arg("check").args(args).output().expect("ehrdb runs");
     (
         output.status.code().unwrap_or(-1),
@@ -42,7 +42,7 @@ fn check(project: &Project, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn check_json(project: &Project, args: &[&str]) -> (i32, Value) {
+pub(crate) fn check_json(project: &Project, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     let (code, stdout, stderr) = check(project, &all);
@@ -50,7 +50,7 @@ fn check_json(project: &Project, args: &[&str]) -> (i32, Value) {
 }
 
 /// `outcome` or `outcome severity` of the one finding with `id`.
-fn verdict(report: &Value, id: &str) -> String {
+pub(crate) fn verdict(report: &Value, id: &str) -> String {
     let found: Vec<&Value> = report["findings"].as_array().unwrap().iter().filter(|f| f["id"] == id).collect();
     assert_eq!(found.len(), 1, "{id}: {report:#}");
     match found[0]["severity"].as_str() {
@@ -59,7 +59,7 @@ fn verdict(report: &Value, id: &str) -> String {
     }
 }
 
-fn seen(report: &Value, id: &str) -> String {
+pub(crate) fn seen(report: &Value, id: &str) -> String {
     let finding = report["findings"].as_array().unwrap().iter().find(|f| f["id"] == id).unwrap();
     finding["seen"].as_str().unwrap().to_owned()
 }

@@ -13,6 +13,12 @@
 use anyhow::Context;
 use sqlx::{PgConnection, Row};
 
+mod catalog;
+
+pub use catalog::{
+    ImmutabilityFacts, IndexFacts, LiveFunction, LiveIndex, LiveTrigger, StatsClock, TriggerGrant, UnindexedForeignKey,
+};
+
 use crate::db::history::{self, AppliedMigration};
 use crate::db::introspect;
 use crate::sql::SqlSchema;
@@ -45,6 +51,10 @@ pub struct Server {
     pub history: Result<Vec<AppliedMigration>, String>,
     /// The target schema (and the schema's other namespaces), introspected.
     pub catalog: Result<SqlSchema, String>,
+    /// Indexes, their statistics, and foreign keys without one.
+    pub indexes: IndexFacts,
+    /// ehrdb's triggers, its function, TRIGGER grants, and the probe.
+    pub immutability: ImmutabilityFacts,
 }
 
 /// Server settings the checks read, from `pg_settings` in their base units.
@@ -110,6 +120,7 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
     let history = history::read(conn, schema).await.map_err(|e| format!("{e:#}"));
     let namespaces: Vec<&str> = lowered.map(|l| l.namespaces.iter().map(String::as_str).collect()).unwrap_or_default();
     let catalog = introspect::introspect_namespaces(conn, schema, &namespaces).await.map_err(|e| format!("{e:#}"));
+    let (indexes, immutability) = index_and_immutability_facts(conn, schema, &namespaces).await;
     Ok(Server {
         version,
         version_num: version_num.parse().unwrap_or(0),
@@ -119,7 +130,23 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
         extensions,
         history,
         catalog,
+        indexes,
+        immutability,
     })
+}
+
+/// The facts of the index and immutability checks, from the target schema
+/// and the schema's other namespaces.
+async fn index_and_immutability_facts(
+    conn: &mut PgConnection,
+    schema: &str,
+    namespaces: &[&str],
+) -> (IndexFacts, ImmutabilityFacts) {
+    let mut wanted: Vec<String> = namespaces.iter().map(|n| (*n).to_owned()).collect();
+    wanted.push(schema.to_owned());
+    let indexes = catalog::index_facts(conn, schema, &wanted).await;
+    let immutability = catalog::immutability_facts(conn, schema, &wanted).await;
+    (indexes, immutability)
 }
 
 async fn settings(conn: &mut PgConnection) -> Result<Settings, String> {

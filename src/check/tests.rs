@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::live::{Server, SessionSsl, Settings};
+use super::live::{ImmutabilityFacts, IndexFacts, Server, SessionSsl, Settings};
 use super::*;
 use crate::db::url::Target;
 use crate::fragments::Fragments;
@@ -55,6 +55,8 @@ fn server(settings: Settings) -> Live {
         extensions: Ok(vec!["plpgsql".to_owned()]),
         history: Ok(Vec::new()),
         catalog: Ok(SqlSchema::default()),
+        indexes: IndexFacts::empty(1_800_000_000, None),
+        immutability: ImmutabilityFacts::empty(),
     }))
 }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod check_cli;
+mod check_live;
 mod cli;
 mod db_commands;
 mod db_safety;

@@ -12,7 +12,7 @@
 
 use super::live::{LiveTrigger, Server};
 use super::probe::{Attempt, TableProbe};
-use super::{Area, Finding, Inputs, Severity, Spec, count, server};
+use super::{Area, Finding, Inputs, Severity, Spec, count, listed, server};
 use crate::sql::render::{self, ROW_TRIGGER, TRUNCATE_TRIGGER, ident, qualified};
 use crate::sql::{Change, IMMUTABLE_FUNCTION, QualifiedName};
 
@@ -61,6 +61,9 @@ const PROBE: Spec = Spec {
     fix: "Repair the triggers and the function (see immutable-triggers and immutable-function), then run \
           `ehrdb check --probe` again.",
 };
+
+/// How many tables a P2 finding names before "and N more"; a P0 names all.
+const SHOWN: usize = 5;
 
 /// `pg_trigger.tgtype` bits.
 const ROW: i32 = 1;
@@ -122,6 +125,10 @@ pub(super) fn every_immutable_table_has_its_triggers(inputs: &Inputs) -> Vec<Fin
         if !found.is_empty() {
             problems.push(format!("{}: {}", qualified(table), found.join(", ")));
         }
+    }
+    if present.is_empty() {
+        let why = format!("none of the {} is in the database yet", count(absent.len(), "immutable table"));
+        return vec![TRIGGERS.skipped(format!("{why} (see migrations-applied)"))];
     }
     let absent = match absent.len() {
         0 => String::new(),
@@ -193,14 +200,15 @@ pub(super) fn only_marked_tables_have_the_triggers(inputs: &Inputs) -> Vec<Findi
     if unmarked.is_empty() {
         return vec![UNMARKED.passed("only tables of @ehrdb.immutable models have ehrdb's triggers")];
     }
-    let listed: Vec<String> =
+    let tables: Vec<String> =
         unmarked.iter().map(|(table, names)| format!("{} ({})", qualified(table), names.join(", "))).collect();
+    let shown: Vec<String> = tables.iter().take(SHOWN).cloned().collect();
     vec![UNMARKED.failed(
         Severity::P2,
         format!(
             "{} with ehrdb's triggers, not marked in the schema: {}",
-            count(listed.len(), "table"),
-            listed.join("; ")
+            count(tables.len(), "table"),
+            listed(tables.len(), &shown)
         ),
     )]
 }
@@ -226,7 +234,8 @@ pub(super) fn only_owners_may_add_triggers(inputs: &Inputs) -> Vec<Finding> {
         let seen = format!("only the owners hold TRIGGER on the {}", count(tables.len(), "immutable table"));
         return vec![PRIVILEGE.passed(seen)];
     }
-    vec![PRIVILEGE.failed(Severity::P2, format!("TRIGGER held by {}", held.join("; ")))]
+    let shown: Vec<String> = held.iter().take(SHOWN).cloned().collect();
+    vec![PRIVILEGE.failed(Severity::P2, format!("TRIGGER held by {}", listed(held.len(), &shown)))]
 }
 
 pub(super) fn the_database_refuses_changes(inputs: &Inputs) -> Vec<Finding> {

@@ -33,6 +33,8 @@ mod tls;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_live;
 
 pub use inputs::{DEFAULT_STATS_WINDOW_DAYS, Inputs};
 pub(crate) use inputs::{diagnostics_seen, listed};

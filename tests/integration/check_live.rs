@@ -269,9 +269,10 @@ fn the_probe_sees_the_refusals_reports_a_missing_guard_and_leaves_no_trace() {
     let report = check(&project, &db, &["--probe"]);
     let probe = results(&report, "immutable-probe");
     assert!(
-        probe.iter().any(|p| p.starts_with(
-            "inconclusive: \"Note\": not tried (the table is empty and a row cannot be inserted: "
-        )),
+        probe
+            .iter()
+            .any(|p| p
+                .starts_with("inconclusive: \"Note\": not tried (the table is empty and a row cannot be inserted: ")),
         "{probe:#?}"
     );
 }

@@ -76,11 +76,12 @@ pub struct LiveIndex {
     /// pointing at it) uses the index.
     pub backs_constraint: bool,
     pub valid: bool,
-    /// Its leading columns are a foreign key's columns.
+    /// Its leading columns are a foreign key's columns; read only for
+    /// never-scanned valid indexes no constraint needs (false elsewhere).
     pub serves_foreign_key: bool,
     /// `idx_scan`; `None` without statistics (a partitioned parent).
     pub scans: Option<i64>,
-    /// Bytes, read only for never-scanned indexes.
+    /// Bytes, read only where `serves_foreign_key` is.
     pub size: Option<i64>,
 }
 

@@ -6,7 +6,7 @@
 -- candidate of "unused" (never scanned, no constraint needs it) also
 -- whether it serves a foreign key's lookups and its size: both cost a
 -- lookup per index (the size opens the index's file), so they are read
--- only there (NULL elsewhere).
+-- only there (false and NULL elsewhere).
 SELECT
     n.nspname::text AS namespace,
     c.relname::text AS table_name,
@@ -28,7 +28,7 @@ SELECT
           AND x.indpred IS NULL
           AND (SELECT array_agg(a ORDER BY a) FROM unnest((x.indkey::int2[])[0:cardinality(f.conkey) - 1]) a)
               = (SELECT array_agg(a ORDER BY a) FROM unnest(f.conkey) a)
-    ) END AS serves_foreign_key,
+    ) ELSE false END AS serves_foreign_key,
     s.idx_scan AS scans,
     CASE WHEN v.candidate THEN pg_relation_size(x.indexrelid) END AS size
 FROM pg_index x

@@ -365,6 +365,14 @@ pub struct CheckArgs {
     /// The Prisma binary target of the deployment (debian-openssl-3.0.x, linux-musl-openssl-3.0.x, ...) [default: `binary-target` in ehrdb.toml].
     #[arg(long, value_name = "TARGET")]
     pub binary_target: Option<String>,
+
+    /// Days of index statistics before a never-scanned index counts as unused (0: at once).
+    #[arg(long, value_name = "DAYS", default_value_t = crate::check::DEFAULT_STATS_WINDOW_DAYS)]
+    pub stats_window: u32,
+
+    /// Try an UPDATE and a DELETE on each immutable table, in a transaction that is always rolled back.
+    #[arg(long)]
+    pub probe: bool,
 }
 
 #[derive(Debug, Subcommand)]

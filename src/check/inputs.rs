@@ -17,6 +17,9 @@ use crate::migrations::{Migration, SumError};
 use crate::sql::SqlSchema;
 use crate::{merge, validate};
 
+/// The default of `--stats-window`: a week covers weekly jobs and reports.
+pub const DEFAULT_STATS_WINDOW_DAYS: u32 = 7;
+
 /// Everything the checks read. The command fills it; tests build it from
 /// a schema text with [`Inputs::new`] and set what they need.
 pub struct Inputs<'a> {
@@ -47,6 +50,8 @@ pub struct Inputs<'a> {
     pub binary_target: Option<String>,
     /// Cores of this machine: Prisma's default pool size is cores * 2 + 1.
     pub cores: u32,
+    /// Days of statistics before a never-scanned index counts as unused.
+    pub stats_window_days: u32,
     pub live: Live,
 }
 
@@ -78,6 +83,7 @@ impl<'a> Inputs<'a> {
             instances: None,
             binary_target: None,
             cores: 1,
+            stats_window_days: DEFAULT_STATS_WINDOW_DAYS,
             live: Live::NoUrl,
         }
     }

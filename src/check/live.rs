@@ -13,6 +13,12 @@
 use anyhow::Context;
 use sqlx::{PgConnection, Row};
 
+mod catalog;
+
+pub use catalog::{
+    ImmutabilityFacts, IndexFacts, LiveFunction, LiveIndex, LiveTrigger, StatsClock, TriggerGrant, UnindexedForeignKey,
+};
+
 use crate::db::history::{self, AppliedMigration};
 use crate::db::introspect;
 use crate::sql::SqlSchema;
@@ -51,6 +57,10 @@ pub struct Server {
     /// `inet_server_port()`: the port the server took this session on;
     /// `None` over a Unix socket.
     pub server_port: Result<Option<i32>, String>,
+    /// Indexes, their statistics, and foreign keys without one.
+    pub indexes: IndexFacts,
+    /// ehrdb's triggers, its function, TRIGGER grants, and the probe.
+    pub immutability: ImmutabilityFacts,
 }
 
 /// Server settings the checks read, from `pg_settings` in their base units.
@@ -151,6 +161,7 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| format!("cannot read inet_server_port(): {e}"));
+    let (indexes, immutability) = index_and_immutability_facts(conn, schema, &namespaces).await;
     Ok(Server {
         version,
         version_num,
@@ -162,6 +173,8 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
         catalog,
         hba_rules,
         server_port,
+        indexes,
+        immutability,
     })
 }
 
@@ -213,6 +226,20 @@ async fn hba_rules(conn: &mut PgConnection, version_num: i32) -> Result<Vec<HbaR
             error,
         })
         .collect())
+}
+
+/// The facts of the index and immutability checks, from the target schema
+/// and the schema's other namespaces.
+async fn index_and_immutability_facts(
+    conn: &mut PgConnection,
+    schema: &str,
+    namespaces: &[&str],
+) -> (IndexFacts, ImmutabilityFacts) {
+    let mut wanted: Vec<String> = namespaces.iter().map(|n| (*n).to_owned()).collect();
+    wanted.push(schema.to_owned());
+    let indexes = catalog::index_facts(conn, schema, &wanted).await;
+    let immutability = catalog::immutability_facts(conn, schema, &wanted).await;
+    (indexes, immutability)
 }
 
 async fn settings(conn: &mut PgConnection) -> Result<Settings, String> {

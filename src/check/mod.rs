@@ -22,18 +22,22 @@
 
 mod configuration;
 mod hba;
+mod immutability;
 mod indexes;
 mod inputs;
 mod integrity;
 pub mod live;
 mod pool;
+pub mod probe;
 pub mod report;
 mod tls;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_live;
 
-pub use inputs::Inputs;
+pub use inputs::{DEFAULT_STATS_WINDOW_DAYS, Inputs};
 pub(crate) use inputs::{diagnostics_seen, listed};
 pub use live::Live;
 pub use tls::url_parameter;
@@ -246,6 +250,15 @@ pub const CHECKS: &[Check] = &[
     pool::the_instances_fit_in_max_connections,
     pool::connections_in_use_stay_below_80_percent,
     indexes::foreign_keys_have_an_index,
+    indexes::live_foreign_keys_have_an_index,
+    indexes::every_index_is_used,
+    indexes::no_two_indexes_are_the_same,
+    indexes::every_index_is_valid,
+    immutability::the_trigger_function_is_ehrdbs,
+    immutability::every_immutable_table_has_its_triggers,
+    immutability::only_marked_tables_have_the_triggers,
+    immutability::only_owners_may_add_triggers,
+    immutability::the_database_refuses_changes,
     integrity::the_fragments_validate,
     integrity::schema_prisma_matches_the_fragments,
     integrity::ehrdb_sum_matches_the_migrations,

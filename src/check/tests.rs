@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::live::{HbaRule, Server, SessionSsl, Settings};
+use super::live::{HbaRule, ImmutabilityFacts, IndexFacts, Server, SessionSsl, Settings};
 use super::*;
 use crate::db::url::Target;
 use crate::fragments::Fragments;
@@ -57,6 +57,8 @@ fn server(settings: Settings) -> Live {
         catalog: Ok(SqlSchema::default()),
         hba_rules: Ok(Vec::new()),
         server_port: Ok(Some(5432)),
+        indexes: IndexFacts::empty(1_800_000_000, None),
+        immutability: ImmutabilityFacts::empty(),
     }))
 }
 

@@ -47,6 +47,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
     inputs.instances = args.instances.or(config.instances);
     inputs.binary_target = args.binary_target.clone().or(config.binary_target.clone());
     inputs.cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    inputs.stats_window_days = args.stats_window;
 
     if let Some((url, _)) = find_url(args.database_url.as_deref(), Path::new("."))? {
         // Prisma resolves certificate paths from the folder of schema.prisma.
@@ -54,7 +55,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
         let target = Target::parse(&url, &base)?;
         inputs.sslmode_text = check::url_parameter(&url, "sslmode");
         inputs.sslaccept_text = check::url_parameter(&url, "sslaccept");
-        inputs.live = crate::db::runtime()?.block_on(live(&target, inputs.lowered.as_ref()));
+        inputs.live = crate::db::runtime()?.block_on(live(&target, inputs.lowered.as_ref(), args.probe));
         inputs.target = Some(target);
     }
 
@@ -86,17 +87,24 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
     Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean })
 }
 
-/// Connects and gathers the server's answers; a failure is a report line,
-/// not an error.
-async fn live(target: &Target, lowered: Option<&crate::sql::SqlSchema>) -> Live {
+/// Connects and gathers the server's answers, then probes the immutable
+/// tables when asked; a failure is a report line, not an error.
+async fn live(target: &Target, lowered: Option<&crate::sql::SqlSchema>, probe: bool) -> Live {
     let mut conn = match target.connect("ehrdb check").await {
         Ok(conn) => conn,
         Err(error) => return Live::Unreachable(format!("{error:#}")),
     };
-    match check::live::gather(&mut conn, &target.schema, lowered).await {
-        Ok(server) => Live::Connected(Box::new(server)),
-        Err(error) => Live::Unreachable(format!("{error:#}")),
+    let mut server = match check::live::gather(&mut conn, &target.schema, lowered).await {
+        Ok(server) => server,
+        Err(error) => return Live::Unreachable(format!("{error:#}")),
+    };
+    if let (true, Some(lowered)) = (probe, lowered) {
+        server.immutability.probe = Some(match &server.catalog {
+            Ok(catalog) => check::probe::run(&mut conn, lowered, catalog).await,
+            Err(why) => Err(format!("the catalog cannot be read: {why}")),
+        });
     }
+    Live::Connected(Box::new(server))
 }
 
 /// The current time as `YYYY-MM-DD HH:MM UTC`, from the migration folder

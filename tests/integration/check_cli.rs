@@ -72,7 +72,7 @@ fn a_static_run_on_the_example_checks_the_files_and_skips_the_rest() {
     assert!(stdout.contains("live checks skipped: no database URL"), "{stdout}");
     assert!(stdout.contains("  FAIL P2      generator-output: generator `client` has no output"), "{stdout}");
     assert!(stdout.contains("  skipped      tls-server-ssl: no connection"), "{stdout}");
-    assert!(stdout.ends_with("score 97/100, grade A: 0 P0, 0 P1, 1 P2 failed; 5 passed, 15 skipped, 0 inconclusive\n"));
+    assert!(stdout.ends_with("score 97/100, grade A: 0 P0, 0 P1, 1 P2 failed; 5 passed, 24 skipped, 0 inconclusive\n"));
 
     let (code, report) = check_json(&project, &["--fail-on", "p2"]);
     assert_eq!(code, 1, "--fail-on p2 fails on the P2 finding");
@@ -229,6 +229,23 @@ fn the_example_database_after_apply() {
     assert!(seen(&report, "pool-budget").starts_with("2 instances x 5 connections = 10; 47 connections"));
     assert!(seen(&report, "pool-usage").contains(" of max_connections 50 in use"), "{report:#}");
     assert_eq!(seen(&report, "migrations-applied"), "all 6 migrations applied with their checksums");
+    for id in ["fk-index-live", "index-duplicate", "index-invalid", "immutable-function", "immutable-unmarked"] {
+        assert_eq!(verdict(&report, id), "passed", "{id}: {report:#}");
+    }
+    assert_eq!(seen(&report, "immutable-triggers"), "5 immutable tables with both triggers enabled");
+    assert_eq!(verdict(&report, "index-unused"), "inconclusive", "the migrations ran just now");
+
+    // The probe: DomainEvent references nothing, so an empty one gets a
+    // row to try; the others reference empty tables.
+    let (_, report) = check_json(&project, &["--database-url", &good, "--probe"]);
+    let probe: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["id"] == "immutable-probe").collect();
+    let outcomes: Vec<&str> = probe.iter().map(|f| f["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["inconclusive", "passed"], "{probe:#?}");
+    assert!(
+        probe[1]["seen"].as_str().unwrap().contains("on 1 table with ehrdb's error (\"domain_events\")"),
+        "{probe:#?}"
+    );
 
     // In development the TLS findings are P2: no P0 or P1 is left.
     let (code, report) = check_json(&project, &["--database-url", &good, "--instances", "2", "--env", "development"]);

@@ -4,6 +4,7 @@
 mod support;
 
 mod check_cli;
+mod check_live;
 mod check_tls;
 mod cli;
 mod db_commands;

@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod db_apply;
 mod db_commands;
 mod db_safety;
 mod db_url;

@@ -87,6 +87,12 @@ pub async fn prepare_session(conn: &mut PgConnection) -> Result<()> {
 /// (or all in one with `single_transaction`). Stops at the first failure:
 /// what committed before it stays, the failing migration leaves nothing
 /// (for a no-transaction one: its committed statements and its progress).
+///
+/// Round trips are most of what a run of small migrations costs beyond the
+/// server's own work, so a migration takes one more than its statements:
+/// its history row goes in the message that commits it, and that message
+/// also begins the next migration's transaction. With `single_transaction`
+/// the rows wait for the one COMMIT.
 pub async fn apply(
     conn: &mut PgConnection,
     schema: &str,
@@ -95,69 +101,58 @@ pub async fn apply(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<()> {
     let applied_by = history::applied_by(conn).await?;
+    let mut rows = Vec::new();
+    let mut open = false;
     if single_transaction {
         execute(conn, "BEGIN").await?;
+        open = true;
     }
-    for entry in plan {
+    for (i, entry) in plan.iter().enumerate() {
         let migration = entry.migration.expect("a planned migration is on disk");
-        let result = if migration.no_transaction {
-            apply_statement_by_statement(conn, schema, entry, &applied_by, progress).await
-        } else {
-            apply_in_transaction(conn, schema, migration, &applied_by, !single_transaction, progress).await
-        };
-        if let Err(error) = result {
-            if single_transaction {
-                rollback_quietly(conn).await;
+        if migration.no_transaction {
+            if let Err(error) = apply_statement_by_statement(conn, schema, entry, &applied_by, progress).await {
+                if single_transaction {
+                    rollback_quietly(conn).await;
+                }
+                return Err(error);
             }
-            return Err(error);
+            continue;
         }
+        if !open {
+            execute(conn, "BEGIN").await?;
+            open = true;
+        }
+        let statements = split(&migration.up);
+        progress(Progress::Started { migration, statements: statements.len(), resume_at: None });
+        let began = Instant::now();
+        if let Err(error) = run(conn, migration, crate::migrations::UP_FILE, &statements, progress).await {
+            rollback_quietly(conn).await;
+            return Err(error.into());
+        }
+        let millis = began.elapsed().as_millis() as i64;
+        let row = NewRow {
+            version: &migration.version,
+            name: &migration.name,
+            checksum: &migration.checksum,
+            execution_ms: millis,
+            state: RowState::Applied,
+            statements_done: statements.len() as i32,
+            applied_by: &applied_by,
+        };
+        if single_transaction {
+            rows.push(row);
+        } else {
+            let next = plan.get(i + 1).and_then(|e| e.migration).is_some_and(|m| !m.no_transaction);
+            let sql = history::record_sql(schema, &[row]);
+            commit(conn, &sql, next, "migration", &migration.folder()).await?;
+            open = next;
+        }
+        progress(Progress::Finished { migration, millis });
     }
     if single_transaction {
-        commit(conn, "the run", &plan.iter().map(|e| e.folder()).collect::<Vec<_>>().join(", ")).await?;
+        let sql = if rows.is_empty() { String::new() } else { history::record_sql(schema, &rows) };
+        commit(conn, &sql, false, "the run", &plan.iter().map(|e| e.folder()).collect::<Vec<_>>().join(", ")).await?;
     }
-    Ok(())
-}
-
-async fn apply_in_transaction(
-    conn: &mut PgConnection,
-    schema: &str,
-    migration: &Migration,
-    applied_by: &str,
-    own_transaction: bool,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<()> {
-    let statements = split(&migration.up);
-    progress(Progress::Started { migration, statements: statements.len(), resume_at: None });
-    let began = Instant::now();
-    if own_transaction {
-        execute(conn, "BEGIN").await?;
-    }
-    if let Err(error) = run(conn, migration, crate::migrations::UP_FILE, &statements, progress).await {
-        if own_transaction {
-            rollback_quietly(conn).await;
-        }
-        return Err(error.into());
-    }
-    let millis = began.elapsed().as_millis() as i64;
-    let row = NewRow {
-        version: &migration.version,
-        name: &migration.name,
-        checksum: &migration.checksum,
-        execution_ms: millis,
-        state: RowState::Applied,
-        statements_done: statements.len() as i32,
-        applied_by,
-    };
-    if let Err(error) = history::record(conn, schema, &row).await {
-        if own_transaction {
-            rollback_quietly(conn).await;
-        }
-        return Err(error);
-    }
-    if own_transaction {
-        commit(conn, "migration", &migration.folder()).await?;
-    }
-    progress(Progress::Finished { migration, millis });
     Ok(())
 }
 
@@ -261,7 +256,7 @@ pub async fn rollback(
             rollback_quietly(conn).await;
             return Err(error);
         }
-        commit(conn, "rollback of", &migration.folder()).await?;
+        commit(conn, "", false, "rollback of", &migration.folder()).await?;
         progress(Progress::Finished { migration, millis: began.elapsed().as_millis() as i64 });
     }
     Ok(())
@@ -286,7 +281,7 @@ pub async fn baseline(conn: &mut PgConnection, schema: &str, migrations: &[&Migr
             return Err(error);
         }
     }
-    commit(conn, "baseline", &format!("{} migrations", migrations.len())).await
+    commit(conn, "", false, "baseline", &format!("{} migrations", migrations.len())).await
 }
 
 async fn execute(conn: &mut PgConnection, sql: &str) -> Result<()> {
@@ -294,8 +289,21 @@ async fn execute(conn: &mut PgConnection, sql: &str) -> Result<()> {
     Ok(())
 }
 
-async fn commit(conn: &mut PgConnection, what: &str, name: &str) -> Result<()> {
-    match sqlx::raw_sql("COMMIT").execute(&mut *conn).await {
+/// Commits the open transaction, after `before` (statements that belong
+/// to it, such as its history rows) and, with `begin_next`, begins the
+/// next one: one message, one round trip. If anything in it fails, nothing
+/// of the transaction is applied.
+async fn commit(conn: &mut PgConnection, before: &str, begin_next: bool, what: &str, name: &str) -> Result<()> {
+    let mut sql = String::with_capacity(before.len() + 16);
+    if !before.is_empty() {
+        sql.push_str(before);
+        sql.push_str(";\n");
+    }
+    sql.push_str("COMMIT");
+    if begin_next {
+        sql.push_str(";\nBEGIN");
+    }
+    match sqlx::raw_sql(&sql).execute(&mut *conn).await {
         Ok(_) => Ok(()),
         Err(error) => {
             let (message, lost) = describe(&error);
@@ -305,6 +313,9 @@ async fn commit(conn: &mut PgConnection, what: &str, name: &str) -> Result<()> {
                      unknown: run `ehrdb status` to see"
                 )
             }
+            // A failed history row leaves the transaction open and aborted;
+            // a failed COMMIT has already ended it.
+            rollback_quietly(conn).await;
             anyhow::bail!("{what} {name} could not commit: {message}; nothing of it was applied")
         }
     }

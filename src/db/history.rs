@@ -17,7 +17,7 @@
 use anyhow::{Context, Result};
 use sqlx::PgConnection;
 
-use crate::sql::render::ident;
+use crate::sql::render::{ident, literal};
 
 pub const TABLE: &str = "_ehrdb_migrations";
 
@@ -171,17 +171,23 @@ pub struct NewRow<'a> {
     pub applied_by: &'a str,
 }
 
+/// The columns a new row sets, and what a row already there (a partial or
+/// failed migration being resumed) takes from it.
+const INSERT_COLUMNS: &str =
+    "(version, name, checksum, execution_ms, applied_by, ehrdb_version, state, statements_done)";
+const ON_CONFLICT: &str = "ON CONFLICT (version) DO UPDATE SET
+             name = excluded.name, checksum = excluded.checksum, applied_at = now(),
+             execution_ms = excluded.execution_ms, applied_by = excluded.applied_by,
+             ehrdb_version = excluded.ehrdb_version, state = excluded.state,
+             statements_done = excluded.statements_done, error = NULL";
+
 /// Inserts a row, or replaces the row of a partial or failed migration
 /// that is being resumed.
 pub async fn record(conn: &mut PgConnection, schema: &str, row: &NewRow<'_>) -> Result<()> {
     let sql = format!(
-        "INSERT INTO {} (version, name, checksum, execution_ms, applied_by, ehrdb_version, state, statements_done)
+        "INSERT INTO {} {INSERT_COLUMNS}
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (version) DO UPDATE SET
-             name = excluded.name, checksum = excluded.checksum, applied_at = now(),
-             execution_ms = excluded.execution_ms, applied_by = excluded.applied_by,
-             ehrdb_version = excluded.ehrdb_version, state = excluded.state,
-             statements_done = excluded.statements_done, error = NULL",
+         {ON_CONFLICT}",
         table(schema)
     );
     sqlx::query(&sql)
@@ -197,6 +203,42 @@ pub async fn record(conn: &mut PgConnection, schema: &str, row: &NewRow<'_>) -> 
         .await
         .with_context(|| format!("cannot record migration {} in {}", row.version, table(schema)))?;
     Ok(())
+}
+
+/// What [`record`] does, for several rows in one statement, as SQL text
+/// with the values written in: the migrator sends it in one message with
+/// its COMMIT, so recording a migration costs no round trip of its own.
+/// `rows` must not be empty.
+pub fn record_sql(schema: &str, rows: &[NewRow<'_>]) -> String {
+    let values: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {})",
+                text_literal(row.version),
+                text_literal(row.name),
+                text_literal(row.checksum),
+                row.execution_ms,
+                text_literal(row.applied_by),
+                text_literal(env!("CARGO_PKG_VERSION")),
+                text_literal(row.state.as_str()),
+                row.statements_done
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO {} {INSERT_COLUMNS}\n         VALUES {}\n         {ON_CONFLICT}",
+        table(schema),
+        values.join(", ")
+    )
+}
+
+/// A string literal that means the same whatever the server's
+/// `standard_conforming_strings`: `applied_by` holds an operating-system
+/// user name, which may have a backslash (`DOMAIN\user`), and a plain
+/// literal's backslash is an escape when that setting is off.
+fn text_literal(text: &str) -> String {
+    if text.contains('\\') { format!("E{}", literal(&text.replace('\\', "\\\\"))) } else { literal(text) }
 }
 
 /// Moves a no-transaction migration's progress on, or marks it failed.

@@ -7,6 +7,7 @@ mod check_cli;
 mod check_live;
 mod check_tls;
 mod cli;
+mod db_apply;
 mod db_commands;
 mod db_safety;
 mod db_url;

@@ -85,22 +85,10 @@ fn secret_key(key: &str) -> bool {
         || ["password", "sslpassword"].iter().any(|name| edit_distance(&key, name) <= 2)
 }
 
-/// Edits (insert, delete, replace, swap of neighbours) that turn `a` into `b`.
+/// Edits (insert, delete, replace, swap of neighbours) that turn `a` into
+/// `b`: the optimal string alignment distance.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d: Vec<Vec<usize>> =
-        (0..=a.len()).map(|i| [i].into_iter().chain(std::iter::repeat_n(0, b.len())).collect()).collect();
-    d[0] = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
+    strsim::osa_distance(a, b)
 }
 
 /// The URL to show a user: its password, in the user info or a

@@ -25,11 +25,14 @@
 //! `EHRDB_BENCH_RUNS=N` sets the rounds (default 5; `status` runs ten times
 //! as often, at least 20 times).
 
+#[path = "support/server.rs"]
+mod server;
+
 use std::fs;
-use std::io::Write;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use server::Server;
 use std::time::{Duration, Instant};
 
 const EHRDB: &str = env!("CARGO_BIN_EXE_ehrdb");
@@ -40,14 +43,13 @@ const GOAL_STATUS: Duration = Duration::from_millis(50);
 fn main() {
     let runs: usize =
         std::env::var("EHRDB_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(5);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let temp = TempDir(std::env::temp_dir().join(format!("ehrdb-bench-apply-{}-{nanos}", std::process::id())));
-    fs::create_dir_all(&temp.0).expect("a temp folder");
-    let project = temp.0.join("project");
+    let temp = tempfile::Builder::new().prefix("ehrdb-bench-apply-").tempdir().expect("a temp folder");
+    let project = temp.path().join("project");
     let migrations = project.join("migrations");
-    let script = temp.0.join("all.sql");
+    let script = temp.path().join("all.sql");
     write_migrations(&migrations, &script);
-    let server = Server::start(&temp.0.join("server"));
+    // Durability stays at its defaults: the bench measures real commits.
+    let server = Server::start("shared_buffers = 32MB\nmax_connections = 20");
 
     let psql = |db: &str| {
         let mut command = Command::new(server.bin.join("psql"));
@@ -77,8 +79,8 @@ fn main() {
         for i in (0..cases.len()).map(|k| (k + round) % cases.len()) {
             let (label, command, history) = &cases[i];
             let db = format!("bench_{round}_{i}");
-            server.sql("postgres", &format!("CREATE DATABASE {db}"));
-            server.sql("postgres", "CHECKPOINT");
+            server.psql("postgres", &format!("CREATE DATABASE {db}"));
+            server.psql("postgres", "CHECKPOINT");
             let elapsed = timed(&mut command(&db));
             eprintln!("  {label}: {}", fmt(elapsed));
             check(&server, &db, *history, label);
@@ -87,7 +89,7 @@ fn main() {
             }
             // The last database of `ehrdb apply` is the one `status` reads.
             if !(round == runs && i == 1) {
-                server.sql("postgres", &format!("DROP DATABASE {db}"));
+                server.psql("postgres", &format!("DROP DATABASE {db}"));
             }
         }
     }
@@ -240,147 +242,15 @@ impl Random {
 
 /// Every migration's table is there, and as many history rows.
 fn check(server: &Server, db: &str, history: bool, label: &str) {
-    let tables = server.sql(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+    let tables = server.psql(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
     let rows = if history {
-        server.sql(db, "SELECT count(*) FROM _ehrdb_migrations WHERE state = 'applied'")
+        server.psql(db, "SELECT count(*) FROM _ehrdb_migrations WHERE state = 'applied'")
     } else {
         "0".into()
     };
     let expected = (MIGRATIONS + usize::from(history)).to_string();
     assert_eq!(tables.trim(), expected, "{label}: tables in public");
     assert_eq!(rows.trim(), if history { MIGRATIONS.to_string() } else { "0".into() }, "{label}: history rows");
-}
-
-/// A PostgreSQL server of its own, stopped and removed on drop.
-struct Server {
-    bin: PathBuf,
-    data: PathBuf,
-    port: u16,
-    as_postgres: bool,
-}
-
-impl Server {
-    fn start(dir: &Path) -> Server {
-        let bin = pg_bindir();
-        let as_postgres = output(Command::new("id").arg("-u")).trim() == "0";
-        fs::create_dir_all(dir).expect("the server folder");
-        if as_postgres {
-            output(Command::new("chown").arg("postgres:").arg(dir));
-        }
-        let data = dir.join("data");
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let server = Server { bin, data, port, as_postgres };
-        output(
-            server
-                .program("initdb")
-                .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "-D"])
-                .arg(&server.data),
-        );
-        // Durability stays at its defaults: the bench measures real commits.
-        let settings = format!(
-            "\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{}'\nshared_buffers = 32MB\n\
-             max_connections = 20\n",
-            dir.display()
-        );
-        fs::OpenOptions::new()
-            .append(true)
-            .open(server.data.join("postgresql.conf"))
-            .and_then(|mut f| f.write_all(settings.as_bytes()))
-            .expect("postgresql.conf");
-        output(
-            server
-                .program("pg_ctl")
-                .args(["start", "-w", "-t", "60", "-l"])
-                .arg(dir.join("server.log"))
-                .arg("-D")
-                .arg(&server.data),
-        );
-        server
-    }
-
-    /// initdb and pg_ctl refuse root, so as root they run as postgres.
-    fn program(&self, name: &str) -> Command {
-        let path = self.bin.join(name);
-        let mut command = if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(path);
-            command
-        } else {
-            Command::new(path)
-        };
-        command.current_dir(self.data.parent().expect("the server folder"));
-        command
-    }
-
-    fn url(&self, db: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
-    }
-
-    /// The result of one query, unaligned.
-    fn sql(&self, db: &str, sql: &str) -> String {
-        output(Command::new(self.bin.join("psql")).args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            &self.url(db),
-            "-c",
-            sql,
-        ]))
-    }
-
-    fn version(&self) -> String {
-        self.sql("postgres", "SHOW server_version").trim().to_owned()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ =
-            self.program("pg_ctl").args(["stop", "-m", "fast", "-D"]).arg(&self.data).stdout(Stdio::null()).status();
-    }
-}
-
-/// Removed on drop, after the server in it has stopped.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn pg_bindir() -> PathBuf {
-    let from_pg_config = Command::new("pg_config").arg("--bindir").output().ok();
-    let from_pg_config = from_pg_config.map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    let newest_debian = fs::read_dir("/usr/lib/postgresql").ok().and_then(|versions| {
-        versions
-            .flatten()
-            .filter_map(|e| Some((e.file_name().to_str()?.parse::<u32>().ok()?, e.path().join("bin"))))
-            .max()
-    });
-    from_pg_config
-        .filter(|dir| dir.join("initdb").is_file())
-        .or(newest_debian.map(|(_, dir)| dir))
-        .filter(|dir| dir.join("initdb").is_file())
-        .expect("no initdb: install PostgreSQL (`pg_config --bindir` or /usr/lib/postgresql/N/bin)")
-}
-
-/// Runs a command to its end; its standard output, or a panic with its errors.
-fn output(command: &mut Command) -> String {
-    let result: Output = command.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    if !result.status.success() {
-        panic!(
-            "{command:?} failed ({}):\n{}{}",
-            result.status,
-            String::from_utf8_lossy(&result.stdout),
-            String::from_utf8_lossy(&result.stderr)
-        );
-    }
-    String::from_utf8_lossy(&result.stdout).into_owned()
 }
 
 /// The wall time of a whole process, which must succeed.

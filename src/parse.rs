@@ -385,8 +385,9 @@ impl Builder<'_> {
 
     fn field_type(&mut self, pair: Pair<Rule>) -> FieldType {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        let base = inner.next().expect("type name");
+        let (text, pair_start) = (pair.as_str(), pair.as_span().start());
+        let base = pair.into_inner().next().expect("type name");
+        let base_end = base.as_span().end();
         let name = match base.as_rule() {
             Rule::unsupported_type => {
                 let whole = self.span(&base);
@@ -394,11 +395,14 @@ impl Builder<'_> {
             }
             _ => TypeName::Named(self.ident(base)),
         };
-        let arity = match inner.next().map(|p| p.as_rule()) {
-            None => Arity::Required,
-            Some(Rule::optional_marker) => Arity::Optional,
-            Some(Rule::list_marker) => Arity::List,
-            Some(_) => Arity::OptionalList,
+        // The markers are no tokens of their own: what follows the base
+        // name, spaces aside, is one of them or nothing.
+        let base_end = base_end - pair_start;
+        let arity = match text[base_end..].trim() {
+            "" => Arity::Required,
+            "?" => Arity::Optional,
+            "[]" => Arity::List,
+            _ => Arity::OptionalList,
         };
         FieldType { name, arity, span }
     }
@@ -428,9 +432,8 @@ impl Builder<'_> {
                 continue;
             }
             let arg_span = self.span(&arg);
-            let inner = arg.into_inner().next().expect("argument content");
-            if inner.as_rule() == Rule::named_argument {
-                let mut parts = inner.into_inner();
+            if arg.as_rule() == Rule::named_argument {
+                let mut parts = arg.into_inner();
                 let name = self.ident(parts.next().expect("argument name"));
                 let value = parts.next().map(|v| self.expr(v));
                 if value.is_none() {
@@ -445,7 +448,7 @@ impl Builder<'_> {
                 }
                 items.push(Argument { name: Some(name), value, span: arg_span });
             } else {
-                let value = self.expr(inner);
+                let value = self.expr(arg);
                 items.push(Argument { name: None, value: Some(value), span: arg_span });
             }
         }
@@ -457,13 +460,14 @@ impl Builder<'_> {
         match pair.as_rule() {
             Rule::string => Expr::String(self.string(pair)),
             Rule::number => Expr::Number(self.ident(pair)),
-            Rule::constant => Expr::Constant(self.ident(pair)),
             Rule::array => Expr::Array(tight(pair.into_inner().map(|p| self.expr(p)).collect()), span),
-            Rule::function_call => {
+            Rule::call_or_constant => {
                 let mut inner = pair.into_inner();
-                let name = self.ident(inner.next().expect("function name"));
-                let args = self.arguments(inner.next().expect("function arguments"));
-                Expr::Function(name, args)
+                let name = self.ident(inner.next().expect("name"));
+                match inner.next() {
+                    Some(args) => Expr::Function(name, self.arguments(args)),
+                    None => Expr::Constant(name),
+                }
             }
             rule => unreachable!("unexpected expression rule {rule:?}"),
         }
@@ -471,15 +475,16 @@ impl Builder<'_> {
 
     fn string(&mut self, pair: Pair<Rule>) -> StringLit {
         let span = self.span(&pair);
-        let content = pair.into_inner().next().expect("string content");
-        let raw = content.as_str().to_owned();
+        // The text between the quotes, which the grammar always matches.
+        let text = pair.as_str();
+        let raw = text[1..text.len() - 1].to_owned();
         if !raw.contains('\\') {
             return StringLit { raw, unescaped: None, span };
         }
         let unescaped = match unescape(&raw) {
             Ok(value) => Some(value),
             Err((offset, message)) => {
-                let at = content.as_span().start() + offset;
+                let at = span.start as usize + 1 + offset;
                 self.diagnostics.push(
                     Diagnostic::error("invalid-escape", Span::new(self.file, at..at + 2), message)
                         .help(r#"valid escapes are \" \\ \n \r \t \0 and \uXXXX"#),

@@ -22,27 +22,42 @@ struct PslParser;
 pub fn parse(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> SchemaFile {
     let guarded = guard_nesting(file, text, diagnostics);
     let text = guarded.as_deref().unwrap_or(text);
-    let mut builder = Builder { file, diagnostics };
-    match PslParser::parse(Rule::schema, text) {
-        Ok(mut pairs) => {
-            let schema = pairs.next().expect("the schema rule yields one pair");
-            builder.schema(schema)
+    let mut builder = Builder { file, diagnostics, offset: 0 };
+    let mut items = Vec::new();
+    let mut docs: Vec<Comment> = Vec::new();
+    // One pest run per top-level item: the token queue it fills stays the
+    // size of one block and its memory is reused for the next, instead of
+    // growing to megabytes of fresh pages for a whole fragment.
+    loop {
+        let rest = &text[builder.offset..];
+        let item = match PslParser::parse(Rule::item, rest) {
+            Ok(mut pairs) => pairs.next().expect("the item rule yields one pair"),
+            // The catch-all rules accept any text, so this is a grammar bug;
+            // still, report it rather than panic.
+            Err(error) => {
+                let at = builder.offset
+                    + match error.location {
+                        pest::error::InputLocation::Pos(p) => p,
+                        pest::error::InputLocation::Span((s, _)) => s,
+                    };
+                builder.diagnostics.push(Diagnostic::error(
+                    "syntax-error",
+                    Span::new(file, at..at),
+                    "this text could not be parsed",
+                ));
+                break;
+            }
+        };
+        let end = item.as_span().end();
+        let pair = item.into_inner().next().expect("an item or the end of the input");
+        if pair.as_rule() == Rule::EOI {
+            break;
         }
-        // The catch-all rules accept any text, so this is a grammar bug;
-        // still, report it rather than panic.
-        Err(error) => {
-            let offset = match error.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((s, _)) => s,
-            };
-            builder.diagnostics.push(Diagnostic::error(
-                "syntax-error",
-                Span::new(file, offset..offset),
-                "this text could not be parsed",
-            ));
-            SchemaFile { file, items: Vec::new() }
-        }
+        builder.item(pair, &mut items, &mut docs);
+        builder.offset += end;
     }
+    flush_docs(&mut docs, &mut items, TopItem::Comment);
+    SchemaFile { file, items }
 }
 
 /// How deeply brackets may nest on one line. Real schemas stay below 5;
@@ -110,6 +125,9 @@ fn guard_nesting(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Opt
 struct Builder<'d> {
     file: FileId,
     diagnostics: &'d mut Diagnostics,
+    /// Where the item being built starts in the file: pest's positions
+    /// are relative to it.
+    offset: usize,
 }
 
 impl Builder<'_> {
@@ -118,9 +136,8 @@ impl Builder<'_> {
     /// No token ends in whitespace, so every span is trimmed here, once.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let text = s.as_str();
-        let end = s.start() + text.trim_end().len();
-        Span::new(self.file, s.start()..end)
+        let start = self.offset + s.start();
+        Span::new(self.file, start..start + s.as_str().trim_end().len())
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
@@ -147,64 +164,59 @@ impl Builder<'_> {
         let trimmed = text.trim();
         let leading = text.len() - text.trim_start().len();
         // A line of nothing but (Unicode) whitespace: an empty span at its start.
-        let start = s.start() + if trimmed.is_empty() { 0 } else { leading };
+        let start = self.offset + s.start() + if trimmed.is_empty() { 0 } else { leading };
         Span::new(self.file, start..start + trimmed.len())
     }
 
-    fn schema(&mut self, schema: Pair<Rule>) -> SchemaFile {
-        let mut items = Vec::new();
-        let mut docs: Vec<Comment> = Vec::new();
-        for pair in schema.into_inner() {
-            match pair.as_rule() {
-                Rule::block => {
-                    let (block, after) = self.block(pair, std::mem::take(&mut docs));
-                    items.push(TopItem::Block(block));
-                    items.extend(after.map(TopItem::Comment));
-                }
-                Rule::comment_line => {
-                    for comment in pair.into_inner() {
-                        let comment = self.comment(comment);
-                        if comment.is_doc() {
-                            docs.push(comment);
-                        } else {
-                            flush_docs(&mut docs, &mut items, TopItem::Comment);
-                            items.push(TopItem::Comment(comment));
-                        }
+    /// One top-level item into `items`; doc comments wait in `docs` for
+    /// the block they document.
+    fn item(&mut self, pair: Pair<Rule>, items: &mut Vec<TopItem>, docs: &mut Vec<Comment>) {
+        match pair.as_rule() {
+            Rule::block => {
+                let (block, after) = self.block(pair, std::mem::take(docs));
+                items.push(TopItem::Block(block));
+                items.extend(after.map(TopItem::Comment));
+            }
+            Rule::comment_line => {
+                for comment in pair.into_inner() {
+                    let comment = self.comment(comment);
+                    if comment.is_doc() {
+                        docs.push(comment);
+                    } else {
+                        flush_docs(docs, items, TopItem::Comment);
+                        items.push(TopItem::Comment(comment));
                     }
                 }
-                Rule::blank_line => {
-                    flush_docs(&mut docs, &mut items, TopItem::Comment);
-                    items.push(TopItem::BlankLine);
-                }
-                Rule::invalid_block => {
-                    flush_docs(&mut docs, &mut items, TopItem::Comment);
-                    let span = self.line_span(&pair);
-                    let head = pair.as_str().split_whitespace().next().unwrap_or("");
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "invalid-block",
-                            Span { end: span.start + head.len() as u32, ..span },
-                            format!("`{head}` does not start a block"),
-                        )
-                        .label("expected `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
-                    );
-                    items.push(TopItem::Invalid(span));
-                }
-                Rule::invalid_top => {
-                    flush_docs(&mut docs, &mut items, TopItem::Comment);
-                    let span = self.line_span(&pair);
-                    self.diagnostics.push(
-                        Diagnostic::error("invalid-line", span, "this line is not part of any block")
-                            .label("expected a block such as `model Name {`, or a comment"),
-                    );
-                    items.push(TopItem::Invalid(span));
-                }
-                Rule::EOI => {}
-                rule => unreachable!("unexpected top-level rule {rule:?}"),
             }
+            Rule::blank_line => {
+                flush_docs(docs, items, TopItem::Comment);
+                items.push(TopItem::BlankLine);
+            }
+            Rule::invalid_block => {
+                flush_docs(docs, items, TopItem::Comment);
+                let span = self.line_span(&pair);
+                let head = pair.as_str().split_whitespace().next().unwrap_or("");
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-block",
+                        Span { end: span.start + head.len() as u32, ..span },
+                        format!("`{head}` does not start a block"),
+                    )
+                    .label("expected `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
+                );
+                items.push(TopItem::Invalid(span));
+            }
+            Rule::invalid_top => {
+                flush_docs(docs, items, TopItem::Comment);
+                let span = self.line_span(&pair);
+                self.diagnostics.push(
+                    Diagnostic::error("invalid-line", span, "this line is not part of any block")
+                        .label("expected a block such as `model Name {`, or a comment"),
+                );
+                items.push(TopItem::Invalid(span));
+            }
+            rule => unreachable!("unexpected top-level rule {rule:?}"),
         }
-        flush_docs(&mut docs, &mut items, TopItem::Comment);
-        SchemaFile { file: self.file, items }
     }
 
     /// A block, and a comment that followed its closing brace.

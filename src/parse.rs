@@ -10,6 +10,8 @@ use pest::Parser;
 use pest::iterators::Pair;
 use pest_derive::Parser;
 
+use compact_str::CompactString;
+
 use crate::ast::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Span};
 
@@ -237,12 +239,12 @@ impl Builder<'_> {
                 Rule::trailing_comment if in_header => block.members.push(Member::Comment(self.comment(pair))),
                 Rule::trailing_comment if closed => after = Some(self.comment(pair)),
                 Rule::trailing_comment => {
-                    let comment = self.comment(pair);
+                    let comment = Some(Box::new(self.comment(pair)));
                     match block.members.last_mut() {
-                        Some(Member::Field(f)) => f.trailing = Some(comment),
-                        Some(Member::EnumValue(v)) => v.trailing = Some(comment),
-                        Some(Member::Property(p)) => p.trailing = Some(comment),
-                        Some(Member::Attribute(a)) => a.trailing = Some(comment),
+                        Some(Member::Field(f)) => f.trailing = comment,
+                        Some(Member::EnumValue(v)) => v.trailing = comment,
+                        Some(Member::Property(p)) => p.trailing = comment,
+                        Some(Member::Attribute(a)) => a.trailing = comment,
                         // A member turned invalid keeps its comment in its verbatim text.
                         _ => {}
                     }
@@ -376,21 +378,27 @@ impl Builder<'_> {
                 let name = self.ident(inner.next().expect("field name"));
                 let ty = self.field_type(inner.next().expect("field type"));
                 let attributes = tight(inner.map(|a| self.attribute(a)).collect());
-                Member::Field(Field { doc: std::mem::take(docs), name, ty, attributes, trailing: None, span })
+                Member::Field(Box::new(Field { doc: std::mem::take(docs), name, ty, attributes, trailing: None, span }))
             }
             Rule::enum_value => {
                 let name = self.ident(inner.next().expect("value name"));
                 let attributes = tight(inner.map(|a| self.attribute(a)).collect());
-                Member::EnumValue(EnumValue { doc: std::mem::take(docs), name, attributes, trailing: None, span })
+                Member::EnumValue(Box::new(EnumValue {
+                    doc: std::mem::take(docs),
+                    name,
+                    attributes,
+                    trailing: None,
+                    span,
+                }))
             }
             Rule::property => {
                 let name = self.ident(inner.next().expect("property name"));
                 let value = self.expr(inner.next().expect("property value"));
-                Member::Property(Property { name, value, trailing: None, span })
+                Member::Property(Box::new(Property { name, value, trailing: None, span }))
             }
             _ => {
                 let attribute = self.attribute_parts(span, inner);
-                Member::Attribute(BlockAttribute { attribute, trailing: None })
+                Member::Attribute(Box::new(BlockAttribute { attribute, trailing: None }))
             }
         }
     }
@@ -403,7 +411,8 @@ impl Builder<'_> {
         let name = match base.as_rule() {
             Rule::unsupported_type => {
                 let whole = self.span(&base);
-                TypeName::Unsupported(self.string(base.into_inner().next().expect("Unsupported argument")), whole)
+                let text = self.string(base.into_inner().next().expect("Unsupported argument"));
+                TypeName::Unsupported(Box::new(text), whole)
             }
             _ => TypeName::Named(self.ident(base)),
         };
@@ -477,7 +486,7 @@ impl Builder<'_> {
                 let mut inner = pair.into_inner();
                 let name = self.ident(inner.next().expect("name"));
                 match inner.next() {
-                    Some(args) => Expr::Function(name, self.arguments(args)),
+                    Some(args) => Expr::Function(name, Box::new(self.arguments(args))),
                     None => Expr::Constant(name),
                 }
             }
@@ -489,12 +498,12 @@ impl Builder<'_> {
         let span = self.span(&pair);
         // The text between the quotes, which the grammar always matches.
         let text = pair.as_str();
-        let raw = text[1..text.len() - 1].to_owned();
+        let raw = CompactString::from(&text[1..text.len() - 1]);
         if !raw.contains('\\') {
             return StringLit { raw, unescaped: None, span };
         }
         let unescaped = match unescape(&raw) {
-            Ok(value) => Some(value),
+            Ok(value) => Some(value.into_boxed_str()),
             Err((offset, message)) => {
                 let at = span.start as usize + 1 + offset;
                 self.diagnostics.push(

@@ -90,6 +90,8 @@ struct Index<'a> {
     fields: HashMap<usize, HashMap<&'a str, &'a Field>>,
     /// The relation graph, which most relation rules read.
     relations: relations::model::Relations<'a>,
+    /// The fields with native types, which five type rules read.
+    natives: Vec<types::NativeField<'a>>,
 }
 
 impl<'a> Index<'a> {
@@ -98,11 +100,14 @@ impl<'a> Index<'a> {
             kinds: HashMap::default(),
             fields: HashMap::default(),
             relations: relations::model::Relations::new(merged),
+            natives: Vec::new(),
         };
         for block in merged.blocks.iter().filter(|b| b.kind.has_fields()) {
             let mut by_name = HashMap::default();
             for field in block.fields() {
-                index.kinds.insert(address(&field.ty), resolve(merged, &field.ty));
+                let kind = resolve(merged, &field.ty);
+                index.kinds.insert(address(&field.ty), kind);
+                index.natives.extend(types::native_field(block, field, kind));
                 by_name.entry(field.name.name.as_str()).or_insert(field);
             }
             index.fields.insert(address(*block), by_name);
@@ -253,6 +258,11 @@ impl<'a> Ctx<'a> {
     /// Every relation field and how they pair, shared by the relation rules.
     pub(in crate::validate) fn relations(&self) -> &'a relations::model::Relations<'a> {
         &self.index.relations
+    }
+
+    /// The fields of models and views with native types, in order.
+    pub(in crate::validate) fn native_fields(&self) -> &'a [types::NativeField<'a>] {
+        &self.index.natives
     }
 
     /// The block attributes of that name (`"index"` for `@@index`).

@@ -74,6 +74,12 @@ fn guard_nesting(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Opt
     let mut deep_lines = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
+        // A line with few brackets cannot nest deeply: skip the byte-by-byte
+        // walk (the count is one fast pass, and almost every line stops here).
+        if line.bytes().filter(|b| matches!(b, b'(' | b'[')).count() <= MAX_NESTING {
+            line_start += line.len();
+            continue;
+        }
         let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
         let bytes = line.as_bytes();
         for (i, &byte) in bytes.iter().enumerate() {
@@ -142,8 +148,12 @@ impl Builder<'_> {
         Span::new(self.file, start..start + s.as_str().trim_end().len())
     }
 
+    /// A name or number token; those are atomic and never end in
+    /// whitespace, so their span is taken as it is.
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: pair.as_str().into(), span: self.span(&pair) }
+        let s = pair.as_span();
+        let start = self.offset + s.start();
+        Ident { name: s.as_str().into(), span: Span::new(self.file, start..self.offset + s.end()) }
     }
 
     fn comment(&self, pair: Pair<Rule>) -> Comment {

@@ -109,21 +109,21 @@ pub struct Block {
 impl Block {
     pub fn fields(&self) -> impl Iterator<Item = &Field> {
         self.members.iter().filter_map(|m| match m {
-            Member::Field(field) => Some(field),
+            Member::Field(field) => Some(&**field),
             _ => None,
         })
     }
 
     pub fn values(&self) -> impl Iterator<Item = &EnumValue> {
         self.members.iter().filter_map(|m| match m {
-            Member::EnumValue(value) => Some(value),
+            Member::EnumValue(value) => Some(&**value),
             _ => None,
         })
     }
 
     pub fn properties(&self) -> impl Iterator<Item = &Property> {
         self.members.iter().filter_map(|m| match m {
-            Member::Property(property) => Some(property),
+            Member::Property(property) => Some(&**property),
             _ => None,
         })
     }
@@ -135,18 +135,22 @@ impl Block {
     /// Block attributes (`@@x`).
     pub fn attributes(&self) -> impl Iterator<Item = &BlockAttribute> {
         self.members.iter().filter_map(|m| match m {
-            Member::Attribute(attribute) => Some(attribute),
+            Member::Attribute(attribute) => Some(&**attribute),
             _ => None,
         })
     }
 }
 
+/// One line of a block. The variants with a tree are boxed so that a
+/// member is a few words: a block's member list stays small, blank lines
+/// and comments cost no more than they hold, and the rules, which walk
+/// every member of every block again and again, touch less memory.
 #[derive(Debug, Clone)]
 pub enum Member {
-    Field(Field),
-    EnumValue(EnumValue),
-    Property(Property),
-    Attribute(BlockAttribute),
+    Field(Box<Field>),
+    EnumValue(Box<EnumValue>),
+    Property(Box<Property>),
+    Attribute(Box<BlockAttribute>),
     Comment(Comment),
     BlankLine,
     /// A line that is not valid here; reported by the parser, printed verbatim.
@@ -165,7 +169,7 @@ pub struct Field {
     pub name: Ident,
     pub ty: FieldType,
     pub attributes: Vec<Attribute>,
-    pub trailing: Option<Comment>,
+    pub trailing: Option<Box<Comment>>,
     pub span: Span,
 }
 
@@ -185,8 +189,9 @@ pub struct FieldType {
 #[derive(Debug, Clone)]
 pub enum TypeName {
     Named(Ident),
-    /// `Unsupported("tsvector")`, and the span of all of it.
-    Unsupported(StringLit, Span),
+    /// `Unsupported("tsvector")`, and the span of all of it. Boxed: it is
+    /// rare, and every field holds a type name.
+    Unsupported(Box<StringLit>, Span),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,7 +209,7 @@ pub struct EnumValue {
     pub doc: Vec<Comment>,
     pub name: Ident,
     pub attributes: Vec<Attribute>,
-    pub trailing: Option<Comment>,
+    pub trailing: Option<Box<Comment>>,
     pub span: Span,
 }
 
@@ -213,14 +218,14 @@ pub struct EnumValue {
 pub struct Property {
     pub name: Ident,
     pub value: Expr,
-    pub trailing: Option<Comment>,
+    pub trailing: Option<Box<Comment>>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone)]
 pub struct BlockAttribute {
     pub attribute: Attribute,
-    pub trailing: Option<Comment>,
+    pub trailing: Option<Box<Comment>>,
 }
 
 /// `@name(args)` or `@@name(args)`; `name` is without the `@`s and may be
@@ -267,8 +272,9 @@ pub enum Expr {
     Constant(Ident),
     Array(Vec<Expr>, Span),
     /// `now()`, `env("X")`, and field references with arguments such as
-    /// `createdAt(sort: Desc)`.
-    Function(Ident, Arguments),
+    /// `createdAt(sort: Desc)`. The arguments are boxed: an expression is
+    /// then no larger than a string, and most are strings and names.
+    Function(Ident, Box<Arguments>),
 }
 
 impl Expr {
@@ -300,10 +306,12 @@ impl Expr {
 /// [`StringLit::value`] has the escapes decoded.
 #[derive(Debug, Clone)]
 pub struct StringLit {
-    pub raw: String,
+    /// Inline up to 24 bytes, as most strings (`@map` names) are: no
+    /// allocation for them.
+    pub raw: CompactString,
     /// The decoded value, only when it differs from `raw` (most strings
     /// have no escapes, and a schema has many strings).
-    pub unescaped: Option<String>,
+    pub unescaped: Option<Box<str>>,
     pub span: Span,
 }
 

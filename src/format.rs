@@ -158,7 +158,7 @@ impl Printer<'_, '_> {
     }
 
     fn member_rows(&self, member: &Member, rows: &mut Vec<Row>) {
-        let trailing = |c: &Option<Comment>| c.as_ref().map(|c| c.text.clone());
+        let trailing = |c: &Option<Box<Comment>>| c.as_ref().map(|c| c.text.clone());
         match member {
             Member::Field(field) => {
                 rows.extend(field.doc.iter().map(|c| Row::Verbatim(comment_text(c))));

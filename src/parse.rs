@@ -10,6 +10,8 @@ use pest::Parser;
 use pest::iterators::Pair;
 use pest_derive::Parser;
 
+use compact_str::CompactString;
+
 use crate::ast::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Span};
 
@@ -22,27 +24,42 @@ struct PslParser;
 pub fn parse(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> SchemaFile {
     let guarded = guard_nesting(file, text, diagnostics);
     let text = guarded.as_deref().unwrap_or(text);
-    let mut builder = Builder { file, diagnostics };
-    match PslParser::parse(Rule::schema, text) {
-        Ok(mut pairs) => {
-            let schema = pairs.next().expect("the schema rule yields one pair");
-            builder.schema(schema)
+    let mut builder = Builder { file, diagnostics, offset: 0 };
+    let mut items = Vec::new();
+    let mut docs: Vec<Comment> = Vec::new();
+    // One pest run per top-level item: the token queue it fills stays the
+    // size of one block and its memory is reused for the next, instead of
+    // growing to megabytes of fresh pages for a whole fragment.
+    loop {
+        let rest = &text[builder.offset..];
+        let item = match PslParser::parse(Rule::item, rest) {
+            Ok(mut pairs) => pairs.next().expect("the item rule yields one pair"),
+            // The catch-all rules accept any text, so this is a grammar bug;
+            // still, report it rather than panic.
+            Err(error) => {
+                let at = builder.offset
+                    + match error.location {
+                        pest::error::InputLocation::Pos(p) => p,
+                        pest::error::InputLocation::Span((s, _)) => s,
+                    };
+                builder.diagnostics.push(Diagnostic::error(
+                    "syntax-error",
+                    Span::new(file, at..at),
+                    "this text could not be parsed",
+                ));
+                break;
+            }
+        };
+        let end = item.as_span().end();
+        let pair = item.into_inner().next().expect("an item or the end of the input");
+        if pair.as_rule() == Rule::EOI {
+            break;
         }
-        // The catch-all rules accept any text, so this is a grammar bug;
-        // still, report it rather than panic.
-        Err(error) => {
-            let offset = match error.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((s, _)) => s,
-            };
-            builder.diagnostics.push(Diagnostic::error(
-                "syntax-error",
-                Span::new(file, offset..offset),
-                "this text could not be parsed",
-            ));
-            SchemaFile { file, items: Vec::new() }
-        }
+        builder.item(pair, &mut items, &mut docs);
+        builder.offset += end;
     }
+    flush_docs(&mut docs, &mut items, TopItem::Comment);
+    SchemaFile { file, items }
 }
 
 /// How deeply brackets may nest on one line. Real schemas stay below 5;
@@ -57,6 +74,12 @@ fn guard_nesting(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Opt
     let mut deep_lines = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
+        // A line with few brackets cannot nest deeply: skip the byte-by-byte
+        // walk (the count is one fast pass, and almost every line stops here).
+        if line.bytes().filter(|b| matches!(b, b'(' | b'[')).count() <= MAX_NESTING {
+            line_start += line.len();
+            continue;
+        }
         let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
         let bytes = line.as_bytes();
         for (i, &byte) in bytes.iter().enumerate() {
@@ -110,6 +133,9 @@ fn guard_nesting(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Opt
 struct Builder<'d> {
     file: FileId,
     diagnostics: &'d mut Diagnostics,
+    /// Where the item being built starts in the file: pest's positions
+    /// are relative to it.
+    offset: usize,
 }
 
 impl Builder<'_> {
@@ -118,13 +144,16 @@ impl Builder<'_> {
     /// No token ends in whitespace, so every span is trimmed here, once.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let text = s.as_str();
-        let end = s.start() + text.trim_end().len();
-        Span::new(self.file, s.start()..end)
+        let start = self.offset + s.start();
+        Span::new(self.file, start..start + s.as_str().trim_end().len())
     }
 
+    /// A name or number token; those are atomic and never end in
+    /// whitespace, so their span is taken as it is.
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: pair.as_str().into(), span: self.span(&pair) }
+        let s = pair.as_span();
+        let start = self.offset + s.start();
+        Ident { name: s.as_str().into(), span: Span::new(self.file, start..self.offset + s.end()) }
     }
 
     fn comment(&self, pair: Pair<Rule>) -> Comment {
@@ -147,64 +176,59 @@ impl Builder<'_> {
         let trimmed = text.trim();
         let leading = text.len() - text.trim_start().len();
         // A line of nothing but (Unicode) whitespace: an empty span at its start.
-        let start = s.start() + if trimmed.is_empty() { 0 } else { leading };
+        let start = self.offset + s.start() + if trimmed.is_empty() { 0 } else { leading };
         Span::new(self.file, start..start + trimmed.len())
     }
 
-    fn schema(&mut self, schema: Pair<Rule>) -> SchemaFile {
-        let mut items = Vec::new();
-        let mut docs: Vec<Comment> = Vec::new();
-        for pair in schema.into_inner() {
-            match pair.as_rule() {
-                Rule::block => {
-                    let (block, after) = self.block(pair, std::mem::take(&mut docs));
-                    items.push(TopItem::Block(block));
-                    items.extend(after.map(TopItem::Comment));
-                }
-                Rule::comment_line => {
-                    for comment in pair.into_inner() {
-                        let comment = self.comment(comment);
-                        if comment.is_doc() {
-                            docs.push(comment);
-                        } else {
-                            flush_docs(&mut docs, &mut items, TopItem::Comment);
-                            items.push(TopItem::Comment(comment));
-                        }
+    /// One top-level item into `items`; doc comments wait in `docs` for
+    /// the block they document.
+    fn item(&mut self, pair: Pair<Rule>, items: &mut Vec<TopItem>, docs: &mut Vec<Comment>) {
+        match pair.as_rule() {
+            Rule::block => {
+                let (block, after) = self.block(pair, std::mem::take(docs));
+                items.push(TopItem::Block(block));
+                items.extend(after.map(TopItem::Comment));
+            }
+            Rule::comment_line => {
+                for comment in pair.into_inner() {
+                    let comment = self.comment(comment);
+                    if comment.is_doc() {
+                        docs.push(comment);
+                    } else {
+                        flush_docs(docs, items, TopItem::Comment);
+                        items.push(TopItem::Comment(comment));
                     }
                 }
-                Rule::blank_line => {
-                    flush_docs(&mut docs, &mut items, TopItem::Comment);
-                    items.push(TopItem::BlankLine);
-                }
-                Rule::invalid_block => {
-                    flush_docs(&mut docs, &mut items, TopItem::Comment);
-                    let span = self.line_span(&pair);
-                    let head = pair.as_str().split_whitespace().next().unwrap_or("");
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "invalid-block",
-                            Span { end: span.start + head.len() as u32, ..span },
-                            format!("`{head}` does not start a block"),
-                        )
-                        .label("expected `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
-                    );
-                    items.push(TopItem::Invalid(span));
-                }
-                Rule::invalid_top => {
-                    flush_docs(&mut docs, &mut items, TopItem::Comment);
-                    let span = self.line_span(&pair);
-                    self.diagnostics.push(
-                        Diagnostic::error("invalid-line", span, "this line is not part of any block")
-                            .label("expected a block such as `model Name {`, or a comment"),
-                    );
-                    items.push(TopItem::Invalid(span));
-                }
-                Rule::EOI => {}
-                rule => unreachable!("unexpected top-level rule {rule:?}"),
             }
+            Rule::blank_line => {
+                flush_docs(docs, items, TopItem::Comment);
+                items.push(TopItem::BlankLine);
+            }
+            Rule::invalid_block => {
+                flush_docs(docs, items, TopItem::Comment);
+                let span = self.line_span(&pair);
+                let head = pair.as_str().split_whitespace().next().unwrap_or("");
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-block",
+                        Span { end: span.start + head.len() as u32, ..span },
+                        format!("`{head}` does not start a block"),
+                    )
+                    .label("expected `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
+                );
+                items.push(TopItem::Invalid(span));
+            }
+            Rule::invalid_top => {
+                flush_docs(docs, items, TopItem::Comment);
+                let span = self.line_span(&pair);
+                self.diagnostics.push(
+                    Diagnostic::error("invalid-line", span, "this line is not part of any block")
+                        .label("expected a block such as `model Name {`, or a comment"),
+                );
+                items.push(TopItem::Invalid(span));
+            }
+            rule => unreachable!("unexpected top-level rule {rule:?}"),
         }
-        flush_docs(&mut docs, &mut items, TopItem::Comment);
-        SchemaFile { file: self.file, items }
     }
 
     /// A block, and a comment that followed its closing brace.
@@ -225,12 +249,12 @@ impl Builder<'_> {
                 Rule::trailing_comment if in_header => block.members.push(Member::Comment(self.comment(pair))),
                 Rule::trailing_comment if closed => after = Some(self.comment(pair)),
                 Rule::trailing_comment => {
-                    let comment = self.comment(pair);
+                    let comment = Some(Box::new(self.comment(pair)));
                     match block.members.last_mut() {
-                        Some(Member::Field(f)) => f.trailing = Some(comment),
-                        Some(Member::EnumValue(v)) => v.trailing = Some(comment),
-                        Some(Member::Property(p)) => p.trailing = Some(comment),
-                        Some(Member::Attribute(a)) => a.trailing = Some(comment),
+                        Some(Member::Field(f)) => f.trailing = comment,
+                        Some(Member::EnumValue(v)) => v.trailing = comment,
+                        Some(Member::Property(p)) => p.trailing = comment,
+                        Some(Member::Attribute(a)) => a.trailing = comment,
                         // A member turned invalid keeps its comment in its verbatim text.
                         _ => {}
                     }
@@ -364,41 +388,52 @@ impl Builder<'_> {
                 let name = self.ident(inner.next().expect("field name"));
                 let ty = self.field_type(inner.next().expect("field type"));
                 let attributes = tight(inner.map(|a| self.attribute(a)).collect());
-                Member::Field(Field { doc: std::mem::take(docs), name, ty, attributes, trailing: None, span })
+                Member::Field(Box::new(Field { doc: std::mem::take(docs), name, ty, attributes, trailing: None, span }))
             }
             Rule::enum_value => {
                 let name = self.ident(inner.next().expect("value name"));
                 let attributes = tight(inner.map(|a| self.attribute(a)).collect());
-                Member::EnumValue(EnumValue { doc: std::mem::take(docs), name, attributes, trailing: None, span })
+                Member::EnumValue(Box::new(EnumValue {
+                    doc: std::mem::take(docs),
+                    name,
+                    attributes,
+                    trailing: None,
+                    span,
+                }))
             }
             Rule::property => {
                 let name = self.ident(inner.next().expect("property name"));
                 let value = self.expr(inner.next().expect("property value"));
-                Member::Property(Property { name, value, trailing: None, span })
+                Member::Property(Box::new(Property { name, value, trailing: None, span }))
             }
             _ => {
                 let attribute = self.attribute_parts(span, inner);
-                Member::Attribute(BlockAttribute { attribute, trailing: None })
+                Member::Attribute(Box::new(BlockAttribute { attribute, trailing: None }))
             }
         }
     }
 
     fn field_type(&mut self, pair: Pair<Rule>) -> FieldType {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        let base = inner.next().expect("type name");
+        let (text, pair_start) = (pair.as_str(), pair.as_span().start());
+        let base = pair.into_inner().next().expect("type name");
+        let base_end = base.as_span().end();
         let name = match base.as_rule() {
             Rule::unsupported_type => {
                 let whole = self.span(&base);
-                TypeName::Unsupported(self.string(base.into_inner().next().expect("Unsupported argument")), whole)
+                let text = self.string(base.into_inner().next().expect("Unsupported argument"));
+                TypeName::Unsupported(Box::new(text), whole)
             }
             _ => TypeName::Named(self.ident(base)),
         };
-        let arity = match inner.next().map(|p| p.as_rule()) {
-            None => Arity::Required,
-            Some(Rule::optional_marker) => Arity::Optional,
-            Some(Rule::list_marker) => Arity::List,
-            Some(_) => Arity::OptionalList,
+        // The markers are no tokens of their own: what follows the base
+        // name, spaces aside, is one of them or nothing.
+        let base_end = base_end - pair_start;
+        let arity = match text[base_end..].trim() {
+            "" => Arity::Required,
+            "?" => Arity::Optional,
+            "[]" => Arity::List,
+            _ => Arity::OptionalList,
         };
         FieldType { name, arity, span }
     }
@@ -428,9 +463,8 @@ impl Builder<'_> {
                 continue;
             }
             let arg_span = self.span(&arg);
-            let inner = arg.into_inner().next().expect("argument content");
-            if inner.as_rule() == Rule::named_argument {
-                let mut parts = inner.into_inner();
+            if arg.as_rule() == Rule::named_argument {
+                let mut parts = arg.into_inner();
                 let name = self.ident(parts.next().expect("argument name"));
                 let value = parts.next().map(|v| self.expr(v));
                 if value.is_none() {
@@ -445,7 +479,7 @@ impl Builder<'_> {
                 }
                 items.push(Argument { name: Some(name), value, span: arg_span });
             } else {
-                let value = self.expr(inner);
+                let value = self.expr(arg);
                 items.push(Argument { name: None, value: Some(value), span: arg_span });
             }
         }
@@ -457,13 +491,14 @@ impl Builder<'_> {
         match pair.as_rule() {
             Rule::string => Expr::String(self.string(pair)),
             Rule::number => Expr::Number(self.ident(pair)),
-            Rule::constant => Expr::Constant(self.ident(pair)),
             Rule::array => Expr::Array(tight(pair.into_inner().map(|p| self.expr(p)).collect()), span),
-            Rule::function_call => {
+            Rule::call_or_constant => {
                 let mut inner = pair.into_inner();
-                let name = self.ident(inner.next().expect("function name"));
-                let args = self.arguments(inner.next().expect("function arguments"));
-                Expr::Function(name, args)
+                let name = self.ident(inner.next().expect("name"));
+                match inner.next() {
+                    Some(args) => Expr::Function(name, Box::new(self.arguments(args))),
+                    None => Expr::Constant(name),
+                }
             }
             rule => unreachable!("unexpected expression rule {rule:?}"),
         }
@@ -471,15 +506,16 @@ impl Builder<'_> {
 
     fn string(&mut self, pair: Pair<Rule>) -> StringLit {
         let span = self.span(&pair);
-        let content = pair.into_inner().next().expect("string content");
-        let raw = content.as_str().to_owned();
+        // The text between the quotes, which the grammar always matches.
+        let text = pair.as_str();
+        let raw = CompactString::from(&text[1..text.len() - 1]);
         if !raw.contains('\\') {
             return StringLit { raw, unescaped: None, span };
         }
         let unescaped = match unescape(&raw) {
-            Ok(value) => Some(value),
+            Ok(value) => Some(value.into_boxed_str()),
             Err((offset, message)) => {
-                let at = content.as_span().start() + offset;
+                let at = span.start as usize + 1 + offset;
                 self.diagnostics.push(
                     Diagnostic::error("invalid-escape", Span::new(self.file, at..at + 2), message)
                         .help(r#"valid escapes are \" \\ \n \r \t \0 and \uXXXX"#),

@@ -369,10 +369,10 @@ fn every_comment<'a>(ctx: &Ctx<'a>) -> Vec<&'a Comment> {
                 out.extend(&block.doc);
                 for member in &block.members {
                     match member {
-                        Member::Field(f) => out.extend(f.doc.iter().chain(&f.trailing)),
-                        Member::EnumValue(v) => out.extend(v.doc.iter().chain(&v.trailing)),
-                        Member::Property(p) => out.extend(&p.trailing),
-                        Member::Attribute(a) => out.extend(&a.trailing),
+                        Member::Field(f) => out.extend(f.doc.iter().chain(f.trailing.as_deref())),
+                        Member::EnumValue(v) => out.extend(v.doc.iter().chain(v.trailing.as_deref())),
+                        Member::Property(p) => out.extend(p.trailing.as_deref()),
+                        Member::Attribute(a) => out.extend(a.trailing.as_deref()),
                         Member::Comment(c) => out.push(c),
                         Member::BlankLine | Member::Invalid(_) => {}
                     }

@@ -11,7 +11,7 @@
 use crate::HashMap;
 
 use super::{Check, Ctx, FieldKind, Scalar};
-use crate::ast::{Block, BlockKind, EnumValue, Expr, Field, Ident};
+use crate::ast::{Attribute, Block, BlockKind, EnumValue, Expr, Field, Ident};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::merge::Merged;
 
@@ -266,38 +266,42 @@ fn every_model_has_its_own_table(ctx: &mut Ctx) {
 /// differ; that case gets its own message.
 fn every_field_has_its_own_column(ctx: &mut Ctx) {
     for block in ctx.models() {
-        let fields: Vec<&Field> = block.fields().filter(|f| is_column(ctx, f)).collect();
-        for (i, field) in fields.iter().enumerate() {
-            let column = Ctx::column_name(field);
-            let mapped = field.attribute("map").is_some();
+        // Each field's column and `@map`, read once: the comparisons below
+        // visit every pair of fields.
+        let fields: Vec<Column> = block
+            .fields()
+            .filter(|f| is_column(ctx, f))
+            .map(|field| Column { field, name: Ctx::column_name(field), map: field.attribute("map") })
+            .collect();
+        for (i, this_column) in fields.iter().enumerate() {
+            let Column { field, name: column, map } = *this_column;
             // A real collision with an earlier field; two unmapped fields
             // of one name are a duplicate field, reported above.
-            let earlier =
-                fields[..i].iter().find(|f| Ctx::column_name(f) == column && (mapped || f.attribute("map").is_some()));
+            let earlier = fields[..i].iter().find(|f| f.name == column && (map.is_some() || f.map.is_some()));
             if let Some(earlier) = earlier {
                 // `this` carries the `@map` that causes the clash.
-                let (this, other) = if mapped { (*field, *earlier) } else { (*earlier, *field) };
-                let span = this.attribute("map").map_or(this.name.span, |m| m.span);
+                let (this, other) = if map.is_some() { (this_column, earlier) } else { (earlier, this_column) };
+                let span = this.map.map_or(this.field.name.span, |m| m.span);
                 ctx.push(
                     Diagnostic::error(
                         "duplicate-column",
                         span,
                         format!(
                             "fields `{}` and `{}` of {} `{}` are both stored in column `{column}`",
-                            earlier.name.name,
+                            earlier.field.name.name,
                             field.name.name,
                             block.kind.keyword(),
                             block.name.name
                         ),
                     )
-                    .label(format!("`{}` is mapped to `{column}`", this.name.name))
-                    .also(other.name.span, format!("`{}` uses column `{column}` too", other.name.name))
+                    .label(format!("`{}` is mapped to `{column}`", this.field.name.name))
+                    .also(other.field.name.span, format!("`{}` uses column `{column}` too", other.field.name.name))
                     .help("give one of them another column name with `@map(\"...\")`"),
                 );
                 continue;
             }
-            let Some(map) = field.attribute("map") else { continue };
-            let later = fields[i + 1..].iter().find(|f| f.name.name == column && Ctx::column_name(f) != column);
+            let Some(map) = map else { continue };
+            let later = fields[i + 1..].iter().find(|f| f.field.name.name == column && f.name != column);
             if let Some(later) = later {
                 ctx.push(
                     Diagnostic::error(
@@ -309,7 +313,7 @@ fn every_field_has_its_own_column(ctx: &mut Ctx) {
                         ),
                     )
                     .label(format!("`{column}` is taken by a field name"))
-                    .also(later.name.span, format!("`{column}` is stored as `{}`", Ctx::column_name(later)))
+                    .also(later.field.name.span, format!("`{column}` is stored as `{}`", later.name))
                     .help(format!(
                         "Prisma compares `@map` names with the fields below before reading their own `@map`: move `{column}` above `{}`, or map `{}` to another column",
                         field.name.name, field.name.name
@@ -318,6 +322,14 @@ fn every_field_has_its_own_column(ctx: &mut Ctx) {
             }
         }
     }
+}
+
+/// A field that has a column, with the column's name and its `@map`.
+#[derive(Clone, Copy)]
+struct Column<'a> {
+    field: &'a Field,
+    name: &'a str,
+    map: Option<&'a Attribute>,
 }
 
 fn every_enum_has_its_own_database_name(ctx: &mut Ctx) {

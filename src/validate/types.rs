@@ -10,6 +10,7 @@ mod native;
 use super::{Check, Ctx, FieldKind, Scalar, closest};
 use crate::ast::{Arity, BlockKind, Field, TypeName};
 use crate::diagnostics::Diagnostic;
+pub(super) use native::{NativeField, native_field};
 use native::{
     fields_have_at_most_one_native_type, native_type_lengths_fit_postgresql, native_types_are_on_scalar_fields,
     native_types_are_valid_for_their_fields, native_types_use_the_datasource_name,

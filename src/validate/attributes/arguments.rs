@@ -35,6 +35,9 @@ struct Spec {
 
 const NAME: &[(&str, Kind)] = &[("name", Kind::Text)];
 
+/// The most parameters an attribute has (`@@index`).
+const MAX_PARAMS: usize = 6;
+
 fn spec(place: Place, name: &str) -> Option<Spec> {
     use Kind::*;
     let (label, positional, required, params): (_, _, _, &'static [(&str, Kind)]) = match (place, name) {
@@ -85,7 +88,8 @@ fn spec(place: Place, name: &str) -> Option<Spec> {
 pub(crate) const INDEX_TYPES: [&str; 6] = ["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"];
 
 pub(super) fn attribute_arguments_fit_their_parameters(ctx: &mut Ctx) {
-    for (place, attribute) in super::placed_attributes(ctx) {
+    let groups = super::attribute_groups(ctx);
+    for (place, attribute) in super::placed(&groups) {
         let Some(spec) = spec(place, &attribute.name.name) else { continue };
         let args = read(ctx, attribute, &spec);
         let mut valid = true;
@@ -103,11 +107,16 @@ pub(super) fn attribute_arguments_fit_their_parameters(ctx: &mut Ctx) {
 /// Reads the arguments: through [`Ctx::args`] when the first parameter may
 /// be positional, else here (`@id("x")` has no parameter to fill).
 fn read<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, spec: &Spec) -> Args<'a> {
-    let names: Vec<&'static str> = spec.params.iter().map(|(n, _)| *n).collect();
+    // On the stack: this runs for every attribute of the schema.
+    let mut buffer = [""; MAX_PARAMS];
+    for (slot, (name, _)) in buffer.iter_mut().zip(spec.params) {
+        *slot = name;
+    }
+    let names = &buffer[..spec.params.len()];
     let args = if spec.positional {
-        ctx.args(attribute, spec.label, &names)
+        ctx.args(attribute, spec.label, names)
     } else {
-        named_args(ctx, attribute, spec.label, &names)
+        named_args(ctx, attribute, spec.label, names)
     };
     let incomplete = attribute.args.as_ref().is_some_and(|a| a.items.iter().any(|i| i.value.is_none()));
     if spec.required && !incomplete && args.get(names[0]).is_none() {
@@ -132,7 +141,7 @@ fn read<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, spec: &Spec) -> Args<'a
 /// [`Ctx::args`] for attributes whose arguments are all named.
 fn named_args<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, label: &str, params: &[&'static str]) -> Args<'a> {
     let mut values: Vec<(&'static str, &'a Expr)> = Vec::new();
-    let known = params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+    let known = || params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
     let Some(list) = &attribute.args else { return Args { values } };
     for arg in &list.items {
         let Some(value) = &arg.value else { continue };
@@ -144,7 +153,7 @@ fn named_args<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, label: &str, para
             } else {
                 Diagnostic::error("unexpected-argument", arg.span, format!("`{label}` takes only named arguments"))
                     .label("an argument without a name")
-                    .help(format!("name it; `{label}` takes {known}"))
+                    .help(format!("name it; `{label}` takes {}", known()))
             });
             continue;
         };
@@ -154,7 +163,7 @@ fn named_args<'a>(ctx: &mut Ctx<'a>, attribute: &'a Attribute, label: &str, para
             ctx.push(if params.is_empty() {
                 d.help(format!("write `{label}` without arguments"))
             } else {
-                d.help(format!("its arguments are {known}"))
+                d.help(format!("its arguments are {}", known()))
             });
             continue;
         };

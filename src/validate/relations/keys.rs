@@ -59,7 +59,7 @@ pub(super) fn relation_keys_name_existing_scalar_fields(ctx: &mut Ctx) {
     }
 }
 
-fn check_key_field(ctx: &mut Ctx, rf: &RelationField, arg: &str, model: &Block, name: &Ident) {
+fn check_key_field<'a>(ctx: &mut Ctx<'a>, rf: &RelationField, arg: &str, model: &'a Block, name: &Ident) {
     let model_name = &model.name.name;
     let Some(field) = field_named(model, &name.name) else {
         let code = if arg == "fields" { "unknown-key-field" } else { "unknown-referenced-field" };

@@ -8,7 +8,7 @@
 //! first because arguments of the wrong type are beside the point.
 
 use super::super::{Ctx, FieldKind, Scalar, closest};
-use crate::ast::{Attribute, Block, Expr, Field};
+use crate::ast::{Attribute, Block, BlockKind, Expr, Field};
 use crate::diagnostics::{Diagnostic, Span};
 
 /// What a native type takes in parentheses.
@@ -92,24 +92,36 @@ pub(super) fn parse_unsupported(text: &str) -> Option<(&'static NativeType, Vec<
     fits.then_some((native, args))
 }
 
-/// A field's `@x.Y` attributes, with the field's kind; type blocks are
-/// skipped (they are an error as a whole) and so are fields whose type is
-/// unknown or composite (already reported).
-fn native_attributes<'a>(ctx: &Ctx<'a>) -> Vec<(&'a Block, &'a Field, FieldKind<'a>, Vec<&'a Attribute>)> {
-    let mut found = Vec::new();
-    for block in ctx.models() {
-        for field in block.fields() {
-            let natives: Vec<&Attribute> = field.attributes.iter().filter(|a| a.name.name.contains('.')).collect();
-            if natives.is_empty() {
-                continue;
-            }
-            let kind = ctx.resolve(&field.ty);
-            if !matches!(kind, FieldKind::Unknown | FieldKind::Composite(_)) {
-                found.push((block, field, kind, natives));
-            }
-        }
+/// A field of a model or view with native type attributes (`@x.Y`), and
+/// the field's kind. Five rules read these, so the index lists them once
+/// per run ([`native_field`]).
+pub(in crate::validate) struct NativeField<'a> {
+    pub field: &'a Field,
+    pub kind: FieldKind<'a>,
+}
+
+impl<'a> NativeField<'a> {
+    /// The native type attributes, in the order written.
+    fn attributes(&self) -> impl Iterator<Item = &'a Attribute> + use<'a> {
+        self.field.attributes.iter().filter(|a| is_native(a))
     }
-    found
+}
+
+fn is_native(attribute: &Attribute) -> bool {
+    attribute.name.name.contains('.')
+}
+
+/// The field as a [`NativeField`] when it has native type attributes.
+/// Type blocks are skipped (they are an error as a whole), and so are
+/// fields whose type is unknown or composite (already reported).
+pub(in crate::validate) fn native_field<'a>(
+    block: &Block,
+    field: &'a Field,
+    kind: FieldKind<'a>,
+) -> Option<NativeField<'a>> {
+    let table = matches!(block.kind, BlockKind::Model | BlockKind::View);
+    let checked = !matches!(kind, FieldKind::Unknown | FieldKind::Composite(_));
+    (table && checked && field.attributes.iter().any(is_native)).then_some(NativeField { field, kind })
 }
 
 /// `db.VarChar` -> (`db`, `VarChar`).
@@ -118,8 +130,9 @@ fn split(attribute: &Attribute) -> (&str, &str) {
 }
 
 pub(super) fn native_types_are_on_scalar_fields(ctx: &mut Ctx) {
-    for (_, field, kind, natives) in native_attributes(ctx) {
-        let (what, help) = match kind {
+    for native in ctx.native_fields() {
+        let field = native.field;
+        let (what, help) = match native.kind {
             FieldKind::Enum(e) => (
                 format!("enum `{}`", e.name.name),
                 "remove it: an enum field is stored as its enum's own PostgreSQL type".to_owned(),
@@ -134,7 +147,7 @@ pub(super) fn native_types_are_on_scalar_fields(ctx: &mut Ctx) {
             ),
             _ => continue,
         };
-        for attribute in natives {
+        for attribute in native.attributes() {
             ctx.push(
                 Diagnostic::error(
                     "native-type-on-non-scalar",
@@ -149,11 +162,14 @@ pub(super) fn native_types_are_on_scalar_fields(ctx: &mut Ctx) {
 }
 
 pub(super) fn fields_have_at_most_one_native_type(ctx: &mut Ctx) {
-    for (_, field, kind, natives) in native_attributes(ctx) {
-        if !matches!(kind, FieldKind::Scalar(_)) {
+    for native in ctx.native_fields() {
+        if !matches!(native.kind, FieldKind::Scalar(_)) {
             continue;
         }
-        for extra in &natives[1..] {
+        let field = native.field;
+        let mut natives = native.attributes();
+        let first = natives.next().expect("a native field has a native type");
+        for extra in natives {
             ctx.push(
                 Diagnostic::error(
                     "duplicate-native-type",
@@ -161,7 +177,7 @@ pub(super) fn fields_have_at_most_one_native_type(ctx: &mut Ctx) {
                     format!("field `{}` has more than one native type", field.name.name),
                 )
                 .label("second native type")
-                .also(natives[0].span, "first native type")
+                .also(first.span, "first native type")
                 .help("a column has one database type: keep one of them"),
             );
         }
@@ -171,11 +187,11 @@ pub(super) fn fields_have_at_most_one_native_type(ctx: &mut Ctx) {
 pub(super) fn native_types_use_the_datasource_name(ctx: &mut Ctx) {
     let Some(datasource) = ctx.merged.datasource else { return };
     let source = datasource.name.name.as_str();
-    for (_, _, kind, natives) in native_attributes(ctx) {
-        if !matches!(kind, FieldKind::Scalar(_)) {
+    for native in ctx.native_fields() {
+        if !matches!(native.kind, FieldKind::Scalar(_)) {
             continue;
         }
-        for attribute in natives {
+        for attribute in native.attributes() {
             let (prefix, name) = split(attribute);
             if prefix != source {
                 ctx.push(
@@ -193,10 +209,10 @@ pub(super) fn native_types_use_the_datasource_name(ctx: &mut Ctx) {
 }
 
 pub(super) fn native_types_are_valid_for_their_fields(ctx: &mut Ctx) {
-    for (_, field, kind, natives) in native_attributes(ctx) {
-        let FieldKind::Scalar(scalar) = kind else { continue };
-        for attribute in natives {
-            if let Some(d) = check_native_type(field, scalar, attribute) {
+    for native in ctx.native_fields() {
+        let FieldKind::Scalar(scalar) = native.kind else { continue };
+        for attribute in native.attributes() {
+            if let Some(d) = check_native_type(native.field, scalar, attribute) {
                 ctx.push(d);
             }
         }
@@ -344,11 +360,12 @@ fn check_ranges(native: &NativeType, prefix: &str, numbers: &[(u32, Span)]) -> O
 
 /// Prisma accepts any length for these; PostgreSQL refuses the column.
 pub(super) fn native_type_lengths_fit_postgresql(ctx: &mut Ctx) {
-    for (_, field, kind, natives) in native_attributes(ctx) {
-        if !matches!(kind, FieldKind::Scalar(_)) {
+    for native in ctx.native_fields() {
+        if !matches!(native.kind, FieldKind::Scalar(_)) {
             continue;
         }
-        for attribute in natives {
+        let field = native.field;
+        for attribute in native.attributes() {
             let (prefix, name) = split(attribute);
             let max = match name {
                 "VarChar" | "Char" => 10_485_760,

@@ -62,7 +62,7 @@ pub fn lower(merged: &Merged) -> SqlSchema {
         .filter(|b| b.kind == BlockKind::Enum && owns_its_name(merged, b))
         .map(|block| Enum {
             name: qualified(block),
-            values: block.values().map(|v| value_name(v).to_owned()).collect(),
+            values: block.values().map(|v| v.database_name().to_owned()).collect(),
         })
         .collect();
     enums.sort_by(|a, b| a.name.cmp(&b.name));
@@ -87,20 +87,9 @@ fn qualified(block: &Block) -> QualifiedName {
     QualifiedName { schema, name: Ctx::table_name(block).to_owned() }
 }
 
-/// An enum value's database name: its `@map`, else its own.
-fn value_name(value: &crate::ast::EnumValue) -> &str {
-    value
-        .attributes
-        .iter()
-        .find(|a| a.name.name == "map")
-        .and_then(|a| a.positional().or_else(|| a.named("name")))
-        .and_then(Expr::as_str)
-        .unwrap_or(&value.name.name)
-}
-
 /// The database name of the value `name` of an enum.
 fn enum_value_name<'a>(block: &'a Block, name: &'a str) -> &'a str {
-    block.values().find(|v| v.name.name == name).map_or(name, value_name)
+    block.values().find(|v| v.name.name == name).map_or(name, crate::ast::EnumValue::database_name)
 }
 
 fn table(merged: &Merged, block: &Block) -> Table {

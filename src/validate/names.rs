@@ -361,7 +361,7 @@ fn enum_values_have_distinct_labels(ctx: &mut Ctx) {
     for block in ctx.enums() {
         let mut labels: HashMap<&str, &EnumValue> = HashMap::default();
         for value in block.values() {
-            let label = value_label(value);
+            let label = value.database_name();
             match labels.get(label) {
                 Some(first) if first.name.name != value.name.name => ctx.push(
                     Diagnostic::warning(
@@ -435,15 +435,4 @@ fn schema(block: &Block) -> Option<&str> {
 
 fn map_span(block: &Block) -> Option<Span> {
     Ctx::block_attributes(block, "map").next().map(|a| a.span)
-}
-
-/// The label an enum value is stored as: its `@map` or its name.
-fn value_label(value: &EnumValue) -> &str {
-    value
-        .attributes
-        .iter()
-        .find(|a| a.name.name == "map")
-        .and_then(|a| a.positional().or_else(|| a.named("name")))
-        .and_then(Expr::as_str)
-        .unwrap_or(&value.name.name)
 }

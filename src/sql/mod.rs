@@ -166,6 +166,22 @@ pub enum ColumnDefault {
     Expression(String),
 }
 
+/// A DateTime default's fraction of a second as Prisma writes it: nothing
+/// for none, else in groups of three digits (`.500`, `.000250`,
+/// `.000000001`), so a time lowered from the schema and one read back from
+/// the catalog print alike.
+pub(crate) fn datetime_fraction(nanos: u64) -> String {
+    if nanos == 0 {
+        String::new()
+    } else if nanos % 1_000_000 == 0 {
+        format!(".{:03}", nanos / 1_000_000)
+    } else if nanos % 1_000 == 0 {
+        format!(".{:06}", nanos / 1_000)
+    } else {
+        format!(".{nanos:09}")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrimaryKey {
     pub name: String,

@@ -252,15 +252,7 @@ fn prisma_datetime(text: &str, ty: &str) -> Option<String> {
         return None;
     }
     let nanos: u64 = format!("{fraction:0<9}").parse().ok()?;
-    let fraction = if nanos == 0 {
-        String::new()
-    } else if nanos % 1_000_000 == 0 {
-        format!(".{:03}", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
-        format!(".{:06}", nanos / 1_000)
-    } else {
-        format!(".{nanos:09}")
-    };
+    let fraction = crate::sql::datetime_fraction(nanos);
     Some(format!("{date} {whole}{fraction} {offset}"))
 }
 

@@ -174,15 +174,7 @@ fn timestamp(text: &str) -> Option<String> {
         nanos = digits.parse().ok()?;
         rest = &fraction[end..];
     }
-    let fraction = if nanos == 0 {
-        String::new()
-    } else if nanos % 1_000_000 == 0 {
-        format!(".{:03}", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
-        format!(".{:06}", nanos / 1_000)
-    } else {
-        format!(".{nanos:09}")
-    };
+    let fraction = crate::sql::datetime_fraction(nanos);
     let offset = match rest {
         "Z" | "z" | "-00:00" => "+00:00",
         other => other,

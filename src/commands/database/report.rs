@@ -22,6 +22,8 @@ pub fn count(n: usize, word: &str) -> String {
 pub struct Bar {
     bar: Option<ProgressBar>,
     verb: &'static str,
+    /// The running migration's folder and statement count.
+    folder: String,
     statements: usize,
 }
 
@@ -36,28 +38,27 @@ impl Bar {
             );
             bar
         });
-        Bar { bar, verb, statements: 0 }
+        Bar { bar, verb, folder: String::new(), statements: 0 }
     }
 
     pub fn progress(&mut self, progress: Progress) {
         match progress {
             Progress::Started { migration, statements, resume_at } => {
+                self.folder = migration.folder();
                 self.statements = statements;
                 if let Some(at) = resume_at {
                     self.line(format!(
                         "resuming {} at statement {at} of {statements} (the statements before it are committed)",
-                        migration.folder()
+                        self.folder
                     ));
                 }
                 if let Some(bar) = &self.bar {
-                    bar.set_message(format!("{} (0/{statements})", migration.folder()));
+                    bar.set_message(format!("{} (0/{statements})", self.folder));
                 }
             }
             Progress::Statement { number } => {
                 if let Some(bar) = &self.bar {
-                    let message = bar.message();
-                    let name = message.split(" (").next().unwrap_or_default().to_owned();
-                    bar.set_message(format!("{name} ({number}/{})", self.statements));
+                    bar.set_message(format!("{} ({number}/{})", self.folder, self.statements));
                 }
             }
             Progress::Finished { migration, millis } => {

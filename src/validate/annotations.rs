@@ -19,13 +19,13 @@ use crate::ast::{Block, BlockKind, Comment, Expr, Field, Ident, Member, TopItem}
 use crate::diagnostics::{Diagnostic, Span};
 
 pub(super) const CHECKS: &[Check] = &[
-    ("every_annotation_parses", every_annotation_parses),
-    ("every_annotation_is_known", every_annotation_is_known),
-    ("annotations_sit_on_models", annotations_sit_on_models),
-    ("a_model_is_annotated_once", a_model_is_annotated_once),
-    ("immutable_takes_only_allow_update", immutable_takes_only_allow_update),
-    ("allow_update_lists_updatable_fields", allow_update_lists_updatable_fields),
-    ("annotations_are_written_in_doc_comments", annotations_are_written_in_doc_comments),
+    Check::schema("every_annotation_parses", every_annotation_parses),
+    Check::schema("every_annotation_is_known", every_annotation_is_known),
+    Check::schema("annotations_sit_on_models", annotations_sit_on_models),
+    Check::blocks("a_model_is_annotated_once", a_model_is_annotated_once),
+    Check::schema("immutable_takes_only_allow_update", immutable_takes_only_allow_update),
+    Check::blocks("allow_update_lists_updatable_fields", allow_update_lists_updatable_fields),
+    Check::schema("annotations_are_written_in_doc_comments", annotations_are_written_in_doc_comments),
 ];
 
 const KNOWN: &[&str] = &["immutable"];

@@ -17,14 +17,14 @@ use crate::ast::{Arity, Attribute, Block, BlockKind, Expr, Field};
 use crate::diagnostics::{Diagnostic, Span};
 
 pub(super) const CHECKS: &[Check] = &[
-    ("every_attribute_is_known", every_attribute_is_known),
-    ("no_attribute_is_given_twice", no_attribute_is_given_twice),
-    ("attribute_arguments_fit_their_parameters", arguments::attribute_arguments_fit_their_parameters),
-    ("defaults_fit_their_fields", defaults::defaults_fit_their_fields),
-    ("updated_at_is_on_datetime_fields", updated_at_is_on_datetime_fields),
-    ("ids_are_on_required_scalar_fields", ids_are_on_required_scalar_fields),
-    ("relation_fields_take_no_column_attributes", relation_fields_take_no_column_attributes),
-    ("ignore_is_used_where_it_has_an_effect", ignore_is_used_where_it_has_an_effect),
+    Check::blocks("every_attribute_is_known", every_attribute_is_known),
+    Check::blocks("no_attribute_is_given_twice", no_attribute_is_given_twice),
+    Check::blocks("attribute_arguments_fit_their_parameters", arguments::attribute_arguments_fit_their_parameters),
+    Check::blocks("defaults_fit_their_fields", defaults::defaults_fit_their_fields),
+    Check::blocks("updated_at_is_on_datetime_fields", updated_at_is_on_datetime_fields),
+    Check::blocks("ids_are_on_required_scalar_fields", ids_are_on_required_scalar_fields),
+    Check::blocks("relation_fields_take_no_column_attributes", relation_fields_take_no_column_attributes),
+    Check::blocks("ignore_is_used_where_it_has_an_effect", ignore_is_used_where_it_has_an_effect),
 ];
 
 /// Where an attribute stands; each place has its own known attributes.

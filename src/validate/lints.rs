@@ -11,12 +11,12 @@ use crate::ast::{Arity, Block, BlockKind, Expr, Field};
 use crate::diagnostics::Diagnostic;
 
 pub(super) const CHECKS: &[Check] = &[
-    ("timestamps_carry_a_time_zone", timestamps_carry_a_time_zone),
-    ("foreign_keys_are_indexed", foreign_keys_are_indexed),
-    ("money_is_not_a_float", money_is_not_a_float),
-    ("immutable_models_are_not_keyed_by_autoincrement", immutable::not_keyed_by_autoincrement),
-    ("deletes_do_not_write_into_immutable_models", immutable::deletes_do_not_write_into_them),
-    ("immutable_models_have_no_updated_at", immutable::have_no_updated_at),
+    Check::blocks("timestamps_carry_a_time_zone", timestamps_carry_a_time_zone),
+    Check::blocks("foreign_keys_are_indexed", foreign_keys_are_indexed),
+    Check::blocks("money_is_not_a_float", money_is_not_a_float),
+    Check::blocks("immutable_models_are_not_keyed_by_autoincrement", immutable::not_keyed_by_autoincrement),
+    Check::blocks("deletes_do_not_write_into_immutable_models", immutable::deletes_do_not_write_into_them),
+    Check::blocks("immutable_models_have_no_updated_at", immutable::have_no_updated_at),
 ];
 
 /// Prisma maps `DateTime` to `TIMESTAMP(3)`, which stores wall-clock time

@@ -33,8 +33,41 @@ use crate::fragments::Fragments;
 use crate::merge::{self, Merged};
 use crate::parallel;
 
-/// A rule: its name (what must hold) and the function that checks it.
-pub(crate) type Check = (&'static str, fn(&mut Ctx));
+/// A rule: its name (what must hold), the function that checks it, and
+/// how much of the schema one run of it needs to see.
+#[derive(Clone, Copy)]
+pub(crate) struct Check {
+    name: &'static str,
+    run: fn(&mut Ctx),
+    reach: Reach,
+}
+
+/// How much of the schema a rule needs to see at once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The whole schema: names unique across blocks, the relation graph,
+    /// the datasource and generators.
+    Schema,
+    /// One block at a time: the rule judges each block of `ctx.blocks()`
+    /// on its own (reading others only through the index, the merged
+    /// schema or a field's type), so it can run over a few blocks at a
+    /// time. Such a rule gives the same diagnostics in the same order
+    /// however the blocks are cut; the fixtures are run cut into single
+    /// blocks to hold every rule marked so to that.
+    Block,
+}
+
+impl Check {
+    /// A rule over the whole schema.
+    pub(crate) const fn schema(name: &'static str, run: fn(&mut Ctx)) -> Check {
+        Check { name, run, reach: Reach::Schema }
+    }
+
+    /// A rule that judges each block on its own (see [`Reach::Block`]).
+    pub(crate) const fn blocks(name: &'static str, run: fn(&mut Ctx)) -> Check {
+        Check { name, run, reach: Reach::Block }
+    }
+}
 
 /// Every rule, in the order they run.
 const ALL: &[&[Check]] = &[
@@ -48,6 +81,13 @@ const ALL: &[&[Check]] = &[
     lints::CHECKS,
 ];
 
+/// How many blocks a run of the block rules takes at once: enough to make
+/// starting a run cheap, few enough that their fields stay in the cache
+/// while every block rule reads them (about 10 KB of tree per model). A
+/// large schema's tree is far larger than the cache; rule after rule
+/// reading all of it was most of the time validation took.
+const BLOCKS_PER_RUN: usize = 32;
+
 /// Merges and validates the fragments: every diagnostic of the merge and of
 /// every rule, added to the parser's.
 pub fn run(fragments: &Fragments, prisma_version: Option<u8>) -> Diagnostics {
@@ -57,31 +97,99 @@ pub fn run(fragments: &Fragments, prisma_version: Option<u8>) -> Diagnostics {
     diagnostics
 }
 
-/// Runs every rule over a merged schema. Rules only read the schema, so
-/// they run on all cores, each into its own diagnostics; the results are
-/// joined in rule order, so the output does not depend on the schedule.
+/// Runs every rule over a merged schema.
 pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u8>, diagnostics: &mut Diagnostics) {
-    let prisma_major = prisma_version.unwrap_or_else(|| default_major(merged));
+    validate_in_runs_of(BLOCKS_PER_RUN, fragments, merged, prisma_version, diagnostics);
+}
+
+/// [`validate`], with the block rules run over `blocks_per_run` blocks at a
+/// time. The diagnostics do not depend on it (the tests hold them to that
+/// with 1); it only decides how the work is cut.
+///
+/// Rules only read the schema, so the work runs on all cores: each rule
+/// over the whole schema is one piece, and each run of consecutive blocks
+/// through every block rule is another. Each piece reports into its own
+/// diagnostics, which are joined in rule order and, within a block rule,
+/// in block order: the order one rule after another over the whole schema
+/// would give, whatever the schedule.
+#[doc(hidden)]
+pub fn validate_in_runs_of(
+    blocks_per_run: usize,
+    fragments: &Fragments,
+    merged: &Merged,
+    prisma_major: Option<u8>,
+    diagnostics: &mut Diagnostics,
+) {
+    let prisma_major = prisma_major.unwrap_or_else(|| default_major(merged));
     let index = Index::default();
-    let rules: Vec<&Check> = WARM_UP.iter().chain(ALL.iter().flat_map(|checks| checks.iter())).collect();
+    let rules: Vec<&Check> = ALL.iter().flat_map(|checks| checks.iter()).collect();
+    let block_rules: Vec<&Check> = rules.iter().copied().filter(|c| c.reach == Reach::Block).collect();
+    // The index parts first, then the schema rules, then the block runs:
+    // small pieces last keep both cores busy to the end.
+    let pieces: Vec<Piece> = WARM_UP
+        .iter()
+        .chain(rules.iter().copied().filter(|c| c.reach == Reach::Schema))
+        .map(Piece::Rule)
+        .chain(merged.blocks.chunks(blocks_per_run.max(1)).map(Piece::Blocks))
+        .collect();
     let size: usize = fragments.fragments.iter().map(|f| fragments.sources.get(f.ast.file).text.len()).sum();
     let timing = std::env::var_os("EHRDB_TIME_RULES").is_some();
+    let ctx = |scope| Ctx { merged, fragments, prisma_major, index: &index, scope, diagnostics: Diagnostics::new() };
     let found = parallel::map(
-        &rules,
+        &pieces,
         |_| size / 8,
-        |(name, check)| {
-            let mut ctx = Ctx { merged, fragments, prisma_major, index: &index, diagnostics: Diagnostics::new() };
-            let started = std::time::Instant::now();
-            check(&mut ctx);
-            if timing {
-                eprintln!("{:>10.3} ms  {name}", started.elapsed().as_secs_f64() * 1000.0);
+        |piece| match piece {
+            Piece::Rule(check) => {
+                let mut ctx = ctx(&merged.blocks[..]);
+                let started = std::time::Instant::now();
+                (check.run)(&mut ctx);
+                if timing {
+                    eprintln!("{:>10.3} ms  {}", started.elapsed().as_secs_f64() * 1000.0, check.name);
+                }
+                vec![ctx.diagnostics]
             }
-            ctx.diagnostics
+            Piece::Blocks(blocks) => {
+                let started = std::time::Instant::now();
+                let found = block_rules
+                    .iter()
+                    .map(|check| {
+                        let mut ctx = ctx(blocks);
+                        (check.run)(&mut ctx);
+                        ctx.diagnostics
+                    })
+                    .collect();
+                if timing {
+                    let (first, last) = (blocks[0], blocks[blocks.len() - 1]);
+                    let (from, to) = (&first.name.name, &last.name.name);
+                    eprintln!("{:>10.3} ms  (block rules) {from} .. {to}", started.elapsed().as_secs_f64() * 1000.0);
+                }
+                found
+            }
         },
     );
-    for found in found {
-        diagnostics.extend(found);
+    // Put the pieces back in rule order.
+    let schema_rules = rules.iter().filter(|c| c.reach == Reach::Schema).count();
+    let mut found = found.into_iter().skip(WARM_UP.len());
+    let by_schema_rule: Vec<Diagnostics> = found.by_ref().take(schema_rules).flatten().collect();
+    let mut by_schema_rule = by_schema_rule.into_iter();
+    let mut runs: Vec<_> = found.map(Vec::into_iter).collect();
+    for check in rules {
+        match check.reach {
+            Reach::Schema => diagnostics.extend(by_schema_rule.next().expect("one piece per schema rule")),
+            Reach::Block => {
+                for run in &mut runs {
+                    diagnostics.extend(run.next().expect("every block rule in every run"));
+                }
+            }
+        }
     }
+}
+
+/// A piece of the work: a rule over the whole schema, or every block rule
+/// over a run of consecutive blocks.
+enum Piece<'c, 'a> {
+    Rule(&'c Check),
+    Blocks(&'a [&'a Block]),
 }
 
 /// The index parts, built first on the rule threads: one thread builds
@@ -89,28 +197,23 @@ pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u
 /// first rules, instead of every rule waiting for all of it. (A rule that
 /// asks for a part still being built waits for it.)
 const WARM_UP: &[Check] = &[
-    ("(index) the relation graph", |ctx| {
+    Check::schema("(index) the relation graph", |ctx| {
         ctx.relations();
     }),
-    ("(index) fields by name", |ctx| {
+    Check::schema("(index) fields by name", |ctx| {
         ctx.field_maps();
-    }),
-    ("(index) fields with native types", |ctx| {
-        ctx.native_fields();
     }),
 ];
 
 /// What the rules ask again and again, worked out once per run, when it
 /// is first asked for (see [`WARM_UP`]): every block's fields by name
 /// (keyed by the block's address; the tree does not move while the rules
-/// run), the relation graph and the fields with native types.
+/// run) and the relation graph.
 #[derive(Default)]
 struct Index<'a> {
     fields: OnceLock<HashMap<usize, HashMap<&'a str, &'a Field>>>,
     /// The relation graph, which most relation rules read.
     relations: OnceLock<relations::model::Relations<'a>>,
-    /// The fields with native types, which five type rules read.
-    natives: OnceLock<Vec<types::NativeField<'a>>>,
 }
 
 fn field_maps<'a>(merged: &Merged<'a>) -> HashMap<usize, HashMap<&'a str, &'a Field>> {
@@ -123,16 +226,6 @@ fn field_maps<'a>(merged: &Merged<'a>) -> HashMap<usize, HashMap<&'a str, &'a Fi
         maps.insert(address(*block), by_name);
     }
     maps
-}
-
-fn native_fields<'a>(merged: &Merged<'a>) -> Vec<types::NativeField<'a>> {
-    let mut natives = Vec::new();
-    for block in merged.blocks.iter().filter(|b| b.kind.has_fields()) {
-        for field in block.fields() {
-            natives.extend(types::native_field(block, field, resolve(merged, &field.ty)));
-        }
-    }
-    natives
 }
 
 fn address<T>(node: &T) -> usize {
@@ -154,6 +247,9 @@ pub(crate) struct Ctx<'a> {
     /// 6 or 7.
     pub prisma_major: u8,
     index: &'a Index<'a>,
+    /// The blocks this run looks at: all of them, or a run of consecutive
+    /// ones for a block rule.
+    scope: &'a [&'a Block],
     diagnostics: Diagnostics,
 }
 
@@ -241,9 +337,10 @@ impl<'a> Ctx<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Every block in fragment order.
+    /// Every block in fragment order; for a block rule, the blocks of its
+    /// run.
     pub fn blocks(&self) -> impl Iterator<Item = &'a Block> + 'a {
-        self.merged.blocks.iter().copied()
+        self.scope.iter().copied()
     }
 
     /// Models and views (blocks that become tables or views).
@@ -287,9 +384,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// The fields of models and views with native types, in order.
-    pub(in crate::validate) fn native_fields(&self) -> &'a [types::NativeField<'a>] {
-        let (index, merged) = (self.index, self.merged);
-        index.natives.get_or_init(|| native_fields(merged))
+    pub(in crate::validate) fn native_fields(&self) -> impl Iterator<Item = types::NativeField<'a>> + 'a {
+        let merged = self.merged;
+        self.blocks().flat_map(move |block| {
+            block.fields().filter_map(move |field| types::native_field(block, field, resolve(merged, &field.ty)))
+        })
     }
 
     /// The block attributes of that name (`"index"` for `@@index`).

@@ -16,17 +16,17 @@ use crate::ast::{Arguments, Arity, Attribute, Block, BlockKind, Expr, Field, Ide
 use crate::diagnostics::Diagnostic;
 
 pub(super) const CHECKS: &[Check] = &[
-    ("every_model_has_a_unique_criterion", every_model_has_a_unique_criterion),
-    ("every_model_has_at_most_one_primary_key", every_model_has_at_most_one_primary_key),
-    ("index_fields_exist_once_and_are_scalar", index_fields_exist_once_and_are_scalar),
-    ("primary_key_fields_are_required", primary_key_fields_are_required),
-    ("compound_names_do_not_clash_with_fields", constraints::compound_names_do_not_clash_with_fields),
-    ("client_names_are_unique_per_model", constraints::client_names_are_unique_per_model),
-    ("constraint_names_are_unique", constraints::constraint_names_are_unique),
-    ("index_types_fit_their_fields", indexes::index_types_fit_their_fields),
-    ("views_are_enabled", views_are_enabled),
-    ("views_have_no_primary_key", views_have_no_primary_key),
-    ("views_have_no_indexes", views_have_no_indexes),
+    Check::blocks("every_model_has_a_unique_criterion", every_model_has_a_unique_criterion),
+    Check::blocks("every_model_has_at_most_one_primary_key", every_model_has_at_most_one_primary_key),
+    Check::blocks("index_fields_exist_once_and_are_scalar", index_fields_exist_once_and_are_scalar),
+    Check::blocks("primary_key_fields_are_required", primary_key_fields_are_required),
+    Check::blocks("compound_names_do_not_clash_with_fields", constraints::compound_names_do_not_clash_with_fields),
+    Check::blocks("client_names_are_unique_per_model", constraints::client_names_are_unique_per_model),
+    Check::schema("constraint_names_are_unique", constraints::constraint_names_are_unique),
+    Check::blocks("index_types_fit_their_fields", indexes::index_types_fit_their_fields),
+    Check::blocks("views_are_enabled", views_are_enabled),
+    Check::blocks("views_have_no_primary_key", views_have_no_primary_key),
+    Check::blocks("views_have_no_indexes", views_have_no_indexes),
 ];
 
 /// A field named in `@@index([a, b(sort: Desc)])`, with its arguments.
@@ -77,7 +77,7 @@ fn resolved_fields<'a>(block: &'a Block, attribute: &'a Attribute) -> Option<Vec
 }
 
 fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
-    for model in ctx.merged.models() {
+    for model in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
         if is_ignored(model) || has_primary_key(model) {
             continue;
         }
@@ -139,7 +139,7 @@ fn why_not_strict(ctx: &Ctx, fields: &[&Field]) -> Option<String> {
 }
 
 fn every_model_has_at_most_one_primary_key(ctx: &mut Ctx) {
-    for model in ctx.merged.models() {
+    for model in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
         let mut keys = Vec::new();
         for field in model.fields() {
             if matches!(ctx.resolve(&field.ty), FieldKind::Model(_) | FieldKind::Unknown) {

@@ -16,17 +16,17 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::merge::Merged;
 
 pub(super) const CHECKS: &[Check] = &[
-    ("every_name_is_a_valid_identifier", every_name_is_a_valid_identifier),
-    ("no_block_is_named_after_a_scalar_type", no_block_is_named_after_a_scalar_type),
-    ("no_model_or_enum_has_a_reserved_name", no_model_or_enum_has_a_reserved_name),
-    ("field_names_are_unique_in_their_block", field_names_are_unique_in_their_block),
-    ("enum_values_are_unique_in_their_enum", enum_values_are_unique_in_their_enum),
-    ("every_enum_has_a_value", every_enum_has_a_value),
-    ("every_model_has_its_own_table", every_model_has_its_own_table),
-    ("every_field_has_its_own_column", every_field_has_its_own_column),
-    ("every_enum_has_its_own_database_name", every_enum_has_its_own_database_name),
-    ("enum_values_have_distinct_labels", enum_values_have_distinct_labels),
-    ("no_enum_is_named_like_a_table", no_enum_is_named_like_a_table),
+    Check::blocks("every_name_is_a_valid_identifier", every_name_is_a_valid_identifier),
+    Check::blocks("no_block_is_named_after_a_scalar_type", no_block_is_named_after_a_scalar_type),
+    Check::blocks("no_model_or_enum_has_a_reserved_name", no_model_or_enum_has_a_reserved_name),
+    Check::blocks("field_names_are_unique_in_their_block", field_names_are_unique_in_their_block),
+    Check::blocks("enum_values_are_unique_in_their_enum", enum_values_are_unique_in_their_enum),
+    Check::blocks("every_enum_has_a_value", every_enum_has_a_value),
+    Check::schema("every_model_has_its_own_table", every_model_has_its_own_table),
+    Check::blocks("every_field_has_its_own_column", every_field_has_its_own_column),
+    Check::schema("every_enum_has_its_own_database_name", every_enum_has_its_own_database_name),
+    Check::blocks("enum_values_have_distinct_labels", enum_values_have_distinct_labels),
+    Check::schema("no_enum_is_named_like_a_table", no_enum_is_named_like_a_table),
 ];
 
 /// Names Prisma Client cannot use for a model, view or enum: its own

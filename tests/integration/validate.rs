@@ -106,3 +106,38 @@ fn errors_of_several_fragments_and_phases_are_reported_in_one_run() {
     ];
     assert_eq!(places, expected.map(|(file, line, column, code)| (file.to_owned(), line, column, code)));
 }
+
+/// Block rules run over a few blocks at a time on a large schema. Cut into
+/// single blocks, every fixture must give the diagnostics (in the order
+/// they were found) that one pass over the whole schema gives: a rule
+/// marked as judging each block on its own that compares blocks, or walks
+/// the whole schema from every run, fails here.
+#[test]
+fn block_rules_give_the_same_diagnostics_however_the_blocks_are_cut() {
+    let mut schemas: Vec<Fragments> = Vec::new();
+    for side in ["ok", "warn", "err"] {
+        for entry in std::fs::read_dir(fixtures().join("validate").join(side)).unwrap() {
+            let (name, text) = fixture(&entry.unwrap().path());
+            schemas.push(parse(&[(&name, &text)]));
+        }
+    }
+    for entry in std::fs::read_dir(fixtures().join("validate/multi")).unwrap() {
+        schemas.push(Fragments::load(&entry.unwrap().path()).unwrap());
+    }
+    schemas.push(Fragments::load(&crate::support::repo().join("schema")).unwrap());
+    let mut differ = Vec::new();
+    for fragments in &schemas {
+        let found = |blocks_per_run| {
+            let mut diagnostics = ehrdb::diagnostics::Diagnostics::new();
+            let merged = ehrdb::merge::merge(fragments, &mut diagnostics);
+            validate::validate_in_runs_of(blocks_per_run, fragments, &merged, None, &mut diagnostics);
+            format!("{diagnostics:#?}")
+        };
+        let whole = found(usize::MAX);
+        if found(1) != whole || found(2) != whole {
+            differ.push(fragments.fragments[0].name.clone());
+        }
+    }
+    assert!(schemas.len() > 150, "only {} schemas", schemas.len());
+    assert!(differ.is_empty(), "cut into runs of blocks, these give other diagnostics: {differ:?}");
+}

@@ -24,7 +24,10 @@ pub(super) const CHECKS: &[Check] = &[
     Check::blocks("relation_attributes_sit_on_relation_fields", arguments::relation_attributes_sit_on_relation_fields),
     Check::schema("relation_arguments_are_well_formed", arguments::relation_arguments_are_well_formed),
     Check::schema("relations_to_ignored_models_are_ignored", arguments::relations_to_ignored_models_are_ignored),
-    Check::schema("relations_between_two_models_have_distinct_names", sides::relations_between_two_models_have_distinct_names),
+    Check::schema(
+        "relations_between_two_models_have_distinct_names",
+        sides::relations_between_two_models_have_distinct_names,
+    ),
     Check::schema("every_relation_field_has_an_opposite_field", sides::every_relation_field_has_an_opposite_field),
     Check::schema("one_to_one_relations_have_one_key_side", sides::one_to_one_relations_have_one_key_side),
     Check::schema("one_to_many_keys_sit_on_the_single_side", sides::one_to_many_keys_sit_on_the_single_side),

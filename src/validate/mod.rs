@@ -130,17 +130,31 @@ pub fn validate_in_runs_of(
         .iter()
         .chain(rules.iter().copied().filter(|c| c.reach == Reach::Schema))
         .map(Piece::Rule)
-        .chain(merged.blocks.chunks(blocks_per_run.max(1)).map(Piece::Blocks))
+        .chain(
+            merged
+                .blocks
+                .chunks(blocks_per_run.max(1))
+                .enumerate()
+                .map(|(n, blocks)| Piece::Blocks { first: n * blocks_per_run.max(1), blocks }),
+        )
         .collect();
     let size: usize = fragments.fragments.iter().map(|f| fragments.sources.get(f.ast.file).text.len()).sum();
     let timing = std::env::var_os("EHRDB_TIME_RULES").is_some();
-    let ctx = |scope| Ctx { merged, fragments, prisma_major, index: &index, scope, diagnostics: Diagnostics::new() };
+    let ctx = |first, scope| Ctx {
+        merged,
+        fragments,
+        prisma_major,
+        index: &index,
+        first,
+        scope,
+        diagnostics: Diagnostics::new(),
+    };
     let found = parallel::map(
         &pieces,
         |_| size / 8,
         |piece| match piece {
             Piece::Rule(check) => {
-                let mut ctx = ctx(&merged.blocks[..]);
+                let mut ctx = ctx(0, &merged.blocks[..]);
                 let started = std::time::Instant::now();
                 (check.run)(&mut ctx);
                 if timing {
@@ -148,12 +162,12 @@ pub fn validate_in_runs_of(
                 }
                 vec![ctx.diagnostics]
             }
-            Piece::Blocks(blocks) => {
+            Piece::Blocks { first, blocks } => {
                 let started = std::time::Instant::now();
                 let found = block_rules
                     .iter()
                     .map(|check| {
-                        let mut ctx = ctx(blocks);
+                        let mut ctx = ctx(*first, blocks);
                         (check.run)(&mut ctx);
                         ctx.diagnostics
                     })
@@ -189,7 +203,11 @@ pub fn validate_in_runs_of(
 /// over a run of consecutive blocks.
 enum Piece<'c, 'a> {
     Rule(&'c Check),
-    Blocks(&'a [&'a Block]),
+    /// The blocks from `first` on in the merged schema.
+    Blocks {
+        first: usize,
+        blocks: &'a [&'a Block],
+    },
 }
 
 /// The index parts, built first on the rule threads: one thread builds
@@ -248,8 +266,10 @@ pub(crate) struct Ctx<'a> {
     pub prisma_major: u8,
     index: &'a Index<'a>,
     /// The blocks this run looks at: all of them, or a run of consecutive
-    /// ones for a block rule.
+    /// ones for a block rule, the first of them at `first` in the merged
+    /// schema.
     scope: &'a [&'a Block],
+    first: usize,
     diagnostics: Diagnostics,
 }
 
@@ -375,6 +395,19 @@ impl<'a> Ctx<'a> {
     fn field_maps(&self) -> &'a HashMap<usize, HashMap<&'a str, &'a Field>> {
         let (index, merged) = (self.index, self.merged);
         index.fields.get_or_init(|| field_maps(merged))
+    }
+
+    /// The relation fields of the blocks this run looks at: their indexes
+    /// in [`Ctx::relations`], which keeps them in block order.
+    pub(in crate::validate) fn relation_range(&self) -> std::ops::Range<usize> {
+        let fields = &self.relations().fields;
+        let (from, to) = (self.first, self.first + self.scope.len());
+        fields.partition_point(|rf| rf.position < from)..fields.partition_point(|rf| rf.position < to)
+    }
+
+    /// The relation fields of the blocks this run looks at.
+    pub(in crate::validate) fn relation_fields(&self) -> &'a [relations::model::RelationField<'a>] {
+        &self.relations().fields[self.relation_range()]
     }
 
     /// Every relation field and how they pair, shared by the relation rules.

@@ -22,8 +22,8 @@ use super::Ctx;
 
 pub(super) const CHECKS: &[Check] = &[
     Check::blocks("relation_attributes_sit_on_relation_fields", arguments::relation_attributes_sit_on_relation_fields),
-    Check::schema("relation_arguments_are_well_formed", arguments::relation_arguments_are_well_formed),
-    Check::schema("relations_to_ignored_models_are_ignored", arguments::relations_to_ignored_models_are_ignored),
+    Check::blocks("relation_arguments_are_well_formed", arguments::relation_arguments_are_well_formed),
+    Check::blocks("relations_to_ignored_models_are_ignored", arguments::relations_to_ignored_models_are_ignored),
     Check::schema(
         "relations_between_two_models_have_distinct_names",
         sides::relations_between_two_models_have_distinct_names,
@@ -33,17 +33,17 @@ pub(super) const CHECKS: &[Check] = &[
     Check::schema("one_to_many_keys_sit_on_the_single_side", sides::one_to_many_keys_sit_on_the_single_side),
     Check::schema("many_to_many_relations_are_implicit", sides::many_to_many_relations_are_implicit),
     Check::schema("referential_actions_sit_on_the_key_side", sides::referential_actions_sit_on_the_key_side),
-    Check::schema("relation_keys_name_existing_scalar_fields", keys::relation_keys_name_existing_scalar_fields),
-    Check::schema("fields_and_references_come_together", keys::fields_and_references_come_together),
-    Check::schema("fields_and_references_have_equal_length", keys::fields_and_references_have_equal_length),
-    Check::schema("key_types_match_referenced_types", keys::key_types_match_referenced_types),
-    Check::schema("references_are_a_unique_criterion", keys::references_are_a_unique_criterion),
+    Check::blocks("relation_keys_name_existing_scalar_fields", keys::relation_keys_name_existing_scalar_fields),
+    Check::blocks("fields_and_references_come_together", keys::fields_and_references_come_together),
+    Check::blocks("fields_and_references_have_equal_length", keys::fields_and_references_have_equal_length),
+    Check::blocks("key_types_match_referenced_types", keys::key_types_match_referenced_types),
+    Check::blocks("references_are_a_unique_criterion", keys::references_are_a_unique_criterion),
     Check::schema("one_to_one_keys_are_unique", keys::one_to_one_keys_are_unique),
-    Check::schema("required_relations_have_required_keys", keys::required_relations_have_required_keys),
-    Check::schema("set_null_only_on_optional_keys", keys::set_null_only_on_optional_keys),
-    Check::schema("set_default_keys_have_defaults", keys::set_default_keys_have_defaults),
-    Check::schema("key_native_types_are_comparable", keys::key_native_types_are_comparable),
-    Check::schema("foreign_key_names_are_unique_per_table", constraint_names::foreign_key_names_are_unique_per_table),
+    Check::blocks("required_relations_have_required_keys", keys::required_relations_have_required_keys),
+    Check::blocks("set_null_only_on_optional_keys", keys::set_null_only_on_optional_keys),
+    Check::blocks("set_default_keys_have_defaults", keys::set_default_keys_have_defaults),
+    Check::blocks("key_native_types_are_comparable", keys::key_native_types_are_comparable),
+    Check::blocks("foreign_key_names_are_unique_per_table", constraint_names::foreign_key_names_are_unique_per_table),
 ];
 
 /// `relationMode = "prisma"` in the datasource: Prisma emulates the

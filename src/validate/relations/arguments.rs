@@ -41,9 +41,8 @@ pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
 }
 
 pub(super) fn relation_arguments_are_well_formed(ctx: &mut Ctx) {
-    let relations = ctx.relations();
     let emulated = emulated_relations(ctx);
-    for rf in &relations.fields {
+    for rf in ctx.relation_fields() {
         let Some(attribute) = rf.attribute else { continue };
         // Reports unknown, repeated and extra positional arguments.
         ctx.args(attribute, "@relation", PARAMS);
@@ -196,9 +195,8 @@ fn check_action(ctx: &mut Ctx, path: &str, arg: &str, value: &Expr, emulated: bo
 }
 
 pub(super) fn relations_to_ignored_models_are_ignored(ctx: &mut Ctx) {
-    let relations = ctx.relations();
     let ignored = |block| Ctx::block_attributes(block, "ignore").next().is_some();
-    for rf in &relations.fields {
+    for rf in ctx.relation_fields() {
         if !ignored(rf.target) || ignored(rf.model) || rf.field.attribute("ignore").is_some() {
             continue;
         }

@@ -24,9 +24,8 @@ struct Constraint {
 }
 
 pub(super) fn foreign_key_names_are_unique_per_table(ctx: &mut Ctx) {
-    let relations = ctx.relations();
     let mut by_model: HashMap<&str, Vec<&RelationField>> = HashMap::default();
-    for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
+    for rf in ctx.relation_fields().iter().filter(|rf| !rf.is_list()) {
         by_model.entry(rf.model.name.name.as_str()).or_default().push(rf);
     }
     for model in ctx.models().filter(|m| m.kind == BlockKind::Model) {

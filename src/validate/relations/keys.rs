@@ -35,8 +35,7 @@ fn keys<'a>(ctx: &Ctx<'a>, rf: &RelationField<'a>) -> Option<(Vec<&'a Field>, Ve
 }
 
 pub(super) fn relation_keys_name_existing_scalar_fields(ctx: &mut Ctx) {
-    let relations = ctx.relations();
-    for rf in &relations.fields {
+    for rf in ctx.relation_fields() {
         for (arg, list, model) in [("fields", rf.fields(), rf.model), ("references", rf.references(), rf.target)] {
             let names = list.names();
             for (n, name) in names.iter().enumerate() {
@@ -102,7 +101,8 @@ fn check_key_field<'a>(ctx: &mut Ctx<'a>, rf: &RelationField, arg: &str, model: 
 
 pub(super) fn fields_and_references_come_together(ctx: &mut Ctx) {
     let relations = ctx.relations();
-    for (i, rf) in relations.fields.iter().enumerate() {
+    for i in ctx.relation_range() {
+        let rf = &relations.fields[i];
         if rf.is_list() {
             continue;
         }
@@ -152,8 +152,7 @@ pub(super) fn fields_and_references_come_together(ctx: &mut Ctx) {
 }
 
 pub(super) fn fields_and_references_have_equal_length(ctx: &mut Ctx) {
-    let relations = ctx.relations();
-    for rf in &relations.fields {
+    for rf in ctx.relation_fields() {
         let (fields, references) = (rf.fields(), rf.references());
         let (FieldList::Names(f, f_span), FieldList::Names(r, r_span)) = (&fields, &references) else { continue };
         let repeats =
@@ -176,8 +175,7 @@ pub(super) fn fields_and_references_have_equal_length(ctx: &mut Ctx) {
 }
 
 pub(super) fn key_types_match_referenced_types(ctx: &mut Ctx) {
-    let relations = ctx.relations();
-    for rf in &relations.fields {
+    for rf in ctx.relation_fields() {
         let Some((fields, references)) = keys(ctx, rf) else { continue };
         if fields.len() != references.len() {
             continue;
@@ -211,8 +209,7 @@ pub(super) fn key_types_match_referenced_types(ctx: &mut Ctx) {
 }
 
 pub(super) fn references_are_a_unique_criterion(ctx: &mut Ctx) {
-    let relations = ctx.relations();
-    for rf in &relations.fields {
+    for rf in ctx.relation_fields() {
         if rf.is_list() {
             continue;
         }
@@ -290,8 +287,7 @@ pub(super) fn one_to_one_keys_are_unique(ctx: &mut Ctx) {
 }
 
 pub(super) fn required_relations_have_required_keys(ctx: &mut Ctx) {
-    let relations = ctx.relations();
-    for rf in &relations.fields {
+    for rf in ctx.relation_fields() {
         if !rf.is_required() {
             continue;
         }
@@ -326,9 +322,8 @@ fn actions<'a>(rf: &RelationField<'a>, action: &str) -> Vec<(&'static str, &'a E
 }
 
 pub(super) fn set_null_only_on_optional_keys(ctx: &mut Ctx) {
-    let relations = ctx.relations();
     let emulated = emulated_relations(ctx);
-    for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
+    for rf in ctx.relation_fields().iter().filter(|rf| !rf.is_list()) {
         let set_null = actions(rf, "SetNull");
         if set_null.is_empty() {
             continue;
@@ -361,8 +356,7 @@ pub(super) fn set_null_only_on_optional_keys(ctx: &mut Ctx) {
 }
 
 pub(super) fn set_default_keys_have_defaults(ctx: &mut Ctx) {
-    let relations = ctx.relations();
-    for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
+    for rf in ctx.relation_fields().iter().filter(|rf| !rf.is_list()) {
         let set_default = actions(rf, "SetDefault");
         if set_default.is_empty() {
             continue;
@@ -407,8 +401,7 @@ fn string_family(ctx: &Ctx, field: &Field) -> &'static str {
 }
 
 pub(super) fn key_native_types_are_comparable(ctx: &mut Ctx) {
-    let relations = ctx.relations();
-    for rf in relations.fields.iter().filter(|rf| !rf.is_list()) {
+    for rf in ctx.relation_fields().iter().filter(|rf| !rf.is_list()) {
         let Some((fields, references)) = keys(ctx, rf) else { continue };
         let names = rf.fields();
         for ((field, referenced), name) in fields.iter().zip(&references).zip(names.names()) {

@@ -17,6 +17,8 @@ pub(in crate::validate) const PARAMS: &[&str] = &["name", "fields", "references"
 
 /// A field whose type is a model or a view.
 pub(in crate::validate) struct RelationField<'a> {
+    /// Where `model` stands in the merged schema's blocks.
+    pub position: usize,
     pub model: &'a Block,
     pub field: &'a Field,
     pub target: &'a Block,
@@ -207,8 +209,9 @@ pub(in crate::validate) struct Relations<'a> {
 impl<'a> Relations<'a> {
     pub fn new(merged: &Merged<'a>) -> Relations<'a> {
         let mut fields = Vec::new();
-        let models = merged.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Model | BlockKind::View));
-        for model in models {
+        let models =
+            merged.blocks.iter().enumerate().filter(|(_, b)| matches!(b.kind, BlockKind::Model | BlockKind::View));
+        for (position, model) in models {
             // A second definition of a name is reported by the merge; the
             // first is the one every reference resolves to.
             if !merged.types.get(model.name.name.as_str()).is_some_and(|b| std::ptr::eq(*b, *model)) {
@@ -218,7 +221,7 @@ impl<'a> Relations<'a> {
                 let FieldKind::Model(target) = resolve(merged, &field.ty) else { continue };
                 let attribute = field.attribute("relation");
                 let args = attribute.map(RelationArgs::read).unwrap_or_default();
-                fields.push(RelationField { model, field, target, attribute, args });
+                fields.push(RelationField { position, model, field, target, attribute, args });
             }
         }
 

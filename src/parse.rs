@@ -387,12 +387,12 @@ impl Builder<'_> {
             Rule::field => {
                 let name = self.ident(inner.next().expect("field name"));
                 let ty = self.field_type(inner.next().expect("field type"));
-                let attributes = tight(inner.map(|a| self.attribute(a)).collect());
+                let attributes = exact(inner.map(|a| self.attribute(a)));
                 Member::Field(Box::new(Field { doc: std::mem::take(docs), name, ty, attributes, trailing: None, span }))
             }
             Rule::enum_value => {
                 let name = self.ident(inner.next().expect("value name"));
-                let attributes = tight(inner.map(|a| self.attribute(a)).collect());
+                let attributes = exact(inner.map(|a| self.attribute(a)));
                 Member::EnumValue(Box::new(EnumValue {
                     doc: std::mem::take(docs),
                     name,
@@ -451,9 +451,10 @@ impl Builder<'_> {
 
     fn arguments(&mut self, pair: Pair<Rule>) -> Arguments {
         let span = self.span(&pair);
-        let mut items = Vec::new();
+        let args = pair.into_inner();
+        let mut items = Vec::with_capacity(args.len());
         let mut trailing_comma = false;
-        for arg in pair.into_inner() {
+        for arg in args {
             if arg.as_rule() == Rule::trailing_comma {
                 trailing_comma = true;
                 self.diagnostics.push(
@@ -483,7 +484,7 @@ impl Builder<'_> {
                 items.push(Argument { name: None, value: Some(value), span: arg_span });
             }
         }
-        Arguments { items: tight(items), trailing_comma, span }
+        Arguments { items, trailing_comma, span }
     }
 
     fn expr(&mut self, pair: Pair<Rule>) -> Expr {
@@ -491,7 +492,7 @@ impl Builder<'_> {
         match pair.as_rule() {
             Rule::string => Expr::String(self.string(pair)),
             Rule::number => Expr::Number(self.ident(pair)),
-            Rule::array => Expr::Array(tight(pair.into_inner().map(|p| self.expr(p)).collect()), span),
+            Rule::array => Expr::Array(exact(pair.into_inner().map(|p| self.expr(p))), span),
             Rule::call_or_constant => {
                 let mut inner = pair.into_inner();
                 let name = self.ident(inner.next().expect("name"));
@@ -593,12 +594,13 @@ fn unescape(raw: &str) -> Result<String, (usize, String)> {
     Ok(out)
 }
 
-/// The list without spare capacity. A `Vec` grows to room for four
-/// elements on its first push, and most argument and attribute lists hold
-/// one or two: on a large schema the spare room was a third of the tree's
-/// memory, and zeroing fresh pages for it a large part of the parse time.
-fn tight<T>(mut list: Vec<T>) -> Vec<T> {
-    list.shrink_to_fit();
+/// The items in a list of exactly their number. `collect` leaves room for
+/// at least four, and most attribute and argument lists hold one or two:
+/// on a large schema the spare room was a third of the tree's memory, and
+/// shrinking each list afterwards cost an allocation and a copy.
+fn exact<T>(items: impl ExactSizeIterator<Item = T>) -> Vec<T> {
+    let mut list = Vec::with_capacity(items.len());
+    list.extend(items);
     list
 }
 

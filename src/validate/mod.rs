@@ -104,7 +104,7 @@ pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u
 
 /// [`validate`], with the block rules run over `blocks_per_run` blocks at a
 /// time. The diagnostics do not depend on it (the tests hold them to that
-/// with 1); it only decides how the work is cut.
+/// with 1 and 2); it only decides how the work is cut.
 ///
 /// Rules only read the schema, so the work runs on all cores: each rule
 /// over the whole schema is one piece, and each run of consecutive blocks
@@ -121,6 +121,7 @@ pub fn validate_in_runs_of(
     diagnostics: &mut Diagnostics,
 ) {
     let prisma_major = prisma_major.unwrap_or_else(|| default_major(merged));
+    let blocks_per_run = blocks_per_run.max(1);
     let index = Index::default();
     let rules: Vec<&Check> = ALL.iter().flat_map(|checks| checks.iter()).collect();
     let block_rules: Vec<&Check> = rules.iter().copied().filter(|c| c.reach == Reach::Block).collect();
@@ -133,9 +134,9 @@ pub fn validate_in_runs_of(
         .chain(
             merged
                 .blocks
-                .chunks(blocks_per_run.max(1))
+                .chunks(blocks_per_run)
                 .enumerate()
-                .map(|(n, blocks)| Piece::Blocks { first: n * blocks_per_run.max(1), blocks }),
+                .map(|(n, blocks)| Piece::Blocks { first: n * blocks_per_run, blocks }),
         )
         .collect();
     let size: usize = fragments.fragments.iter().map(|f| fragments.sources.get(f.ast.file).text.len()).sum();

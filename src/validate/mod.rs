@@ -124,12 +124,12 @@ pub fn validate_in_runs_of(
     let blocks_per_run = blocks_per_run.max(1);
     let index = Index::default();
     let rules: Vec<&Check> = ALL.iter().flat_map(|checks| checks.iter()).collect();
-    let block_rules: Vec<&Check> = rules.iter().copied().filter(|c| c.reach == Reach::Block).collect();
+    let (schema_rules, block_rules): (Vec<&Check>, Vec<&Check>) = rules.iter().partition(|c| c.reach == Reach::Schema);
     // The index parts first, then the schema rules, then the block runs:
     // small pieces last keep both cores busy to the end.
     let pieces: Vec<Piece> = WARM_UP
         .iter()
-        .chain(rules.iter().copied().filter(|c| c.reach == Reach::Schema))
+        .chain(schema_rules.iter().copied())
         .map(Piece::Rule)
         .chain(
             merged
@@ -174,8 +174,7 @@ pub fn validate_in_runs_of(
                     })
                     .collect();
                 if timing {
-                    let (first, last) = (blocks[0], blocks[blocks.len() - 1]);
-                    let (from, to) = (&first.name.name, &last.name.name);
+                    let (from, to) = (&blocks[0].name.name, &blocks[blocks.len() - 1].name.name);
                     eprintln!("{:>10.3} ms  (block rules) {from} .. {to}", started.elapsed().as_secs_f64() * 1000.0);
                 }
                 found
@@ -183,9 +182,8 @@ pub fn validate_in_runs_of(
         },
     );
     // Put the pieces back in rule order.
-    let schema_rules = rules.iter().filter(|c| c.reach == Reach::Schema).count();
     let mut found = found.into_iter().skip(WARM_UP.len());
-    let by_schema_rule: Vec<Diagnostics> = found.by_ref().take(schema_rules).flatten().collect();
+    let by_schema_rule: Vec<Diagnostics> = found.by_ref().take(schema_rules.len()).flatten().collect();
     let mut by_schema_rule = by_schema_rule.into_iter();
     let mut runs: Vec<_> = found.map(Vec::into_iter).collect();
     for check in rules {

@@ -4,7 +4,7 @@
 //! an `Err` when it could not do its job (exit 2). Human output goes to
 //! stderr for diagnostics and stdout for results; JSON always to stdout.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -12,12 +12,16 @@ use anyhow::{Context, Result};
 mod check;
 mod database;
 mod migrate;
+pub(crate) mod output;
+
+use output::{stderr, stderrln, stdout, stdoutln};
 
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
+use crate::db::url::{Target, find_url};
 use crate::diagnostics::Diagnostics;
 use crate::fragments::Fragments;
-use crate::{format, merge, validate};
+use crate::{format, merge, secrets, validate};
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,18 +70,31 @@ impl Session {
         match format {
             OutputFormat::Human => {
                 if !diagnostics.is_empty() {
-                    let mut stderr = std::io::stderr().lock();
-                    stderr.write_all(diagnostics.render(&fragments.sources, self.color).as_bytes())?;
-                    writeln!(stderr, "{}", summary(diagnostics))?;
+                    stderr!("{}", diagnostics.render(&fragments.sources, self.color));
+                    stderrln!("{}", summary(diagnostics));
                 }
             }
             OutputFormat::Json => {
                 let report = diagnostics.to_json_report(&fragments.sources);
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                stdoutln!("{}", serde_json::to_string_pretty(&report)?);
             }
         }
         Ok(())
     }
+}
+
+/// The database URL from `--database-url`, DATABASE_URL or `.env`, parsed
+/// with `base` as the folder for relative certificate paths, and the URL as
+/// written; `None` when there is none. Its secrets (and PGPASSWORD) are
+/// remembered first, so nothing printed later in the run can show them,
+/// whatever form a message gives them.
+fn find_target(flag: Option<&str>, base: &Path) -> Result<Option<(Target, String)>> {
+    let Some((url, _)) = find_url(flag, Path::new("."))? else { return Ok(None) };
+    secrets::remember(&secrets::passwords(&url));
+    if let Ok(password) = std::env::var("PGPASSWORD") {
+        secrets::remember(&[password]);
+    }
+    Ok(Some((Target::parse(&url, base)?, url)))
 }
 
 /// Reads the fragments for the rest of the process. The tree is leaked on
@@ -125,7 +142,7 @@ fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
             Ok(current) => current,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 if human {
-                    eprintln!("{} does not exist: run `ehrdb merge`", output.display());
+                    stderrln!("{} does not exist: run `ehrdb merge`", output.display());
                 }
                 return Ok(Outcome::Found);
             }
@@ -133,19 +150,19 @@ fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
         };
         if current == text {
             if human {
-                println!("{} is up to date ({counts})", output.display());
+                stdoutln!("{} is up to date ({counts})", output.display());
             }
             return Ok(Outcome::Clean);
         }
         if human {
-            print!("{}", unified_diff(&current, &text, &output.display().to_string()));
-            eprintln!("{} is stale: run `ehrdb merge`", output.display());
+            stdout!("{}", unified_diff(&current, &text, &output.display().to_string()));
+            stderrln!("{} is stale: run `ehrdb merge`", output.display());
         }
         return Ok(Outcome::Found);
     }
     write_if_changed(output, &text)?;
     if human {
-        println!("wrote {} ({counts})", output.display());
+        stdoutln!("wrote {} ({counts})", output.display());
     }
     Ok(Outcome::Clean)
 }
@@ -156,7 +173,7 @@ fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
     let diagnostics = std::mem::take(&mut fragments.diagnostics);
     if diagnostics.has_errors() {
         ctx.report(&diagnostics, fragments, OutputFormat::Human)?;
-        eprintln!("nothing formatted: fix the syntax errors first");
+        stderrln!("nothing formatted: fix the syntax errors first");
         return Ok(Outcome::Found);
     }
     let mut changed = Vec::new();
@@ -167,7 +184,7 @@ fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
             continue;
         }
         if args.check {
-            print!("{}", unified_diff(current, &formatted, &fragment.path.display().to_string()));
+            stdout!("{}", unified_diff(current, &formatted, &fragment.path.display().to_string()));
         } else {
             write_if_changed(&fragment.path, &formatted)?;
         }
@@ -175,15 +192,15 @@ fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
     }
     match (args.check, changed.is_empty()) {
         (_, true) => {
-            println!("{} fragments already formatted", fragments.fragments.len());
+            stdoutln!("{} fragments already formatted", fragments.fragments.len());
             Ok(Outcome::Clean)
         }
         (true, false) => {
-            eprintln!("not formatted: {} (run `ehrdb fmt`)", changed.join(", "));
+            stderrln!("not formatted: {} (run `ehrdb fmt`)", changed.join(", "));
             Ok(Outcome::Found)
         }
         (false, false) => {
-            println!("formatted {}", changed.join(", "));
+            stdoutln!("formatted {}", changed.join(", "));
             Ok(Outcome::Clean)
         }
     }
@@ -197,7 +214,7 @@ fn validate_cmd(ctx: &Session, args: cli::ValidateArgs) -> Result<Outcome> {
     ctx.report(&diagnostics, fragments, args.format)?;
     let failed = diagnostics.has_errors() || (args.deny_warnings && diagnostics.warnings() > 0);
     if args.format == OutputFormat::Human && diagnostics.is_empty() {
-        println!("{} fragments: no problems found", fragments.fragments.len());
+        stdoutln!("{} fragments: no problems found", fragments.fragments.len());
     }
     Ok(if failed { Outcome::Found } else { Outcome::Clean })
 }
@@ -221,11 +238,11 @@ fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
     let fragments = Fragments::from_texts(vec![(name, path.clone(), text)]);
     let fragment = &fragments.fragments[0];
     if print_tree {
-        println!("{:#?}", fragment.ast);
+        stdoutln!("{:#?}", fragment.ast);
     } else {
-        print!("{}", format::format(&fragment.ast, &fragments.sources));
+        stdout!("{}", format::format(&fragment.ast, &fragments.sources));
     }
-    eprint!("{}", fragments.diagnostics.render(&fragments.sources, false));
+    stderr!("{}", fragments.diagnostics.render(&fragments.sources, false));
     Ok(if fragments.diagnostics.has_errors() { Outcome::Found } else { Outcome::Clean })
 }
 
@@ -235,15 +252,15 @@ fn debug_lower(path: &Path, sql: bool) -> Result<Outcome> {
     let schema = match crate::sql::lower_checked(&fragments, None) {
         Ok(schema) => schema,
         Err(diagnostics) => {
-            eprint!("{}", diagnostics.render(&fragments.sources, false));
+            stderr!("{}", diagnostics.render(&fragments.sources, false));
             return Ok(Outcome::Found);
         }
     };
     if sql {
         let changes = crate::sql::diff::diff(&crate::sql::SqlSchema::default(), &schema);
-        print!("{}", crate::sql::render::script(&changes));
+        stdout!("{}", crate::sql::render::script(&changes));
     } else {
-        println!("{schema:#?}");
+        stdoutln!("{schema:#?}");
     }
     Ok(Outcome::Clean)
 }

@@ -14,6 +14,10 @@ use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
 
+mod excerpt;
+
+use excerpt::Excerpt;
+
 /// Index of a file in [`Sources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
@@ -259,9 +263,12 @@ impl Diagnostics {
         let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
         let config = term::Config::default();
         for diagnostic in self.sorted() {
+            let labels = std::iter::once(&diagnostic.primary).chain(&diagnostic.secondary);
+            let spans: Vec<(FileId, Range<usize>)> = labels.map(|l| (l.span.file, l.span.range())).collect();
+            let excerpt = Excerpt::new(sources, &spans);
             // Writing into an in-memory buffer only fails on a span that
             // lies outside its file, which is a bug in the stage that made it.
-            term::emit_to_write_style(&mut buffer, &config, sources, &to_codespan(diagnostic))
+            term::emit_to_write_style(&mut buffer, &config, &excerpt, &to_codespan(diagnostic, &excerpt))
                 .expect("diagnostic spans lie inside their files");
         }
         String::from_utf8_lossy(buffer.as_slice()).into_owned()
@@ -283,22 +290,42 @@ impl Diagnostics {
     }
 }
 
-fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
+fn to_codespan(diagnostic: &Diagnostic, excerpt: &Excerpt) -> cs::Diagnostic<FileId> {
     let severity = match diagnostic.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
+    };
+    let label = |style, label: &Label| {
+        cs::Label::new(style, label.span.file, excerpt.map(label.span.file, label.span.range()))
+            .with_message(shorten(&label.message))
     };
     let mut labels = vec![label(LabelStyle::Primary, &diagnostic.primary)];
     labels.extend(diagnostic.secondary.iter().map(|l| label(LabelStyle::Secondary, l)));
     cs::Diagnostic::new(severity)
         .with_code(diagnostic.code)
-        .with_message(&diagnostic.message)
+        .with_message(shorten(&diagnostic.message))
         .with_labels(labels)
-        .with_notes(diagnostic.notes.clone())
+        .with_notes(diagnostic.notes.iter().map(|note| shorten(note).into_owned()).collect())
 }
 
-fn label(style: LabelStyle, label: &Label) -> cs::Label<FileId> {
-    cs::Label::new(style, label.span.file, label.span.range()).with_message(&label.message)
+/// Messages quote what the user wrote (a name, a value); a name of a
+/// megabyte is cut in the middle rather than printed whole.
+const LONG_MESSAGE: usize = 1000;
+
+fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= LONG_MESSAGE {
+        return text.into();
+    }
+    let head = floor_char_boundary(text, LONG_MESSAGE / 2);
+    let tail = ceil_char_boundary(text, text.len() - LONG_MESSAGE / 2);
+    format!("{}…({} bytes cut)…{}", &text[..head], tail - head, &text[tail..]).into()
+}
+
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
 }
 
 /// What `--format json` prints. Field names are a stable interface.
@@ -359,7 +386,7 @@ impl JsonDiagnostic {
             end_column,
             code: diagnostic.code,
             severity: diagnostic.severity,
-            message: diagnostic.message.clone(),
+            message: shorten(&diagnostic.message).into_owned(),
             related,
             notes: diagnostic.notes.clone(),
         }
@@ -395,5 +422,51 @@ mod tests {
         assert!(text.contains("error[unknown-type]: unknown type `Flaot`"), "{text}");
         assert!(text.contains("schema/a.prisma:2:6"), "{text}");
         assert!(!text.contains('\u{1b}'), "no ANSI escapes without colour: {text}");
+    }
+
+    fn render_one(text: &str, span: Range<usize>, message: &str) -> String {
+        let mut sources = Sources::new();
+        let id = sources.add("schema/a.prisma", text);
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(Diagnostic::error("some-code", Span::new(id, span), message).label("here"));
+        diagnostics.render(&sources, false)
+    }
+
+    #[test]
+    fn a_secret_on_a_shown_line_is_masked_and_the_caret_still_points_at_its_label() {
+        let text = "datasource db {\n  url = \"postgres://ehr:Sup3rS3cret@dbhost/ehr\"\n}\n";
+        let at = text.find("dbhost").unwrap();
+        let rendered = render_one(text, at..at + 6, "unknown host");
+        assert!(!rendered.contains("Sup3rS3cret"), "{rendered}");
+        // The column is the one in the file as written.
+        assert!(rendered.contains("schema/a.prisma:2:37"), "{rendered}");
+        let lines: Vec<&str> = rendered.lines().collect();
+        let source = lines.iter().position(|l| l.contains("postgres://ehr:****@dbhost")).expect(&rendered);
+        let caret = lines[source + 1];
+        assert_eq!(caret.find('^'), lines[source].find("dbhost"), "{rendered}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_the_label() {
+        let mut text = "model A {\n  id Int @id\n  ".to_owned();
+        text.push_str(&"x".repeat(5_000_000));
+        let at = text.len();
+        text.push_str(" Flaot\n}\n");
+        let rendered = render_one(&text, at + 1..at + 6, "unknown type `Flaot`");
+        assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
+        assert!(rendered.contains("schema/a.prisma:3:5000004"), "{rendered}");
+        let lines: Vec<&str> = rendered.lines().collect();
+        let source = lines.iter().position(|l| l.contains("Flaot") && l.contains('…')).expect(&rendered);
+        let column = |line: &str, at: usize| line[..at].chars().count();
+        let caret = lines[source + 1].find('^').unwrap();
+        assert_eq!(column(lines[source + 1], caret), column(lines[source], lines[source].find("Flaot").unwrap()));
+    }
+
+    #[test]
+    fn a_huge_message_is_cut_in_the_middle() {
+        let name = "N".repeat(100_000);
+        let rendered = render_one("model A {}\n", 6..7, &format!("unknown type `{name}`"));
+        assert!(rendered.len() < 3_000, "{} bytes", rendered.len());
+        assert!(rendered.contains("bytes cut)"), "{rendered}");
     }
 }

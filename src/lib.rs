@@ -24,6 +24,7 @@ pub mod migrations;
 pub mod naming;
 pub mod parallel;
 pub mod parse;
+pub mod secrets;
 pub mod sql;
 pub mod synth;
 pub mod validate;

@@ -27,7 +27,8 @@ fn main() -> ExitCode {
         Ok(ehrdb::Outcome::Clean) => ExitCode::SUCCESS,
         Ok(ehrdb::Outcome::Found) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // The command layer masks what it prints; an error is masked too.
+            eprintln!("error: {}", ehrdb::secrets::mask(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }

@@ -73,8 +73,8 @@ pub(super) fn the_datasource_url_holds_no_password(inputs: &Inputs) -> Vec<Findi
         match &property.value {
             Expr::String(text) => {
                 let url = text.value();
-                if url.contains("://") && crate::db::redact(url) != url {
-                    with_password.push(format!("{name} = \"{}\"", crate::db::redact(url)));
+                if url.contains("://") && crate::secrets::redact(url) != url {
+                    with_password.push(format!("{name} = \"{}\"", crate::secrets::redact(url)));
                 } else {
                     seen.push(format!("{name} is a literal without a password"));
                 }

@@ -9,17 +9,18 @@
 //! and the static findings decide the exit code, since a DBA still wants
 //! them.
 
+use super::output::{stdout, stdoutln};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
-use super::{Outcome, Session, load};
+use super::{Outcome, Session, find_target, load};
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
 use crate::cli::{self, CheckFormat, ColorChoice, Environment, FailOn};
 use crate::config::{Config, Overrides};
-use crate::db::url::{Target, find_url};
+use crate::db::url::Target;
 use crate::migrations;
 
 pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice) -> Result<Outcome> {
@@ -49,10 +50,9 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
     inputs.cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     inputs.stats_window_days = args.stats_window;
 
-    if let Some((url, _)) = find_url(args.database_url.as_deref(), Path::new("."))? {
-        // Prisma resolves certificate paths from the folder of schema.prisma.
-        let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
-        let target = Target::parse(&url, &base)?;
+    // Prisma resolves certificate paths from the folder of schema.prisma.
+    let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
+    if let Some((target, url)) = find_target(args.database_url.as_deref(), &base)? {
         inputs.sslmode_text = check::url_parameter(&url, "sslmode");
         inputs.sslaccept_text = check::url_parameter(&url, "sslaccept");
         inputs.live = crate::db::runtime()?.block_on(live(&target, inputs.lowered.as_ref(), args.probe));
@@ -79,10 +79,10 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
                 ColorChoice::Never => false,
                 ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            print!("{}", report::human(&report, color));
+            stdout!("{}", report::human(&report, color));
         }
-        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report::json(&report, fail_on))?),
-        CheckFormat::Markdown => print!("{}", report::markdown(&report)),
+        CheckFormat::Json => stdoutln!("{}", serde_json::to_string_pretty(&report::json(&report, fail_on))?),
+        CheckFormat::Markdown => stdout!("{}", report::markdown(&report)),
     }
     Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean })
 }

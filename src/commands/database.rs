@@ -7,18 +7,19 @@
 //! 0 done, 1 refused or failed with nothing half-applied, 2 no connection,
 //! no lock in time, or a connection lost mid-run.
 
+use super::output::{stderrln, stdoutln};
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use sqlx::PgConnection;
 
-use super::{Outcome, Session};
+use super::{Outcome, Session, find_target};
 use crate::cli::{self, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::db::apply::{self, StatementError};
 use crate::db::plan::{self, RollbackTarget, State};
-use crate::db::url::{Target, find_url};
+use crate::db::url::Target;
 use crate::db::{history, lock, prisma};
 use crate::migrations::{self, Migration};
 
@@ -39,11 +40,10 @@ impl Session {
             ..Overrides::default()
         })?;
         let migrations = migrations::load(&config.migrations_dir)?;
-        let (url, _) = find_url(args.database_url.as_deref(), Path::new("."))?
-            .context("no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env")?;
         // Prisma resolves certificate paths from the folder of schema.prisma.
         let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
-        let target = Target::parse(&url, &base)?;
+        let (target, _) = find_target(args.database_url.as_deref(), &base)?
+            .context("no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env")?;
         Ok(Setup { migrations_dir: config.migrations_dir, migrations, target })
     }
 }
@@ -53,7 +53,7 @@ fn sum_ok(setup: &Setup) -> bool {
     match migrations::verify(&setup.migrations_dir, &setup.migrations) {
         Ok(()) => true,
         Err(error) => {
-            eprintln!("error: {error}\n  help: {}", error.help());
+            stderrln!("error: {error}\n  help: {}", error.help());
             false
         }
     }
@@ -90,8 +90,8 @@ async fn locked<T>(
     lock::acquire(conn, schema, Duration::from_secs(timeout), |holder| {
         if !told {
             match holder {
-                Some(holder) => eprintln!("waiting for the migration lock, held by {holder}"),
-                None => eprintln!("waiting for the migration lock"),
+                Some(holder) => stderrln!("waiting for the migration lock, held by {holder}"),
+                None => stderrln!("waiting for the migration lock"),
             }
             told = true;
         }
@@ -136,7 +136,7 @@ pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> 
                 Err(refusal) => return refused(refusal),
             };
             if plan.is_empty() {
-                println!("nothing to apply: {} is up to date ({} migrations)", setup.target.shown, history.len());
+                stdoutln!("nothing to apply: {} is up to date ({} migrations)", setup.target.shown, history.len());
                 return Ok(Outcome::Clean);
             }
             if args.single_transaction {
@@ -148,13 +148,17 @@ pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> 
                     ));
                 }
             }
-            println!("applying {} to {} (schema {schema})", report::count(plan.len(), "migration"), setup.target.shown);
+            stdoutln!(
+                "applying {} to {} (schema {schema})",
+                report::count(plan.len(), "migration"),
+                setup.target.shown
+            );
             let mut bar = report::Bar::new(plan.len(), "applied");
             let result = apply::apply(conn, &schema, &plan, args.single_transaction, &mut |p| bar.progress(p)).await;
             bar.finish();
             match result {
                 Ok(()) => {
-                    println!("applied {}; the database is up to date", report::count(plan.len(), "migration"));
+                    stdoutln!("applied {}; the database is up to date", report::count(plan.len(), "migration"));
                     Ok(Outcome::Clean)
                 }
                 Err(error) => failed(error, args.single_transaction),
@@ -166,8 +170,8 @@ pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> 
 
 /// A refusal: printed, exit 1, nothing changed.
 fn refused(refusal: anyhow::Error) -> Result<Outcome> {
-    eprintln!("error: {refusal:#}");
-    eprintln!("nothing was changed");
+    stderrln!("error: {refusal:#}");
+    stderrln!("nothing was changed");
     Ok(Outcome::Found)
 }
 
@@ -192,7 +196,7 @@ fn failed(error: anyhow::Error, single_transaction: bool) -> Result<Outcome> {
     if statement.lost {
         return Err(anyhow::anyhow!("{statement}\n{undone}"));
     }
-    eprintln!("error: {statement}\n{undone}");
+    stderrln!("error: {statement}\n{undone}");
     Ok(Outcome::Found)
 }
 
@@ -212,7 +216,7 @@ pub(super) fn status_cmd(ctx: &Session, args: cli::StatusArgs) -> Result<Outcome
         OutputFormat::Human => report::status(&setup.target, &entries, sum.as_ref().err(), holder.as_ref()),
         OutputFormat::Json => {
             let json = report::status_json(&setup.target, &entries, sum.as_ref().err(), holder.as_ref());
-            println!("{}", serde_json::to_string_pretty(&json)?);
+            stdoutln!("{}", serde_json::to_string_pretty(&json)?);
         }
     }
     Ok(if clean { Outcome::Clean } else { Outcome::Found })
@@ -251,19 +255,19 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
                 Err(refusal) => return refused(refusal),
             };
             if plan.is_empty() {
-                println!("nothing to roll back: no migration is applied to {}", setup.target.shown);
+                stdoutln!("nothing to roll back: no migration is applied to {}", setup.target.shown);
                 return Ok(Outcome::Clean);
             }
             if args.force {
                 for entry in plan.iter().filter(|e| e.state == State::Modified) {
-                    eprintln!(
+                    stderrln!(
                         "warning: rolling back {} although {}",
                         entry.folder(),
                         entry.change().unwrap_or_default()
                     );
                 }
             }
-            println!(
+            stdoutln!(
                 "rolling back {} on {} (schema {schema})",
                 report::count(plan.len(), "migration"),
                 setup.target.shown
@@ -273,7 +277,7 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
             bar.finish();
             match result {
                 Ok(()) => {
-                    println!("rolled back {}", report::count(plan.len(), "migration"));
+                    stdoutln!("rolled back {}", report::count(plan.len(), "migration"));
                     Ok(Outcome::Clean)
                 }
                 Err(error) => failed(error, false),
@@ -325,7 +329,7 @@ pub(super) fn baseline_cmd(ctx: &Session, args: cli::BaselineArgs) -> Result<Out
                     ));
                 }
                 (None, false, Some(_)) => {
-                    eprintln!("nothing was recorded: choose the starting point with --from-prisma or --to VERSION");
+                    stderrln!("nothing was recorded: choose the starting point with --from-prisma or --to VERSION");
                     return Ok(Outcome::Found);
                 }
                 (None, false, None) => match setup.migrations.last() {
@@ -340,14 +344,14 @@ pub(super) fn baseline_cmd(ctx: &Session, args: cli::BaselineArgs) -> Result<Out
             }
             let chosen: Vec<&Migration> = setup.migrations.iter().filter(|m| m.version <= last).collect();
             for migration in &chosen {
-                println!("{} {}", if args.dry_run { "would record" } else { "recording" }, migration.folder());
+                stdoutln!("{} {}", if args.dry_run { "would record" } else { "recording" }, migration.folder());
             }
             if args.dry_run {
                 return Ok(Outcome::Clean);
             }
             history::ensure(conn, &schema).await?;
             apply::baseline(conn, &schema, &chosen).await?;
-            println!("recorded {} as applied, without running them", report::count(chosen.len(), "migration"));
+            stdoutln!("recorded {} as applied, without running them", report::count(chosen.len(), "migration"));
             Ok(Outcome::Clean)
         };
         if args.dry_run { work(&mut conn).await } else { locked(&mut conn, &schema, args.lock_timeout, work).await }

@@ -1,6 +1,7 @@
 //! `ehrdb diff` and `ehrdb migrate`: the schema states they compare, and
 //! the migration folders they write.
 
+use super::output::{stderrln, stdout, stdoutln};
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -31,7 +32,7 @@ fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
         Ok(schema) => schema,
         Err(diagnostics) => {
             ctx.report(&diagnostics, fragments, OutputFormat::Human)?;
-            eprintln!("{}: the schema has errors; fix them first", path.display());
+            stderrln!("{}: the schema has errors; fix them first", path.display());
             return Ok(None);
         }
     };
@@ -60,11 +61,11 @@ pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
     let (Some(from), Some(to)) = (from, state(ctx, &config, &to_path)?) else { return Ok(Outcome::Found) };
     let changes = diff::diff(&from, &to.schema);
     if args.sql {
-        print!("{}", render::script(&changes));
+        stdout!("{}", render::script(&changes));
     } else if changes.is_empty() {
-        println!("no changes");
+        stdoutln!("no changes");
     } else {
-        print!("{}", summary::summary(&changes));
+        stdout!("{}", summary::summary(&changes));
     }
     Ok(if args.exit_code && !changes.is_empty() { Outcome::Found } else { Outcome::Clean })
 }
@@ -80,18 +81,18 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let existing = migrations::load(dir)?;
     if args.rehash {
         migrations::write_sum(dir, &existing)?;
-        println!("{}: ehrdb.sum rewritten for {}", dir.display(), count(existing.len(), "migration"));
+        stdoutln!("{}: ehrdb.sum rewritten for {}", dir.display(), count(existing.len(), "migration"));
         return Ok(Outcome::Clean);
     }
     if let Err(error) = migrations::verify(dir, &existing) {
-        eprintln!("error: {error}\n  help: {}", error.help());
+        stderrln!("error: {error}\n  help: {}", error.help());
         if args.name.is_some() {
-            eprintln!("no migration written");
+            stderrln!("no migration written");
         }
         return Ok(Outcome::Found);
     }
     let Some(name) = args.name else {
-        println!("{}: {}, ehrdb.sum matches", dir.display(), count(existing.len(), "migration"));
+        stdoutln!("{}: {}, ehrdb.sum matches", dir.display(), count(existing.len(), "migration"));
         return Ok(Outcome::Clean);
     };
 
@@ -99,31 +100,31 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         Some(snapshot) => match state(ctx, &config, &snapshot)? {
             Some(state) => state.schema,
             None => {
-                eprintln!("no migration written");
+                stderrln!("no migration written");
                 return Ok(Outcome::Found);
             }
         },
         None => SqlSchema::default(),
     };
     let Some(to) = state(ctx, &config, &config.schema_dir)? else {
-        eprintln!("no migration written");
+        stderrln!("no migration written");
         return Ok(Outcome::Found);
     };
     let changes = diff::diff(&from, &to.schema);
     if changes.is_empty() {
-        eprintln!("nothing changed since the last migration: no migration written");
+        stderrln!("nothing changed since the last migration: no migration written");
         return Ok(Outcome::Found);
     }
     let risks: Vec<Risk> = diff::risks(&changes).into_iter().flatten().collect();
     if !risks.is_empty() && !args.allow_destructive {
-        eprintln!("error: this migration has steps that can lose data or fail on existing rows:");
+        stderrln!("error: this migration has steps that can lose data or fail on existing rows:");
         for risk in &risks {
             match risk {
-                Risk::Destructive(why) => eprintln!("  destructive: {why}"),
-                Risk::Risky(why) => eprintln!("  risky: {why}"),
+                Risk::Destructive(why) => stderrln!("  destructive: {why}"),
+                Risk::Risky(why) => stderrln!("  risky: {why}"),
             }
         }
-        eprintln!("review them, then run again with --allow-destructive; no migration written");
+        stderrln!("review them, then run again with --allow-destructive; no migration written");
         return Ok(Outcome::Found);
     }
 
@@ -133,11 +134,11 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     let folder = next_folder(existing.last(), &name)?;
     let written = write_migration(dir, &folder, &up, &down, &merged)?;
     migrations::write_sum(dir, &migrations::load(dir)?)?;
-    println!("wrote {} ({})", written.display(), count(changes.len(), "change"));
+    stdoutln!("wrote {} ({})", written.display(), count(changes.len(), "change"));
     for risk in &risks {
         match risk {
-            Risk::Destructive(why) => println!("  destructive: {why}"),
-            Risk::Risky(why) => println!("  risky: {why}"),
+            Risk::Destructive(why) => stdoutln!("  destructive: {why}"),
+            Risk::Risky(why) => stdoutln!("  risky: {why}"),
         }
     }
     Ok(Outcome::Clean)

@@ -84,7 +84,7 @@ use anyhow::{Result, anyhow, bail};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::{ConnectOptions, PgConnection};
 
-use super::{edit_distance, parts, passwords, percent_decode, redact, scrub};
+use crate::secrets::{Url, passwords, percent_decode, redact, scrub, split_url};
 use crate::sql::render::ident;
 
 /// Prisma's `connect_timeout` when the URL gives none.
@@ -286,7 +286,16 @@ impl Target {
 
 /// Everything `Target::parse` does, its error not yet prefixed with the URL.
 fn read(url: &str, base: &Path, shown: &str) -> Result<Target, String> {
-    let parts = parts(url).ok_or("expected postgres://USER:PASSWORD@HOST:PORT/DATABASE")?;
+    let parts = match split_url(url).ok_or("expected postgres://USER:PASSWORD@HOST:PORT/DATABASE")? {
+        Url::Parts(parts) => parts,
+        Url::Unreadable { .. } => {
+            return Err("there is an `@` after the host part: a password or user name with `/`, `?`, `#` or `@` in \
+                        it must be percent-encoded (%2F, %3F, %23, %40), and so must an `@` in a parameter other \
+                        than application_name, options, user or password; the URL is shown only from its last `@` \
+                        on, since any other part of it could hold a piece of the password"
+                .into());
+        }
+    };
     match parts.scheme.to_ascii_lowercase().as_str() {
         "postgres" | "postgresql" => {}
         "prisma" | "prisma+postgres" => {
@@ -297,9 +306,6 @@ fn read(url: &str, base: &Path, shown: &str) -> Result<Target, String> {
             ));
         }
         other => return Err(format!("the scheme must be postgres:// or postgresql://, not {other}://")),
-    }
-    if parts.raw_password {
-        return Err("a password with `/`, `?` or `#` in it must be percent-encoded (%2F, %3F, %23)".into());
     }
     if parts.fragment.is_some() {
         return Err("unexpected `#`: percent-encode it as %23".into());
@@ -566,5 +572,10 @@ fn search_path_option(schema: &str) -> String {
 fn near_miss(key: &str) -> Option<&'static str> {
     let key = key.to_ascii_lowercase();
     let limit = (key.chars().count() / 3).clamp(1, 2);
-    KNOWN.iter().map(|known| (edit_distance(&key, known), *known)).filter(|(d, _)| *d <= limit).min().map(|(_, k)| k)
+    KNOWN
+        .iter()
+        .map(|known| (strsim::osa_distance(&key, known), *known))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, k)| k)
 }

@@ -1,7 +1,8 @@
 //! What the database commands print: progress, plans, the status table and
 //! its JSON form.
 
-use std::io::{IsTerminal, Write};
+use crate::commands::output::{stdout, stdoutln};
+use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
@@ -78,11 +79,9 @@ impl Bar {
 
     fn line(&self, line: String) {
         match &self.bar {
-            Some(bar) => bar.println(line),
+            Some(bar) => bar.println(crate::secrets::mask(&line)),
             // A closed stdout must not stop a run half-way.
-            None => {
-                let _ = writeln!(std::io::stdout(), "{line}");
-            }
+            None => stdoutln!("{line}"),
         }
     }
 
@@ -95,10 +94,10 @@ impl Bar {
 
 pub fn dry_run_apply(target: &Target, plan: &[Entry]) {
     if plan.is_empty() {
-        println!("dry run: nothing to apply; {} is up to date", target.shown);
+        stdoutln!("dry run: nothing to apply; {} is up to date", target.shown);
         return;
     }
-    println!(
+    stdoutln!(
         "dry run: would apply {} to {} (schema {}); nothing is changed",
         count(plan.len(), "migration"),
         target.shown,
@@ -112,21 +111,21 @@ pub fn dry_run_apply(target: &Target, plan: &[Entry]) {
             None => String::new(),
         };
         let mode = if migration.no_transaction { ", statement by statement (no transaction)" } else { "" };
-        println!("\n-- {} ({}{mode}{resume})", migration.folder(), count(statements.len(), "statement"));
-        print!("{}", terminated(&migration.up));
+        stdoutln!("\n-- {} ({}{mode}{resume})", migration.folder(), count(statements.len(), "statement"));
+        stdout!("{}", terminated(&migration.up));
     }
 }
 
 pub fn dry_run_rollback(target: &Target, plan: &[Entry]) {
     if plan.is_empty() {
-        println!("dry run: nothing to roll back on {}", target.shown);
+        stdoutln!("dry run: nothing to roll back on {}", target.shown);
         return;
     }
-    println!("dry run: would roll back {} on {}; nothing is changed", count(plan.len(), "migration"), target.shown);
+    stdoutln!("dry run: would roll back {} on {}; nothing is changed", count(plan.len(), "migration"), target.shown);
     for entry in plan {
         let migration = entry.migration.expect("planned rollbacks are on disk");
-        println!("\n-- {} (down.sql)", migration.folder());
-        print!("{}", terminated(migration.down.as_deref().unwrap_or_default()));
+        stdoutln!("\n-- {} (down.sql)", migration.folder());
+        stdout!("{}", terminated(migration.down.as_deref().unwrap_or_default()));
     }
 }
 
@@ -136,7 +135,7 @@ fn terminated(text: &str) -> String {
 
 /// The status table, one line per migration, then a summary.
 pub fn status(target: &Target, entries: &[Entry], sum: Option<&SumError>, holder: Option<&Holder>) {
-    println!("{} (schema {})", target.shown, target.schema);
+    stdoutln!("{} (schema {})", target.shown, target.schema);
     let width = entries.iter().map(|e| e.folder().len()).max().unwrap_or(0);
     for entry in entries {
         let folder = entry.folder();
@@ -157,13 +156,13 @@ pub fn status(target: &Target, entries: &[Entry], sum: Option<&SumError>, holder
             ),
             _ => String::new(),
         };
-        println!("  {:<8}  {folder:<width$}  {detail}", entry.state.as_str());
+        stdoutln!("  {:<8}  {folder:<width$}  {detail}", entry.state.as_str());
     }
     if let Some(error) = sum {
-        println!("error: {error}\n  help: {}", error.help());
+        stdoutln!("error: {error}\n  help: {}", error.help());
     }
     if let Some(holder) = holder {
-        println!("a run holds the migration lock now: {holder}");
+        stdoutln!("a run holds the migration lock now: {holder}");
     }
     let tally = |state: State| entries.iter().filter(|e| e.state == state).count();
     let mut parts = vec![format!("{} applied", tally(State::Applied)), format!("{} pending", tally(State::Pending))];
@@ -173,7 +172,7 @@ pub fn status(target: &Target, entries: &[Entry], sum: Option<&SumError>, holder
         }
     }
     let verdict = if crate::db::plan::up_to_date(entries) && sum.is_none() { "up to date" } else { "not up to date" };
-    println!("{}: {verdict}", parts.join(", "));
+    stdoutln!("{}: {verdict}", parts.join(", "));
 }
 
 /// `ehrdb status --format json`; its shape is documented in the README.
@@ -213,27 +212,27 @@ pub fn prisma_history(prisma: &PrismaHistory, migrations: &[Migration]) {
     let applied = prisma.migrations.iter().filter(|m| m.applied()).count();
     let rolled_back = prisma.migrations.iter().filter(|m| m.rolled_back).count();
     let unfinished = prisma.migrations.iter().filter(|m| m.finished_at.is_none() && !m.rolled_back).count();
-    println!(
+    stdoutln!(
         "this database has _prisma_migrations (prisma migrate's history): {} applied, {rolled_back} rolled back, \
          {unfinished} unfinished",
         count(applied, "migration")
     );
     if unfinished > 0 {
-        println!("  warning: an unfinished Prisma migration may have left the schema half-changed; check it first");
+        stdoutln!("  warning: an unfinished Prisma migration may have left the schema half-changed; check it first");
     }
     let Some(newest) = prisma.newest_applied() else { return };
-    println!("  newest applied: {} (finished {})", newest.name, newest.finished_at.as_deref().unwrap_or("?"));
+    stdoutln!("  newest applied: {} (finished {})", newest.name, newest.finished_at.as_deref().unwrap_or("?"));
     match prisma.starting_point(migrations) {
-        Some(migration) if Some(migration.version.as_str()) == newest.version() => println!(
+        Some(migration) if Some(migration.version.as_str()) == newest.version() => stdoutln!(
             "  ehrdb's {} has the same timestamp: `ehrdb baseline --from-prisma` records it and every migration \
              before it",
             migration.folder()
         ),
-        Some(migration) => println!(
+        Some(migration) => stdoutln!(
             "  the newest ehrdb migration not newer than it is {}: `ehrdb baseline --from-prisma` records it and \
              every migration before it; check that they describe the same schema",
             migration.folder()
         ),
-        None => println!("  no ehrdb migration is as old as it"),
+        None => stdoutln!("  no ehrdb migration is as old as it"),
     }
 }

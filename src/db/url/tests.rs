@@ -70,7 +70,7 @@ fn bad_hosts_and_ports_are_errors() {
 fn only_direct_postgres_urls_are_accepted() {
     assert_eq!(
         error("prisma://accelerate.prisma-data.net/?api_key=abc"),
-        "invalid database URL prisma://accelerate.prisma-data.net/?api_key=abc: prisma:// is a Prisma Accelerate \
+        "invalid database URL prisma://accelerate.prisma-data.net/?api_key=****: prisma:// is a Prisma Accelerate \
          URL, which only Prisma Client can use; ehrdb needs a direct database URL (postgres://...), such as the \
          datasource's directUrl"
     );
@@ -293,10 +293,20 @@ fn a_parameter_given_twice_is_an_error() {
 
 #[test]
 fn passwords_the_url_rules_would_cut_short_are_refused_without_showing_them() {
-    assert_eq!(
-        error("postgres://ehr:pa/ss@db/ehr"),
-        "invalid database URL postgres://ehr:****@db/ehr: a password with `/`, `?` or `#` in it must be percent-encoded (%2F, %3F, %23)"
-    );
+    for url in [
+        "postgres://ehr:pa/ss@db/ehr",
+        "postgres://ehr:p@s/s@127.0.0.1:1/ehr",
+        "postgres://ehr:pa?ss=x@db/ehr",
+        "postgres://ehr:12?s=s@db/ehr",
+        "postgres://ehr:pa#ss@db/ehr",
+    ] {
+        let error = error(url);
+        assert!(error.starts_with("invalid database URL postgres://****@"), "{error}");
+        assert!(error.contains("must be percent-encoded (%2F, %3F, %23, %40)"), "{error}");
+        for piece in ["pa", "ss", "p@s", "12"] {
+            assert!(!error.contains(&format!(":{piece}")) && !error.contains(&format!("{piece}@")), "{url}: {error}");
+        }
+    }
     assert!(error("postgres://ehr@db/ehr#x").ends_with("unexpected `#`: percent-encode it as %23"));
 }
 
@@ -360,9 +370,6 @@ fn sources_are_named_for_messages() {
 
 #[test]
 fn near_misses_are_one_or_two_edits_away() {
-    assert_eq!(edit_distance("sslmdoe", "sslmode"), 1);
-    assert_eq!(edit_distance("shema", "schema"), 1);
-    assert_eq!(edit_distance("abc", "abc"), 0);
     assert_eq!(near_miss("sslmdoe"), Some("sslmode"));
     assert_eq!(near_miss("hots"), Some("host"));
     assert_eq!(near_miss("foo"), None);

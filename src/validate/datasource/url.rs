@@ -183,41 +183,10 @@ fn shadow_database_is_its_own(ctx: &mut Ctx, values: &[(&Property, Option<UrlSou
     }
 }
 
-/// The URL with its password masked, or `None` when it holds no password
-/// (neither `user:password@` nor a `password=` query parameter).
+/// The URL with its secrets masked, or `None` when it holds none (no
+/// `user:password@`, no `password=`, `api_key=` or other secret parameter).
 pub(crate) fn redact_password(url: &str) -> Option<String> {
-    let mut redacted = url.to_owned();
-    let mut found = false;
-    if let Some(scheme_end) = url.find("://") {
-        let rest_start = scheme_end + 3;
-        let rest = &url[rest_start..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            if let Some(colon) = authority[..at].find(':') {
-                if colon + 1 < at {
-                    let (start, end) = (rest_start + colon + 1, rest_start + at);
-                    redacted = format!("{}****{}", &url[..start], &url[end..]);
-                    found = true;
-                }
-            }
-        }
-    }
-    if let Some(query_start) = redacted.find('?') {
-        let (head, query) = redacted.split_at(query_start + 1);
-        let params: Vec<String> = query
-            .split('&')
-            .map(|param| match param.split_once('=') {
-                Some((key, value)) if key.eq_ignore_ascii_case("password") && !value.is_empty() => {
-                    found = true;
-                    format!("{key}=****")
-                }
-                _ => param.to_owned(),
-            })
-            .collect();
-        redacted = format!("{head}{}", params.join("&"));
-    }
-    found.then_some(redacted)
+    (!crate::secrets::passwords(url).is_empty()).then(|| crate::secrets::redact(url))
 }
 
 #[cfg(test)]
@@ -237,7 +206,12 @@ mod tests {
         );
         assert_eq!(redact_password("postgresql://u@h/d"), None);
         assert_eq!(redact_password("postgresql://u:@h/d"), None);
-        assert_eq!(redact_password("postgresql://h/d?x=a:b@c"), None);
+        // An `@` after the host may be a password cut short: masked up to it.
+        assert_eq!(redact_password("postgresql://h/d?x=a:b@c").as_deref(), Some("postgresql://****@c"));
+        assert_eq!(
+            redact_password("prisma://accelerate.prisma-data.net/?api_key=k3y").as_deref(),
+            Some("prisma://accelerate.prisma-data.net/?api_key=****")
+        );
         assert_eq!(redact_password("file:./dev.db"), None);
     }
 }

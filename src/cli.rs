@@ -35,6 +35,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The longest wait for another run's migration lock: a day.
+pub const MAX_LOCK_WAIT_SECONDS: u64 = 86_400;
+/// The most application instances `ehrdb check` budgets connections for.
+pub const MAX_INSTANCES: u32 = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -236,8 +241,8 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub single_transaction: bool,
 
-    /// How long to wait for another run's lock, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// How long to wait for another run's lock, in seconds (0 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
     pub lock_timeout: u64,
 }
 
@@ -256,9 +261,9 @@ pub struct RollbackArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
-    /// How many migrations to undo [default: 1].
-    #[arg(long, conflicts_with_all = ["to", "all"])]
-    pub steps: Option<usize>,
+    /// How many migrations to undo, from 1 [default: 1].
+    #[arg(long, conflicts_with_all = ["to", "all"], value_parser = clap::value_parser!(u32).range(1..))]
+    pub steps: Option<u32>,
 
     /// Undo every migration newer than this version.
     #[arg(long, value_name = "VERSION", conflicts_with = "all")]
@@ -272,12 +277,12 @@ pub struct RollbackArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Roll back even when an applied migration's up.sql differs from its file.
+    /// Roll back even when an applied migration's up.sql differs from its file or ehrdb.sum does not match (with a warning).
     #[arg(long)]
     pub force: bool,
 
-    /// How long to wait for another run's lock, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// How long to wait for another run's lock, in seconds (0 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
     pub lock_timeout: u64,
 }
 
@@ -298,8 +303,8 @@ pub struct BaselineArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// How long to wait for another run's lock, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// How long to wait for another run's lock, in seconds (0 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
     pub lock_timeout: u64,
 }
 
@@ -359,15 +364,15 @@ pub struct CheckArgs {
     pub env: Environment,
 
     /// How many application instances share the database, for the connection budget [default: `instances` in ehrdb.toml].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_INSTANCES)))]
     pub instances: Option<u32>,
 
     /// The Prisma binary target of the deployment (debian-openssl-3.0.x, linux-musl-openssl-3.0.x, ...) [default: `binary-target` in ehrdb.toml].
     #[arg(long, value_name = "TARGET")]
     pub binary_target: Option<String>,
 
-    /// Days of index statistics before a never-scanned index counts as unused (0: at once).
-    #[arg(long, value_name = "DAYS", default_value_t = crate::check::DEFAULT_STATS_WINDOW_DAYS)]
+    /// Days of index statistics before a never-scanned index counts as unused (0: at once; at most 3650).
+    #[arg(long, value_name = "DAYS", default_value_t = crate::check::DEFAULT_STATS_WINDOW_DAYS, value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub stats_window: u32,
 
     /// Try an UPDATE and a DELETE on each immutable table, in a transaction that is always rolled back.

@@ -19,9 +19,9 @@ use output::{stderr, stderrln, stdout, stdoutln};
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::db::url::{Target, find_url};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Severity};
 use crate::fragments::Fragments;
-use crate::{format, merge, secrets, validate};
+use crate::{format, input, merge, secrets, validate};
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,15 +138,11 @@ fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
     let output = &config.output;
     let human = args.format == OutputFormat::Human;
     if args.check {
-        let current = match std::fs::read_to_string(output) {
-            Ok(current) => current,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                if human {
-                    stderrln!("{} does not exist: run `ehrdb merge`", output.display());
-                }
-                return Ok(Outcome::Found);
+        let Some(current) = input::read_text_if_exists(output)? else {
+            if human {
+                stderrln!("{} does not exist: run `ehrdb merge`", output.display());
             }
-            Err(error) => return Err(error).with_context(|| format!("cannot read {}", output.display())),
+            return Ok(Outcome::Found);
         };
         if current == text {
             if human {
@@ -171,7 +167,9 @@ fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
     let fragments = load(&config.schema_dir)?;
     let diagnostics = std::mem::take(&mut fragments.diagnostics);
-    if diagnostics.has_errors() {
+    // A byte-order mark is the one syntax error formatting mends.
+    let blocking = diagnostics.iter().any(|d| d.severity == Severity::Error && d.code != "byte-order-mark");
+    if blocking {
         ctx.report(&diagnostics, fragments, OutputFormat::Human)?;
         stderrln!("nothing formatted: fix the syntax errors first");
         return Ok(Outcome::Found);
@@ -233,7 +231,7 @@ fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
             return Ok(Outcome::Clean);
         }
     };
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = input::read_text(path)?;
     let name = path.display().to_string();
     let fragments = Fragments::from_texts(vec![(name, path.clone(), text)]);
     let fragment = &fragments.fragments[0];
@@ -276,7 +274,7 @@ fn unified_diff(old: &str, new: &str, path: &str) -> String {
 /// Writes through a temporary file and a rename, so an interrupted run
 /// never leaves a half-written file; an unchanged file is not touched.
 fn write_if_changed(path: &Path, text: &str) -> Result<()> {
-    if std::fs::read_to_string(path).is_ok_and(|current| current == text) {
+    if input::read_text_if_exists(path).is_ok_and(|current| current.as_deref() == Some(text)) {
         return Ok(());
     }
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::Deserialize;
 
 pub const FILE_NAME: &str = "ehrdb.toml";
@@ -58,7 +58,7 @@ impl Config {
     pub fn load(overrides: &Overrides) -> Result<Config> {
         let (file, base) = match &overrides.config {
             Some(path) => (read(path)?, path.parent().map(Path::to_path_buf).unwrap_or_default()),
-            None if Path::new(FILE_NAME).is_file() => (read(Path::new(FILE_NAME))?, PathBuf::new()),
+            None if Path::new(FILE_NAME).exists() => (read(Path::new(FILE_NAME))?, PathBuf::new()),
             None => (ConfigFile::default(), PathBuf::new()),
         };
         if let Some(version) = file.prisma_version {
@@ -66,8 +66,12 @@ impl Config {
                 bail!("{}: prisma-version must be 6 or 7, not {version}", config_name(overrides));
             }
         }
-        if file.instances == Some(0) {
-            bail!("{}: instances must be at least 1", config_name(overrides));
+        if let Some(instances) = file.instances.filter(|n| !(1..=crate::cli::MAX_INSTANCES).contains(n)) {
+            bail!(
+                "{}: instances must be from 1 to {}, not {instances}",
+                config_name(overrides),
+                crate::cli::MAX_INSTANCES
+            );
         }
         let from_file = |p: &Option<PathBuf>| p.as_ref().map(|p| join(&base, p));
 
@@ -99,7 +103,7 @@ fn config_name(overrides: &Overrides) -> String {
 }
 
 fn read(path: &Path) -> Result<ConfigFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = crate::input::read_text(path)?;
     toml::from_str(&text).map_err(|error| anyhow::anyhow!("{}: {}", path.display(), error.to_string().trim_end()))
 }
 

@@ -2,8 +2,9 @@
 //!
 //! Takes a folder and returns every `*.prisma` file below it, sorted by
 //! path, read into [`Sources`] and parsed. I/O problems (a missing folder,
-//! an unreadable or non-UTF-8 file, no fragments at all) are `Err`s that
-//! name the path: the tool cannot do its job. Syntax problems are
+//! an unreadable or non-UTF-8 file, a `*.prisma` that is not a regular file
+//! or is too large, no fragments at all) are `Err`s that name the path:
+//! the tool cannot do its job. Syntax problems are
 //! diagnostics, as everywhere else.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::ast::SchemaFile;
 use crate::diagnostics::{Diagnostics, FileId, Sources};
-use crate::{parallel, parse};
+use crate::{input, parallel, parse};
 
 /// One fragment: where it is and its tree.
 #[derive(Debug)]
@@ -41,7 +42,7 @@ impl Fragments {
         if path.is_dir() {
             return Fragments::load(path);
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = input::read_text(path)?;
         Ok(Fragments::from_texts(vec![(path.display().to_string(), path.to_path_buf(), text)]))
     }
 
@@ -70,12 +71,7 @@ impl Fragments {
 
         let mut files = Vec::with_capacity(named.len());
         for (name, path) in named {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let text = String::from_utf8(bytes).map_err(|error| {
-                let offset = error.utf8_error().valid_up_to();
-                let line = error.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-                anyhow::anyhow!("{} is not valid UTF-8 (line {line}, byte {offset}); save it as UTF-8", path.display())
-            })?;
+            let text = input::read_text(&path)?;
             files.push((name, path, text));
         }
         Ok(Fragments::from_texts(files))

@@ -19,6 +19,7 @@ pub mod db;
 pub mod diagnostics;
 pub mod format;
 pub mod fragments;
+pub mod input;
 pub mod merge;
 pub mod migrations;
 pub mod naming;

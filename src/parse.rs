@@ -21,10 +21,28 @@ struct PslParser;
 
 /// Parses one fragment. Problems go to `diagnostics`; the tree keeps what
 /// could not be read as `Invalid` items so that nothing is lost.
+/// What some editors put before the first character of a UTF-8 file.
+pub const BYTE_ORDER_MARK: char = '\u{feff}';
+
 pub fn parse(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> SchemaFile {
     let guarded = guard_nesting(file, text, diagnostics);
     let text = guarded.as_deref().unwrap_or(text);
     let mut builder = Builder { file, diagnostics, offset: 0 };
+    // Editors on Windows may save a byte-order mark, which Prisma rejects
+    // as an invalid line. Name it, then read the rest as if it were not
+    // there, so it is one clear error rather than a cascade.
+    if text.starts_with(BYTE_ORDER_MARK) {
+        builder.diagnostics.push(
+            Diagnostic::error(
+                "byte-order-mark",
+                Span::new(file, 0..BYTE_ORDER_MARK.len_utf8()),
+                "the file starts with a byte-order mark",
+            )
+            .label("an invisible U+FEFF")
+            .help("Prisma rejects it: save the file as UTF-8 without a BOM (`ehrdb fmt` removes it)"),
+        );
+        builder.offset = BYTE_ORDER_MARK.len_utf8();
+    }
     let mut items = Vec::new();
     let mut docs: Vec<Comment> = Vec::new();
     // One pest run per top-level item: the token queue it fills stays the

@@ -62,6 +62,17 @@ const PROBE: Spec = Spec {
           `ehrdb check --probe` again.",
 };
 
+const REPLICATION_ROLE: Spec = Spec {
+    id: "immutable-replication-role",
+    area: Area::Immutability,
+    why: "With session_replication_role = replica, triggers enabled the ordinary way do not fire: every session \
+          that gets the setting (from ALTER ROLE ... SET, ALTER DATABASE ... SET or the server's configuration) \
+          can UPDATE, DELETE and TRUNCATE the immutable tables, and the catalog still shows the triggers enabled.",
+    fix: "ALTER ROLE <role> [IN DATABASE <db>] RESET session_replication_role (or ALTER DATABASE <db> RESET \
+          session_replication_role; remove it from postgresql.conf), and find out who set it: only a superuser \
+          can.",
+};
+
 /// How many tables a P2 finding names before "and N more"; a P0 names all.
 const SHOWN: usize = 5;
 
@@ -170,15 +181,59 @@ pub(super) fn the_trigger_function_is_ehrdbs(inputs: &Inputs) -> Vec<Finding> {
         Some(function) if same(&function.body) => {
             FUNCTION.passed(format!("{}.{name} is ehrdb's", ident(&function.namespace)))
         }
+        // ehrdb writes the body; any other body is someone's edit, and one
+        // that no longer raises lets every change through unseen.
         Some(function) => FUNCTION.failed(
-            Severity::P1,
+            Severity::P0,
             format!(
-                "{}.{name} differs from the function ehrdb writes: it may let changes through (--probe tells)",
+                "{}.{name} differs from the function ehrdb writes: the triggers run someone else's code, which \
+                 may let changes through (--probe tries)",
                 ident(&function.namespace)
             ),
         ),
     };
     vec![finding]
+}
+
+pub(super) fn no_session_skips_the_triggers(inputs: &Inputs) -> Vec<Finding> {
+    let (server, tables) = match marked(inputs, &REPLICATION_ROLE) {
+        Ok(found) => found,
+        Err(skipped) => return skipped,
+    };
+    if tables.is_empty() {
+        return vec![REPLICATION_ROLE.skipped("no model is marked @ehrdb.immutable")];
+    }
+    let role = match &server.immutability.replication_role {
+        Ok(role) => role,
+        Err(why) => return vec![REPLICATION_ROLE.inconclusive(why.clone(), "")],
+    };
+    let replica = |value: &str| value.trim().trim_matches(['\'', '"']).eq_ignore_ascii_case("replica");
+    let mut bypasses: Vec<String> = role
+        .settings
+        .iter()
+        .filter(|setting| replica(&setting.value))
+        .map(|setting| match (&setting.role, &setting.database) {
+            (Some(role), Some(database)) => format!("ALTER ROLE {role} IN DATABASE {database} SET it"),
+            (Some(role), None) => format!("ALTER ROLE {role} SET it for every database"),
+            (None, Some(database)) => format!("ALTER DATABASE {database} SET it for every role"),
+            (None, None) => "ALTER ROLE ALL SET it".to_owned(),
+        })
+        .collect();
+    let (value, source) = &role.session;
+    // Role and database settings show up here as `user`, `database` or
+    // `database user` and are listed above; the rest is server-wide.
+    if replica(value) && !matches!(source.as_str(), "user" | "database" | "database user" | "session") {
+        bypasses.push(format!("the server sets it ({source})"));
+    }
+    if bypasses.is_empty() {
+        return vec![REPLICATION_ROLE.passed(format!(
+            "no role, database or server setting makes session_replication_role replica (this session: {value})"
+        ))];
+    }
+    vec![REPLICATION_ROLE.failed(
+        Severity::P0,
+        format!("session_replication_role = replica, so ehrdb's triggers do not fire: {}", bypasses.join("; ")),
+    )]
 }
 
 pub(super) fn only_marked_tables_have_the_triggers(inputs: &Inputs) -> Vec<Finding> {

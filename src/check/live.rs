@@ -16,7 +16,8 @@ use sqlx::{PgConnection, Row};
 mod catalog;
 
 pub use catalog::{
-    ImmutabilityFacts, IndexFacts, LiveFunction, LiveIndex, LiveTrigger, StatsClock, TriggerGrant, UnindexedForeignKey,
+    ImmutabilityFacts, IndexFacts, LiveFunction, LiveIndex, LiveTrigger, ReplicationRole, RoleSetting, StatsClock,
+    TriggerGrant, UnindexedForeignKey,
 };
 
 use crate::db::history::{self, AppliedMigration};

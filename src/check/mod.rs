@@ -256,6 +256,7 @@ pub const CHECKS: &[Check] = &[
     indexes::every_index_is_valid,
     immutability::the_trigger_function_is_ehrdbs,
     immutability::every_immutable_table_has_its_triggers,
+    immutability::no_session_skips_the_triggers,
     immutability::only_marked_tables_have_the_triggers,
     immutability::only_owners_may_add_triggers,
     immutability::the_database_refuses_changes,

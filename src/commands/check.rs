@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::SystemTime;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::{Outcome, Session, find_target, load};
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
@@ -33,16 +33,15 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
     let fragments = load(&config.schema_dir)?;
     let mut inputs = Inputs::new(fragments, config.prisma_version);
     inputs.merged_path = config.output.clone();
-    inputs.merged_on_disk = match std::fs::read_to_string(&config.output) {
-        Ok(text) => Some(text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => return Err(error).with_context(|| format!("cannot read {}", config.output.display())),
-    };
+    inputs.merged_on_disk = crate::input::read_text_if_exists(&config.output)?;
     match migrations::load(&config.migrations_dir) {
         Ok(loaded) => {
             inputs.sum = migrations::verify(&config.migrations_dir, &loaded);
             inputs.migrations = Ok(loaded);
         }
+        // A folder named on the command line must be readable; a missing
+        // or broken default one is what the integrity findings report.
+        Err(error) if args.migrations.is_some() => return Err(error),
         Err(error) => inputs.migrations = Err(format!("{error:#}")),
     }
     inputs.instances = args.instances.or(config.instances);

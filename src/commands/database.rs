@@ -224,6 +224,19 @@ pub(super) fn status_cmd(ctx: &Session, args: cli::StatusArgs) -> Result<Outcome
 
 pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Outcome> {
     let setup = ctx.database_setup(&args.database)?;
+    // down.sql is migration SQL like up.sql: what ehrdb.sum does not vouch
+    // for does not run, unless the user says so and is told loudly.
+    if let Err(error) = migrations::verify(&setup.migrations_dir, &setup.migrations) {
+        if !args.force {
+            stderrln!("error: {error}\n  help: {}", error.help());
+            stderrln!("nothing was rolled back: ehrdb.sum no longer vouches for the SQL a rollback would run");
+            return Ok(Outcome::Found);
+        }
+        stderrln!(
+            "WARNING: --force: rolling back although {error}; the down.sql that runs may not be the one that was \
+             reviewed"
+        );
+    }
     if !args.dry_run {
         refuse_pooler(&setup.target, "roll back migrations")?;
     }
@@ -231,7 +244,7 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
     let target = match (&to, args.all) {
         (Some(to), _) => RollbackTarget::To(to),
         (None, true) => RollbackTarget::All,
-        (None, false) => RollbackTarget::Steps(args.steps.unwrap_or(1)),
+        (None, false) => RollbackTarget::Steps(args.steps.map_or(1, |steps| steps as usize)),
     };
     let schema = setup.target.schema.clone();
     crate::db::runtime()?.block_on(async {

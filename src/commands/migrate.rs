@@ -49,7 +49,8 @@ pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
     let from = match args.from.as_str() {
         "empty" => Some(SqlSchema::default()),
         "latest" => {
-            let migrations = migrations::load(&config.migrations_dir)?;
+            // Before the first migration there is no folder: the old state is empty.
+            let migrations = migrations::load_or_empty(&config.migrations_dir)?.unwrap_or_default();
             match latest(&migrations) {
                 Some(snapshot) => state(ctx, &config, &snapshot)?.map(|s| s.schema),
                 None => Some(SqlSchema::default()),
@@ -78,7 +79,11 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
     }
     let config = ctx.config(&args.schema, None)?;
     let dir = &config.migrations_dir;
-    let existing = migrations::load(dir)?;
+    // `migrate NAME` starts the folder; --verify and --rehash need it.
+    let existing = match args.name {
+        Some(_) => migrations::load_or_empty(dir)?.unwrap_or_default(),
+        None => migrations::load(dir)?,
+    };
     if args.rehash {
         migrations::write_sum(dir, &existing)?;
         stdoutln!("{}: ehrdb.sum rewritten for {}", dir.display(), count(existing.len(), "migration"));

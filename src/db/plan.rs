@@ -181,7 +181,20 @@ pub enum RollbackTarget<'a> {
 pub fn rollback_plan<'a>(entries: &[Entry<'a>], target: RollbackTarget, force: bool) -> Result<Vec<Entry<'a>>> {
     let applied: Vec<&Entry> = entries.iter().filter(|e| e.applied.is_some()).collect();
     let chosen: Vec<&Entry> = match target {
-        RollbackTarget::Steps(steps) => applied.iter().rev().take(steps).copied().collect(),
+        RollbackTarget::Steps(steps) => {
+            // More steps than there are migrations is a mistake (a version
+            // given as a count?), not a request to undo everything.
+            if steps > applied.len() && !applied.is_empty() {
+                bail!(
+                    "--steps {steps}: only {} applied to this database; --all rolls back every one",
+                    match applied.len() {
+                        1 => "1 migration is".to_owned(),
+                        n => format!("{n} migrations are"),
+                    }
+                );
+            }
+            applied.iter().rev().take(steps).copied().collect()
+        }
         RollbackTarget::All => applied.iter().rev().copied().collect(),
         RollbackTarget::To(version) => {
             if !applied.iter().any(|e| e.version == version) {

@@ -54,7 +54,8 @@
 //!   0 = no limit): checked and kept for the audit; ehrdb itself holds one
 //!   connection.
 //! - `connect_timeout`: seconds to wait for the connection, TLS and sign-in
-//!   included; 5 when absent (Prisma's default), 0 waits without limit.
+//!   included; 5 when absent (Prisma's default), 0 waits without limit, at
+//!   most 3600 (as `pool_timeout`).
 //! - `pgbouncer`: `true` or `false`, kept on the target: a transaction-mode
 //!   pooler breaks session state (advisory locks, prepared statements), so
 //!   callers decide what they can do through one.
@@ -528,11 +529,14 @@ fn boolean(key: &str, value: &str) -> Result<bool, String> {
     }
 }
 
+/// The longest `connect_timeout` or `pool_timeout`: an hour. A longer one
+/// is a typo (milliseconds?), and a deadline that far off overflows.
+const MAX_TIMEOUT_SECONDS: u64 = 3_600;
+
 fn seconds(key: &str, value: &str) -> Result<Duration, String> {
-    value
-        .parse()
-        .map(Duration::from_secs)
-        .map_err(|_| format!("`{key}` must be a whole number of seconds, not `{value}`"))
+    value.parse().ok().filter(|seconds| *seconds <= MAX_TIMEOUT_SECONDS).map(Duration::from_secs).ok_or_else(|| {
+        format!("`{key}` must be a whole number of seconds from 0 to {MAX_TIMEOUT_SECONDS}, not `{value}`")
+    })
 }
 
 /// `text` percent-decoded, as UTF-8 without NUL (which the protocol cannot

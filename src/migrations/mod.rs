@@ -4,7 +4,7 @@
 //!
 //! [`load`] takes the folder and returns its [`Migration`]s in history
 //! order, each with its files read and its markers parsed. A missing folder
-//! is an empty history. Anything that is not a well-formed migration (a
+//! is an error ([`load_or_empty`] is for the commands that start one). Anything that is not a well-formed migration (a
 //! misnamed folder, a missing `up.sql`, a stray file, two folders with one
 //! timestamp, a file that is not UTF-8, a marker out of place) is an error
 //! that names the folder or file: running a half-understood history against
@@ -81,11 +81,25 @@ impl Migration {
     }
 }
 
-/// Reads every migration under `dir`, oldest first.
+/// Reads every migration under `dir`, oldest first. A missing folder is
+/// an error: a command that reads a history must not take a mistyped
+/// `--migrations` for an empty one and report "up to date".
 pub fn load(dir: &Path) -> Result<Vec<Migration>> {
+    load_or_empty(dir)?.with_context(|| {
+        format!(
+            "the migrations folder {} does not exist; give the right one with --migrations or `migrations` in \
+             ehrdb.toml (`ehrdb migrate NAME` creates it with the first migration)",
+            dir.display()
+        )
+    })
+}
+
+/// Every migration under `dir`, or `None` when the folder does not exist
+/// (before the first `ehrdb migrate`).
+pub fn load_or_empty(dir: &Path) -> Result<Option<Vec<Migration>>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
         Err(error) => {
             return Err(error).with_context(|| format!("cannot read the migrations folder {}", dir.display()));
         }
@@ -123,7 +137,7 @@ pub fn load(dir: &Path) -> Result<Vec<Migration>> {
             );
         }
     }
-    Ok(migrations)
+    Ok(Some(migrations))
 }
 
 /// Reads one migration folder.
@@ -177,17 +191,7 @@ fn load_one(dir: &Path, folder: &str) -> Result<Migration> {
 
 /// A file's text, `None` when it does not exist.
 fn read_text(path: &Path) -> Result<Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(error).with_context(|| format!("cannot read {}", path.display())),
-    };
-    let text = String::from_utf8(bytes).map_err(|error| {
-        let offset = error.utf8_error().valid_up_to();
-        let line = error.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        anyhow::anyhow!("{} is not valid UTF-8 (line {line}, byte {offset}); save it as UTF-8", path.display())
-    })?;
-    Ok(Some(text))
+    crate::input::read_text_if_exists(path)
 }
 
 /// Whether `marker` is the file's first line. A marker anywhere else is an

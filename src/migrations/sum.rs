@@ -31,7 +31,6 @@
 //! fails it.
 
 use std::fmt;
-use std::io::ErrorKind;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -187,12 +186,10 @@ struct Record {
 /// Checks `dir/ehrdb.sum` against `migrations` (as [`load`](super::load)
 /// returns them) and returns the first problem.
 pub fn verify(dir: &Path, migrations: &[Migration]) -> Result<(), SumError> {
-    let text = match std::fs::read(dir.join(SUM_FILE)) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| SumError::Unreadable { problem: "not UTF-8".to_owned() })?,
-        Err(error) if error.kind() == ErrorKind::NotFound => {
-            return if migrations.is_empty() { Ok(()) } else { Err(SumError::NoSum) };
-        }
-        Err(error) => return Err(SumError::Unreadable { problem: error.to_string() }),
+    let text = match crate::input::read_text_if_exists(&dir.join(SUM_FILE)) {
+        Ok(Some(text)) => text,
+        Ok(None) => return if migrations.is_empty() { Ok(()) } else { Err(SumError::NoSum) },
+        Err(error) => return Err(SumError::Unreadable { problem: format!("{error:#}") }),
     };
     if let Some(conflict) = merge_conflict(&text) {
         return Err(conflict);

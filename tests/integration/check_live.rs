@@ -217,7 +217,56 @@ fn triggers_must_be_present_and_enabled_for_normal_sessions() {
     db.psql(
         "CREATE OR REPLACE FUNCTION ehrdb_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
     );
-    assert!(result(&check(&project, &db, &[]), "immutable-function").starts_with("failed P1: "));
+    let function = result(&check(&project, &db, &[]), "immutable-function");
+    assert!(
+        function.starts_with("failed P0: \"public\".\"ehrdb_immutable\"() differs from the function ehrdb writes"),
+        "{function}"
+    );
+}
+
+#[test]
+fn a_role_or_database_setting_that_skips_the_triggers_is_p0() {
+    let db = pg::database();
+    let project = applied(&db);
+    let replication_role = |report: &Value| result(report, "immutable-replication-role");
+    assert!(replication_role(&check(&project, &db, &[])).starts_with("passed: "));
+
+    // Every session of that role on this database skips ehrdb's triggers,
+    // while the catalog shows them enabled.
+    let role = format!("{}_app", db.name());
+    db.psql(&format!(
+        r#"CREATE ROLE "{role}" LOGIN;
+           GRANT SELECT, UPDATE, DELETE ON "Note" TO "{role}";
+           ALTER ROLE "{role}" IN DATABASE "{db}" SET session_replication_role = replica;"#,
+        db = db.name()
+    ));
+    let report = check(&project, &db, &[]);
+    assert_eq!(
+        replication_role(&report),
+        format!(
+            "failed P0: session_replication_role = replica, so ehrdb's triggers do not fire: ALTER ROLE {role} IN \
+             DATABASE {} SET it",
+            db.name()
+        )
+    );
+    assert!(result(&report, "immutable-triggers").starts_with("passed: "), "the catalog still looks right");
+
+    // The same for every role of the database, and the setting's removal.
+    db.psql(&format!(
+        r#"ALTER ROLE "{role}" IN DATABASE "{db}" RESET session_replication_role;
+           ALTER DATABASE "{db}" SET session_replication_role = replica;"#,
+        db = db.name()
+    ));
+    assert_eq!(
+        replication_role(&check(&project, &db, &[])),
+        format!(
+            "failed P0: session_replication_role = replica, so ehrdb's triggers do not fire: ALTER DATABASE {} SET \
+             it for every role",
+            db.name()
+        )
+    );
+    db.psql(&format!(r#"ALTER DATABASE "{}" RESET session_replication_role"#, db.name()));
+    assert!(replication_role(&check(&project, &db, &[])).starts_with("passed: "));
 }
 
 /// Rows of every table and the sequences' positions, to compare before

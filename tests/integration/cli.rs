@@ -95,6 +95,7 @@ fn validate_json_has_file_line_column_code_and_severity() {
 #[test]
 fn database_commands_without_a_url_exit_2_and_say_where_it_comes_from() {
     let project = Project::new(&[("a.prisma", DATASOURCE)]);
+    std::fs::create_dir(project.path("migrations")).unwrap();
     for command in ["apply", "status", "rollback", "baseline"] {
         project.ehrdb().arg(command).assert().code(2).stderr(contains(
             "no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env",

@@ -1,48 +1,13 @@
 //! `ehrdb apply`, `status`, `rollback` and `baseline` on a real server,
 //! through the binary: the example's whole history forward, back and
-//! forward again; tampering; baselines (also from `_prisma_migrations`);
-//! and no password in any output.
-
-use std::path::Path;
+//! forward again; tampering; baselines (also from `_prisma_migrations`).
 
 use ehrdb::db::introspect;
 use ehrdb::fragments::Fragments;
 use ehrdb::sql::{self, SqlSchema};
 use serde_json::Value;
 
-use crate::support::{Project, pg, repo};
-
-/// A project holding a copy of the example's migrations, so a test may
-/// edit them.
-fn example_project() -> Project {
-    let project = Project::new(&[]);
-    let from = repo().join("migrations");
-    for entry in walk(&from) {
-        let relative = entry.strip_prefix(&from).unwrap();
-        project.write(&format!("migrations/{}", relative.display()), &std::fs::read_to_string(&entry).unwrap());
-    }
-    project
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
-    }
-    files
-}
-
-/// Runs `ehrdb <args> --database-url <url>` in the project; returns exit
-/// code, stdout and stderr.
-fn run(project: &Project, url: &str, args: &[&str]) -> (i32, String, String) {
-    let output = project.ehrdb().args(args).args(["--database-url", url]).output().expect("ehrdb runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+use crate::support::{Project, example_project, pg, repo, run};
 
 fn catalog(db: &pg::TestDb) -> SqlSchema {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -246,61 +211,6 @@ fn baseline_records_without_running_and_can_start_from_prisma_migrations() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("applying 3 migrations"), "{stdout}");
     assert!(sql::diff::diff(&catalog(&db), &example_schema()).is_empty());
-}
-
-#[test]
-fn no_command_ever_shows_the_password() {
-    const PASSWORD: &str = "S3cr3t-pw!";
-    let project = example_project();
-    let db = pg::database();
-    // Trust authentication ignores the password, so every command gets to run.
-    let url = db.url().replacen("postgres@", "postgres:S3cr3t-pw%21@", 1);
-    project.write("migrations/20261201_000000_broken/up.sql", "CREATE TABLE ok (id int);\nSELECT * FROM nowhere;\n");
-    project.write("migrations/20261201_000000_broken/down.sql", "DROP TABLE ok;\n");
-    project.ehrdb().args(["migrate", "--rehash"]).assert().success();
-    let closed_port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let unreachable = format!("postgres://ehr:S3cr3t-pw%21@127.0.0.1:{closed_port}/ehr");
-    let malformed = "postgres://ehr:S3cr3t-pw%21@127.0.0.1:notaport/ehr".to_owned();
-
-    let mut outputs = Vec::new();
-    let mut check = |what: &str, args: &[&str], url: &str, expect: i32| {
-        let (code, stdout, stderr) = run(&project, url, args);
-        assert_eq!(code, expect, "{what}: {stdout}{stderr}");
-        outputs.push((what.to_owned(), format!("{stdout}{stderr}")));
-    };
-    check("dry run", &["apply", "--dry-run"], &url, 0);
-    check("apply up to a point", &["apply", "--to", "20261124210840"], &url, 0);
-    check("failing apply", &["apply"], &url, 1);
-    check("status", &["status"], &url, 1);
-    check("status json", &["status", "--format", "json"], &url, 1);
-    check("rollback dry run", &["rollback", "--dry-run"], &url, 0);
-    check("rollback", &["rollback"], &url, 0);
-    check("baseline refused", &["baseline"], &url, 1);
-    check("no server", &["status"], &unreachable, 2);
-    check("no server for apply", &["apply"], &unreachable, 2);
-    check("malformed URL", &["status"], &malformed, 2);
-    // From the environment and from .env too.
-    let (code, stdout, stderr) = {
-        let output = project.ehrdb().args(["status"]).env("DATABASE_URL", &unreachable).output().unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    };
-    assert_eq!(code, Some(2));
-    outputs.push(("DATABASE_URL".to_owned(), format!("{stdout}{stderr}")));
-
-    for (what, output) in &outputs {
-        for secret in [PASSWORD, "S3cr3t-pw%21", "S3cr3t"] {
-            assert!(!output.contains(secret), "{what} shows the password:\n{output}");
-        }
-    }
-    // The output did name the server, masked.
-    assert!(outputs.iter().any(|(_, o)| o.contains("postgres:****@127.0.0.1")), "{outputs:?}");
 }
 
 #[test]

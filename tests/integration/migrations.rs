@@ -118,11 +118,12 @@ fn the_examples_history_loads_and_matches_its_sum() {
 }
 
 #[test]
-fn a_missing_folder_is_an_empty_history() {
+fn a_missing_folder_is_an_error_unless_the_command_starts_one() {
     let folder = Folder::new();
     let missing = folder.path().join("migrations");
-    assert_eq!(migrations::load(&missing).unwrap(), Vec::new());
-    assert_eq!(migrations::verify(&missing, &[]), Ok(()));
+    let error = format!("{:#}", migrations::load(&missing).unwrap_err());
+    assert!(error.contains(&format!("the migrations folder {} does not exist", missing.display())), "{error}");
+    assert_eq!(migrations::load_or_empty(&missing).unwrap(), None);
 }
 
 #[test]

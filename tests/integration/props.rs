@@ -1,10 +1,10 @@
-//! No input makes the parser, the formatter or the renderer panic, and
-//! every diagnostic points inside its file.
+//! No input makes the parser, the formatter, the validator, lowering or
+//! the renderer panic, and every diagnostic points inside its file.
 
 use proptest::prelude::*;
 
-use crate::support::parse;
-use ehrdb::format;
+use crate::support::{DATASOURCE, parse};
+use ehrdb::{format, sql, validate};
 
 const SEED: &str = include_str!("../../schema/theater.prisma");
 
@@ -17,6 +17,20 @@ fn check(text: &str) {
     }
     let rendered = fragments.diagnostics.render(&fragments.sources, false);
     assert!(rendered.matches("schema/fuzz.prisma:").count() >= fragments.diagnostics.len(), "{rendered}");
+    // The validator and lowering take whatever the parser made of it, with
+    // a datasource of their own in a second fragment, as `validate` would.
+    let schema = parse(&[("schema/base.prisma", DATASOURCE), ("schema/fuzz.prisma", text)]);
+    let mut diagnostics = validate::run(&schema, None);
+    if let Err(errors) = sql::lower_checked(&schema, None) {
+        diagnostics.extend(errors);
+    }
+    for diagnostic in diagnostics.iter() {
+        for span in std::iter::once(diagnostic.primary.span).chain(diagnostic.secondary.iter().map(|l| l.span)) {
+            let source = &schema.sources.get(span.file).text;
+            assert!(span.start <= span.end && span.end as usize <= source.len(), "{}: {span:?}", diagnostic.code);
+        }
+    }
+    diagnostics.render(&schema.sources, false);
     let formatted = format::format(&fragments.fragments[0].ast, &fragments.sources);
     if fragments.diagnostics.is_empty() {
         let again = parse(&[("schema/fuzz.prisma", &formatted)]);

@@ -1,7 +1,8 @@
 //! The live facts of the index and immutability checks: every index with
 //! its definition, validity, scans and size; the statistics' clock;
-//! foreign keys without an index; ehrdb's triggers, its trigger function
-//! and the TRIGGER grants on tables.
+//! foreign keys without an index; ehrdb's triggers, its trigger function,
+//! the TRIGGER grants on tables, and where sessions get
+//! `session_replication_role`.
 //!
 //! Takes a connection and the namespaces to read; returns one `Result`
 //! per fact, so a refused query makes only its checks inconclusive. One
@@ -35,6 +36,29 @@ pub struct ImmutabilityFacts {
     pub grants: Result<Vec<TriggerGrant>, String>,
     /// What `--probe` saw; `None` when it was not asked for.
     pub probe: Option<Result<Vec<crate::check::probe::TableProbe>, String>>,
+    /// `session_replication_role` as sessions get it.
+    pub replication_role: Result<ReplicationRole, String>,
+}
+
+/// Where sessions get `session_replication_role` from: with `replica`,
+/// triggers enabled the ordinary way (ehrdb's among them) do not fire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicationRole {
+    /// This session's value and `pg_settings.source` (`default`,
+    /// `configuration file`, `database`, `user`, ...).
+    pub session: (String, String),
+    /// ALTER ROLE / ALTER DATABASE settings of it that apply here.
+    pub settings: Vec<RoleSetting>,
+}
+
+/// One `pg_db_role_setting` entry of `session_replication_role`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSetting {
+    /// `None`: every role.
+    pub role: Option<String>,
+    /// `None`: every database.
+    pub database: Option<String>,
+    pub value: String,
 }
 
 impl IndexFacts {
@@ -52,7 +76,16 @@ impl IndexFacts {
 impl ImmutabilityFacts {
     /// A database without ehrdb's triggers, function or grants, not probed.
     pub fn empty() -> ImmutabilityFacts {
-        ImmutabilityFacts { triggers: Ok(Vec::new()), functions: Ok(Vec::new()), grants: Ok(Vec::new()), probe: None }
+        ImmutabilityFacts {
+            triggers: Ok(Vec::new()),
+            functions: Ok(Vec::new()),
+            grants: Ok(Vec::new()),
+            probe: None,
+            replication_role: Ok(ReplicationRole {
+                session: ("origin".to_owned(), "default".to_owned()),
+                settings: Vec::new(),
+            }),
+        }
     }
 }
 
@@ -209,7 +242,35 @@ pub(super) async fn immutability_facts(
                 .collect::<Result<_, sqlx::Error>>()
                 .map_err(read_error)
         });
-    ImmutabilityFacts { triggers, functions, grants, probe: None }
+    let replication_role = replication_role(conn).await;
+    ImmutabilityFacts { triggers, functions, grants, probe: None, replication_role }
+}
+
+const SESSION_REPLICATION_ROLE: &str =
+    "SELECT setting, source FROM pg_catalog.pg_settings WHERE name = 'session_replication_role'";
+
+async fn replication_role(conn: &mut PgConnection) -> Result<ReplicationRole, String> {
+    let session = sqlx::query_as::<_, (String, String)>(SESSION_REPLICATION_ROLE)
+        .persistent(false)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| format!("cannot read session_replication_role: {e}"))?;
+    let settings = sqlx::query(include_str!("replication_role.sql"))
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| format!("cannot read the role and database settings (pg_db_role_setting): {e}"))?
+        .iter()
+        .map(|row| {
+            Ok(RoleSetting {
+                role: row.try_get("role_name")?,
+                database: row.try_get("database_name")?,
+                value: row.try_get("value")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(read_error)?;
+    Ok(ReplicationRole { session, settings })
 }
 
 async fn rows(conn: &mut PgConnection, what: &str, sql: &str, namespaces: &[String]) -> Result<Vec<PgRow>, String> {

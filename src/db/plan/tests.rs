@@ -131,7 +131,9 @@ fn rollback_takes_the_newest_first() {
         ["20261103000000", "20261102000000"]
     );
     assert_eq!(rollback_plan(&entries, RollbackTarget::All, false).unwrap().len(), 3);
-    assert_eq!(rollback_plan(&entries, RollbackTarget::Steps(9), false).unwrap().len(), 3);
+    assert_eq!(rollback_plan(&entries, RollbackTarget::Steps(3), false).unwrap().len(), 3);
+    let error = rollback_plan(&entries, RollbackTarget::Steps(9), false).unwrap_err().to_string();
+    assert_eq!(error, "--steps 9: only 3 migrations are applied to this database; --all rolls back every one");
     assert!(rollback_plan(&entries, RollbackTarget::To("20261109000000"), false).is_err());
 }
 

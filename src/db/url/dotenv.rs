@@ -17,11 +17,7 @@ use anyhow::{Result, bail};
 const KEY: &str = "DATABASE_URL";
 
 pub(super) fn database_url(path: &Path) -> Result<Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => bail!("cannot read {}: {e}", path.display()),
-    };
+    let Some(bytes) = crate::input::read_bytes(path)? else { return Ok(None) };
     // Lossy, so that a stray byte elsewhere in the file does not matter;
     // one in the URL does.
     let text = String::from_utf8_lossy(&bytes);

@@ -207,7 +207,7 @@ fn pool_settings_are_checked_and_kept() {
     }
     assert!(
         error("postgres://db/ehr?pool_timeout=10s")
-            .ends_with("`pool_timeout` must be a whole number of seconds, not `10s`")
+            .ends_with("`pool_timeout` must be a whole number of seconds from 0 to 3600, not `10s`")
     );
 }
 
@@ -215,9 +215,16 @@ fn pool_settings_are_checked_and_kept() {
 fn connect_timeout_defaults_to_five_seconds_and_zero_means_none() {
     assert_eq!(target("postgres://db/ehr?connect_timeout=1").connect_timeout, Some(Duration::from_secs(1)));
     assert_eq!(target("postgres://db/ehr?connect_timeout=0").connect_timeout, None);
+    // A deadline far off would overflow; an hour is the most that makes sense.
+    assert_eq!(target("postgres://db/ehr?connect_timeout=3600").connect_timeout, Some(Duration::from_secs(3600)));
+    assert!(
+        error("postgres://db/ehr?connect_timeout=18446744073709551615").ends_with(
+            "`connect_timeout` must be a whole number of seconds from 0 to 3600, not `18446744073709551615`"
+        )
+    );
     assert!(
         error("postgres://db/ehr?connect_timeout=-5")
-            .ends_with("`connect_timeout` must be a whole number of seconds, not `-5`")
+            .ends_with("`connect_timeout` must be a whole number of seconds from 0 to 3600, not `-5`")
     );
 }
 

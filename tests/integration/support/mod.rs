@@ -72,4 +72,37 @@ impl Project {
     }
 }
 
+/// A project holding a copy of the example's migrations, so a test may
+/// edit them.
+pub fn example_project() -> Project {
+    let project = Project::new(&[]);
+    let from = repo().join("migrations");
+    for entry in walk(&from) {
+        let relative = entry.strip_prefix(&from).unwrap();
+        project.write(&format!("migrations/{}", relative.display()), &std::fs::read_to_string(&entry).unwrap());
+    }
+    project
+}
+
+/// Every file below `dir`.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
+}
+
+/// Runs `ehrdb <args> --database-url <url>` in the project; returns exit
+/// code, stdout and stderr.
+pub fn run(project: &Project, url: &str, args: &[&str]) -> (i32, String, String) {
+    let output = project.ehrdb().args(args).args(["--database-url", url]).output().expect("ehrdb runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 pub const DATASOURCE: &str = "datasource db {\n  provider = \"postgresql\"\n}\n";

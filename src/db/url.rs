@@ -235,9 +235,11 @@ impl Target {
         let shown = &self.shown;
         if let (Some(cert), true) = (&self.ssl.root_cert, self.ssl.mode != SslMode::Disable) {
             // The driver would read it only after the server answers, and
-            // say less about why it cannot.
-            if let Err(e) = std::fs::File::open(cert) {
-                bail!("cannot connect to {shown}: cannot read the CA certificate {}: {e}", cert.display());
+            // say less about why it cannot (or wait on a FIFO for ever).
+            match crate::input::read_bytes(cert) {
+                Ok(Some(_)) => {}
+                Ok(None) => bail!("cannot connect to {shown}: the CA certificate {} does not exist", cert.display()),
+                Err(e) => bail!("cannot connect to {shown}: the CA certificate: {e:#}"),
             }
         }
         let mut secrets = self.secrets.clone();

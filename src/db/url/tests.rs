@@ -388,7 +388,16 @@ async fn a_missing_ca_file_is_named_before_the_server_is_asked() {
     let t = target("postgres://ehr:pw@127.0.0.1:1/ehr?sslmode=require&sslcert=/nonexistent/ca.pem");
     let error = t.connect("ehrdb test").await.unwrap_err().to_string();
     assert!(
-        error.starts_with("cannot connect to postgres://ehr:****@127.0.0.1:1/ehr?sslmode=require&sslcert=/nonexistent/ca.pem: cannot read the CA certificate /nonexistent/ca.pem: "),
+        error.starts_with("cannot connect to postgres://ehr:****@127.0.0.1:1/ehr?sslmode=require&sslcert=/nonexistent/ca.pem: the CA certificate /nonexistent/ca.pem does not exist"),
+        "{error}"
+    );
+    // A FIFO is refused at once rather than read for ever.
+    let t = target("postgres://ehr:pw@127.0.0.1:1/ehr?sslmode=require&sslcert=/dev/zero");
+    let error = t.connect("ehrdb test").await.unwrap_err().to_string();
+    assert!(
+        error.ends_with(
+            "the CA certificate: /dev/zero is a character device, not a regular file: ehrdb reads only regular files"
+        ),
         "{error}"
     );
 }

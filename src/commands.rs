@@ -4,7 +4,6 @@
 //! an `Err` when it could not do its job (exit 2). Human output goes to
 //! stderr for diagnostics and stdout for results; JSON always to stdout.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -14,13 +13,14 @@ mod database;
 mod migrate;
 pub(crate) mod output;
 
-use output::{stderr, stderrln, stdout, stdoutln};
+use output::{Stream, stderr, stderrln, stdout, stdoutln};
 
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::db::url::{Target, find_url};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::fragments::Fragments;
+use crate::text::count;
 use crate::{format, input, merge, secrets, validate};
 
 /// How a command that ran to the end went.
@@ -34,7 +34,7 @@ pub enum Outcome {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let ctx = Session { color: use_color(cli.color), config: cli.config };
+    let ctx = Session { color: cli.color, config: cli.config };
     match cli.command {
         Command::Merge(args) => merge_cmd(&ctx, args),
         Command::Fmt(args) => fmt_cmd(&ctx, args),
@@ -45,17 +45,27 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Status(args) => database::status_cmd(&ctx, args),
         Command::Rollback(args) => database::rollback_cmd(&ctx, args),
         Command::Baseline(args) => database::baseline_cmd(&ctx, args),
-        Command::Check(args) => check::check_cmd(&ctx, args, cli.color),
+        Command::Check(args) => check::check_cmd(&ctx, args),
         Command::Debug(command) => debug_cmd(command),
     }
 }
 
 struct Session {
-    color: bool,
+    color: ColorChoice,
     config: Option<std::path::PathBuf>,
 }
 
 impl Session {
+    /// Whether to colour what goes to `stream`: `--color`, else only on a
+    /// terminal and without NO_COLOR.
+    fn color(&self, stream: Stream) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => output::is_terminal(stream) && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
     fn config(&self, schema: &cli::SchemaArgs, output: Option<&Path>) -> Result<Config> {
         Config::load(&Overrides {
             config: self.config.clone(),
@@ -70,7 +80,7 @@ impl Session {
         match format {
             OutputFormat::Human => {
                 if !diagnostics.is_empty() {
-                    stderr!("{}", diagnostics.render(&fragments.sources, self.color));
+                    stderr!("{}", diagnostics.render(&fragments.sources, self.color(Stream::Err)));
                     stderrln!("{}", summary(diagnostics));
                 }
             }
@@ -105,17 +115,8 @@ fn load(dir: &Path) -> Result<&'static mut Fragments> {
     Ok(Box::leak(Box::new(Fragments::load(dir)?)))
 }
 
-fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    }
-}
-
 fn summary(diagnostics: &Diagnostics) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(diagnostics.errors(), "error"), plural(diagnostics.warnings(), "warning"))
+    format!("{}, {}", count(diagnostics.errors(), "error"), count(diagnostics.warnings(), "warning"))
 }
 
 fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {

@@ -28,6 +28,7 @@ pub mod parse;
 pub mod secrets;
 pub mod sql;
 pub mod synth;
+pub mod text;
 pub mod validate;
 
 pub use commands::{Outcome, run};

@@ -293,10 +293,7 @@ pub(crate) fn server<'i>(inputs: &'i Inputs) -> Result<&'i live::Server, &'stati
     }
 }
 
-/// `count` followed by `word`, plural when it is not 1.
-pub(crate) fn count(count: usize, word: &str) -> String {
-    format!("{count} {word}{}", if count == 1 { "" } else { "s" })
-}
+pub(crate) use crate::text::count;
 
 /// The overall verdict; `A` sorts first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

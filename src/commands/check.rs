@@ -9,21 +9,20 @@
 //! and the static findings decide the exit code, since a DBA still wants
 //! them.
 
-use super::output::{stdout, stdoutln};
-use std::io::IsTerminal;
 use std::path::Path;
 use std::time::SystemTime;
 
 use anyhow::Result;
 
+use super::output::{Stream, stdout, stdoutln};
 use super::{Outcome, Session, find_target, load};
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
-use crate::cli::{self, CheckFormat, ColorChoice, Environment, FailOn};
+use crate::cli::{self, CheckFormat, Environment, FailOn};
 use crate::config::{Config, Overrides};
 use crate::db::url::Target;
 use crate::migrations;
 
-pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice) -> Result<Outcome> {
+pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> {
     let config = Config::load(&Overrides {
         config: ctx.config.clone(),
         schema: args.schema.schema.clone(),
@@ -73,11 +72,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs, color: ColorChoice)
     };
     match args.format {
         CheckFormat::Human => {
-            let color = match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
+            let color = ctx.color(Stream::Out);
             stdout!("{}", report::human(&report, color));
         }
         CheckFormat::Json => stdoutln!("{}", serde_json::to_string_pretty(&report::json(&report, fail_on))?),

@@ -7,13 +7,13 @@
 //! 0 done, 1 refused or failed with nothing half-applied, 2 no connection,
 //! no lock in time, or a connection lost mid-run.
 
-use super::output::{stderrln, stdoutln};
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use sqlx::PgConnection;
 
+use super::output::{stderrln, stdoutln};
 use super::{Outcome, Session, find_target};
 use crate::cli::{self, OutputFormat};
 use crate::config::{Config, Overrides};
@@ -22,6 +22,7 @@ use crate::db::plan::{self, RollbackTarget, State};
 use crate::db::url::Target;
 use crate::db::{history, lock, prisma};
 use crate::migrations::{self, Migration};
+use crate::text::count;
 
 mod report;
 
@@ -105,6 +106,18 @@ async fn locked<T>(
     Ok(value)
 }
 
+/// `work` under the migration lock, or without it for a dry run, which
+/// only reads and must not wait behind a real run.
+async fn locked_unless<T>(
+    dry_run: bool,
+    conn: &mut PgConnection,
+    schema: &str,
+    timeout: u64,
+    work: impl AsyncFnOnce(&mut PgConnection) -> Result<T>,
+) -> Result<T> {
+    if dry_run { work(conn).await } else { locked(conn, schema, timeout, work).await }
+}
+
 pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> {
     let setup = ctx.database_setup(&args.database)?;
     if !sum_ok(&setup) {
@@ -117,24 +130,20 @@ pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> 
     let schema = setup.target.schema.clone();
     crate::db::runtime()?.block_on(async {
         let mut conn = connect(&setup.target, "apply").await?;
-        if args.dry_run {
-            let history = history::read(&mut conn, &schema).await?;
-            let entries = plan::reconcile(&setup.migrations, &history);
-            let plan = match plan::apply_plan(&entries, to.as_deref()) {
-                Ok(plan) => plan,
-                Err(refusal) => return refused(refusal),
-            };
-            report::dry_run_apply(&setup.target, &plan);
-            return Ok(Outcome::Clean);
-        }
-        locked(&mut conn, &schema, args.lock_timeout, async |conn| {
-            history::ensure(conn, &schema).await?;
+        let work = async |conn: &mut PgConnection| -> Result<Outcome> {
+            if !args.dry_run {
+                history::ensure(conn, &schema).await?;
+            }
             let history = history::read(conn, &schema).await?;
             let entries = plan::reconcile(&setup.migrations, &history);
             let plan = match plan::apply_plan(&entries, to.as_deref()) {
                 Ok(plan) => plan,
                 Err(refusal) => return refused(refusal),
             };
+            if args.dry_run {
+                report::dry_run_apply(&setup.target, &plan);
+                return Ok(Outcome::Clean);
+            }
             if plan.is_empty() {
                 stdoutln!("nothing to apply: {} is up to date ({} migrations)", setup.target.shown, history.len());
                 return Ok(Outcome::Clean);
@@ -148,23 +157,19 @@ pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> 
                     ));
                 }
             }
-            stdoutln!(
-                "applying {} to {} (schema {schema})",
-                report::count(plan.len(), "migration"),
-                setup.target.shown
-            );
+            stdoutln!("applying {} to {} (schema {schema})", count(plan.len(), "migration"), setup.target.shown);
             let mut bar = report::Bar::new(plan.len(), "applied");
             let result = apply::apply(conn, &schema, &plan, args.single_transaction, &mut |p| bar.progress(p)).await;
             bar.finish();
             match result {
                 Ok(()) => {
-                    stdoutln!("applied {}; the database is up to date", report::count(plan.len(), "migration"));
+                    stdoutln!("applied {}; the database is up to date", count(plan.len(), "migration"));
                     Ok(Outcome::Clean)
                 }
                 Err(error) => failed(error, args.single_transaction),
             }
-        })
-        .await
+        };
+        locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await
     })
 }
 
@@ -249,24 +254,17 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
     let schema = setup.target.schema.clone();
     crate::db::runtime()?.block_on(async {
         let mut conn = connect(&setup.target, "rollback").await?;
-        if args.dry_run {
-            let history = history::read(&mut conn, &schema).await?;
-            let entries = plan::reconcile(&setup.migrations, &history);
-            return match plan::rollback_plan(&entries, target, args.force) {
-                Ok(plan) => {
-                    report::dry_run_rollback(&setup.target, &plan);
-                    Ok(Outcome::Clean)
-                }
-                Err(refusal) => refused(refusal),
-            };
-        }
-        locked(&mut conn, &schema, args.lock_timeout, async |conn| {
+        let work = async |conn: &mut PgConnection| -> Result<Outcome> {
             let history = history::read(conn, &schema).await?;
             let entries = plan::reconcile(&setup.migrations, &history);
             let plan = match plan::rollback_plan(&entries, target, args.force) {
                 Ok(plan) => plan,
                 Err(refusal) => return refused(refusal),
             };
+            if args.dry_run {
+                report::dry_run_rollback(&setup.target, &plan);
+                return Ok(Outcome::Clean);
+            }
             if plan.is_empty() {
                 stdoutln!("nothing to roll back: no migration is applied to {}", setup.target.shown);
                 return Ok(Outcome::Clean);
@@ -280,23 +278,19 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
                     );
                 }
             }
-            stdoutln!(
-                "rolling back {} on {} (schema {schema})",
-                report::count(plan.len(), "migration"),
-                setup.target.shown
-            );
+            stdoutln!("rolling back {} on {} (schema {schema})", count(plan.len(), "migration"), setup.target.shown);
             let mut bar = report::Bar::new(plan.len(), "rolled back");
             let result = apply::rollback(conn, &schema, &plan, &mut |p| bar.progress(p)).await;
             bar.finish();
             match result {
                 Ok(()) => {
-                    stdoutln!("rolled back {}", report::count(plan.len(), "migration"));
+                    stdoutln!("rolled back {}", count(plan.len(), "migration"));
                     Ok(Outcome::Clean)
                 }
                 Err(error) => failed(error, false),
             }
-        })
-        .await
+        };
+        locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await
     })
 }
 
@@ -319,7 +313,7 @@ pub(super) fn baseline_cmd(ctx: &Session, args: cli::BaselineArgs) -> Result<Out
                     "{} already has an ehrdb history ({}); baseline is for a database that has the schema but \
                      no history: use `ehrdb apply` here",
                     setup.target.shown,
-                    report::count(history.len(), "migration")
+                    count(history.len(), "migration")
                 ));
             }
             let prisma = prisma::history(conn, &schema).await?;
@@ -364,10 +358,10 @@ pub(super) fn baseline_cmd(ctx: &Session, args: cli::BaselineArgs) -> Result<Out
             }
             history::ensure(conn, &schema).await?;
             apply::baseline(conn, &schema, &chosen).await?;
-            stdoutln!("recorded {} as applied, without running them", report::count(chosen.len(), "migration"));
+            stdoutln!("recorded {} as applied, without running them", count(chosen.len(), "migration"));
             Ok(Outcome::Clean)
         };
-        if args.dry_run { work(&mut conn).await } else { locked(&mut conn, &schema, args.lock_timeout, work).await }
+        locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await
     })
 }
 

@@ -1,13 +1,13 @@
 //! `ehrdb diff` and `ehrdb migrate`: the schema states they compare, and
 //! the migration folders they write.
 
-use super::output::{stderrln, stdout, stdoutln};
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
+use super::output::{stderrln, stdout, stdoutln};
 use super::{Outcome, Session};
 use crate::cli::{self, OutputFormat};
 use crate::config::Config;
@@ -15,6 +15,7 @@ use crate::fragments::Fragments;
 use crate::merge;
 use crate::migrations::{self, Migration};
 use crate::sql::{self, Risk, SqlSchema, diff, render, summary};
+use crate::text::count;
 
 /// A schema state to compare: its relational model and the fragments it
 /// came from (a new migration records their merged text).
@@ -147,11 +148,6 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         }
     }
     Ok(Outcome::Clean)
-}
-
-/// `1 change`, `2 changes`.
-fn count(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The new migration's folder, stamped later than the newest migration,

@@ -8,7 +8,7 @@
 //! a write fails (see main.rs), and the commands that write to the
 //! database must not stop half-way because the reader of their output went.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use crate::secrets;
 
@@ -17,6 +17,14 @@ use crate::secrets;
 pub enum Stream {
     Out,
     Err,
+}
+
+/// Whether `stream` goes to a terminal.
+pub fn is_terminal(stream: Stream) -> bool {
+    match stream {
+        Stream::Out => std::io::stdout().is_terminal(),
+        Stream::Err => std::io::stderr().is_terminal(),
+    }
 }
 
 /// Writes `text`, its secrets masked.

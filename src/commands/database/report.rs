@@ -1,22 +1,19 @@
 //! What the database commands print: progress, plans, the status table and
 //! its JSON form.
 
-use crate::commands::output::{stdout, stdoutln};
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
+use crate::commands::output::{stdout, stdoutln};
 use crate::db::apply::Progress;
 use crate::db::lock::Holder;
 use crate::db::plan::{Entry, State};
 use crate::db::prisma::PrismaHistory;
 use crate::db::url::Target;
 use crate::migrations::{Migration, SumError, split};
-
-pub fn count(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
+use crate::text::count;
 
 /// A progress bar on a terminal; one plain line per migration otherwise
 /// (CI logs, pipes).

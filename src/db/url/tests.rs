@@ -1,5 +1,6 @@
 use std::ffi::OsString;
 
+use super::parse::near_miss;
 use super::*;
 
 fn target(url: &str) -> Target {

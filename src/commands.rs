@@ -100,11 +100,16 @@ impl Session {
 /// whatever form a message gives them.
 fn find_target(flag: Option<&str>, base: &Path) -> Result<Option<(Target, String)>> {
     let Some((url, _)) = find_url(flag, Path::new("."))? else { return Ok(None) };
-    secrets::remember(&secrets::passwords(&url));
+    parse_target(&url, base).map(Some)
+}
+
+/// [`find_target`] for a URL found elsewhere (a datasource's directUrl).
+fn parse_target(url: &str, base: &Path) -> Result<(Target, String)> {
+    secrets::remember(&secrets::passwords(url));
     if let Ok(password) = std::env::var("PGPASSWORD") {
         secrets::remember(&[password]);
     }
-    Ok(Some((Target::parse(&url, base)?, url)))
+    Ok((Target::parse(url, base)?, url.to_owned()))
 }
 
 /// Reads the fragments for the rest of the process. The tree is leaked on

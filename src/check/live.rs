@@ -58,6 +58,9 @@ pub struct Server {
     /// `inet_server_port()`: the port the server took this session on;
     /// `None` over a Unix socket.
     pub server_port: Result<Option<i32>, String>,
+    /// What two connections of ehrdb's own showed about a pooler in the
+    /// way ([`crate::db::pooler`]); `None` until asked.
+    pub pooler: Option<Result<crate::db::pooler::Pooler, String>>,
     /// Indexes, their statistics, and foreign keys without one.
     pub indexes: IndexFacts,
     /// ehrdb's triggers, its function, TRIGGER grants, and the probe.
@@ -174,6 +177,7 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
         catalog,
         hba_rules,
         server_port,
+        pooler: None,
         indexes,
         immutability,
     })

@@ -23,6 +23,8 @@
 //! inconclusive, not a failure. The pool mode itself stays unknown.
 
 use super::{Area, Finding, Inputs, Live, Severity, Spec, server};
+use crate::db::pooler::Pooler;
+use crate::db::url::STARTUP_REFUSAL;
 
 const LIMIT: Spec = Spec {
     id: "pool-connection-limit",
@@ -75,9 +77,6 @@ const POOLER: Spec = Spec {
 /// Ports that suggest a pooler, and whose.
 const POOLER_PORTS: [(u16, &str); 2] =
     [(6432, "PgBouncer's default port"), (6543, "the transaction-mode port of Supabase's pooler")];
-
-/// PgBouncer's answer to a startup option it does not pass on.
-const PGBOUNCER_REFUSAL: &str = "unsupported startup parameter";
 
 /// Prisma's pool size when the URL has no connection_limit.
 fn default_pool(cores: u32) -> u32 {
@@ -182,6 +181,37 @@ pub(super) fn a_transaction_pooler_has_pgbouncer_true(inputs: &Inputs) -> Vec<Fi
         )];
     }
     let (host, port) = (target.host(), target.port());
+    // What the connections showed decides; hints only speak when there is
+    // no connection to look at.
+    if let Live::Connected(server) = &inputs.live {
+        match &server.pooler {
+            Some(Ok(Pooler::Transaction(seen))) => {
+                return vec![POOLER.failed(
+                    Severity::P1,
+                    format!("a transaction-mode pooler at {host}:{port}: {seen}; pgbouncer=true is not in the URL"),
+                )];
+            }
+            Some(Ok(Pooler::SessionBound { server_port, startup_refused })) => {
+                let between = match (startup_refused, server_port) {
+                    (true, _) => Some("a pooler that does not pass startup options on (PgBouncer)".to_owned()),
+                    (false, Some(server_port)) if *server_port != i32::from(port) => Some(format!(
+                        "a pooler or a proxy (the server took the session on port {server_port}, the URL says {port})"
+                    )),
+                    _ => None,
+                };
+                let seen = match between {
+                    Some(between) => format!(
+                        "{between}, which kept each client on one server connection, as a session-mode pooler \
+                         does: named prepared statements work"
+                    ),
+                    None => format!("a direct connection to {host}:{port}: each client kept its own server process"),
+                };
+                return vec![POOLER.passed(seen)];
+            }
+            Some(Err(why)) => return vec![POOLER.inconclusive(why.clone(), "")],
+            None => {}
+        }
+    }
     let mut hints = Vec::new();
     if let Some((_, whose)) = POOLER_PORTS.iter().find(|(p, _)| *p == port) {
         hints.push(format!("port {port} is {whose}"));
@@ -191,33 +221,19 @@ pub(super) fn a_transaction_pooler_has_pgbouncer_true(inputs: &Inputs) -> Vec<Fi
         hints.push(format!("the host name {host} contains \"{word}\""));
     }
     if let Live::Unreachable(error) = &inputs.live
-        && error.contains(PGBOUNCER_REFUSAL)
+        && error.contains(STARTUP_REFUSAL)
     {
         hints.push(format!(
-            "the connection was refused with \"{PGBOUNCER_REFUSAL}\", PgBouncer's answer to a startup option"
+            "the connection was refused with \"{STARTUP_REFUSAL}\", PgBouncer's answer to a startup option"
         ));
     }
     if !hints.is_empty() {
         let seen = format!(
-            "a pooler, by these hints: {}; pgbouncer=true is not in the URL (ehrdb cannot see the pool mode)",
+            "a pooler, by these hints (a heuristic: no connection showed the pool mode): {}; pgbouncer=true is not \
+             in the URL",
             hints.join("; ")
         );
         return vec![POOLER.failed(Severity::P1, seen)];
     }
-    let server_port = match &inputs.live {
-        Live::Connected(server) => server.server_port.as_ref().ok().copied().flatten(),
-        _ => None,
-    };
-    let finding = match server_port {
-        Some(server_port) if server_port != i32::from(port) => POOLER.inconclusive(
-            "something between ehrdb and the server forwards the connection: a pooler or a proxy, which ehrdb \
-             cannot tell apart",
-            format!("the URL's port is {port}, the server took the session on port {server_port}"),
-        ),
-        Some(_) => {
-            POOLER.passed(format!("no sign of a pooler: {host}:{port}, the port the server took the session on"))
-        }
-        None => POOLER.passed(format!("no sign of a pooler at {host}:{port}")),
-    };
-    vec![finding]
+    vec![POOLER.passed(format!("no sign of a pooler at {host}:{port} (no connection to look through)"))]
 }

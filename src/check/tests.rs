@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::live::{HbaRule, ImmutabilityFacts, IndexFacts, Server, SessionSsl, Settings};
 use super::*;
+use crate::db::pooler::Pooler;
 use crate::db::url::Target;
 use crate::fragments::Fragments;
 use crate::sql::SqlSchema;
@@ -57,6 +58,7 @@ fn server(settings: Settings) -> Live {
         catalog: Ok(SqlSchema::default()),
         hba_rules: Ok(Vec::new()),
         server_port: Ok(Some(5432)),
+        pooler: None,
         indexes: IndexFacts::empty(1_800_000_000, None),
         immutability: ImmutabilityFacts::empty(),
     }))
@@ -419,17 +421,36 @@ fn a_pooler_hinted_by_port_name_or_refusal_needs_pgbouncer_true() {
     assert_eq!(pooler("postgres://db:6432/ehr?pgbouncer=true", Live::NoUrl).0, Outcome::Passed);
     assert_eq!(pooler("postgres://db/ehr", Live::NoUrl).0, Outcome::Passed);
 
-    // The server's own port: the same is no sign; another is something in between.
-    let at_port = |port: Option<i32>| {
+    // With a connection, what the connections showed decides, hints or not.
+    let seen = |pooler: Option<Result<Pooler, String>>| {
         let mut live = server(settings());
         if let Live::Connected(server) = &mut live {
-            server.server_port = Ok(port);
+            server.pooler = pooler;
         }
         live
     };
-    assert_eq!(pooler("postgres://db:5432/ehr", at_port(Some(5432))).0, Outcome::Passed);
-    assert!(matches!(pooler("postgres://db:5433/ehr", at_port(Some(5432))).0, Outcome::Inconclusive(_)));
-    assert_eq!(pooler("postgres://db:5433/ehr", at_port(None)).0, Outcome::Passed, "a Unix socket has no port");
+    let shared = Pooler::Transaction("two client connections were served by one server process (pid 7)".into());
+    let (verdict, text) = pooler("postgres://db:5433/ehr", seen(Some(Ok(shared))));
+    assert_eq!(verdict, p1);
+    assert_eq!(
+        text,
+        "a transaction-mode pooler at db:5433: two client connections were served by one server process (pid 7); \
+         pgbouncer=true is not in the URL"
+    );
+    let bound = |server_port, startup_refused| Some(Ok(Pooler::SessionBound { server_port, startup_refused }));
+    let (verdict, text) = pooler("postgres://db:6432/ehr", seen(bound(Some(5432), false)));
+    assert_eq!(verdict, Outcome::Passed, "session mode, port hint or not");
+    assert!(text.starts_with("a pooler or a proxy (the server took the session on port 5432, the URL says 6432)"));
+    let (verdict, text) = pooler("postgres://db/ehr", seen(bound(Some(5432), true)));
+    assert_eq!(verdict, Outcome::Passed);
+    assert!(text.starts_with("a pooler that does not pass startup options on (PgBouncer)"), "{text}");
+    let (verdict, text) = pooler("postgres://db:5432/ehr", seen(bound(Some(5432), false)));
+    assert_eq!(
+        (verdict, text.as_str()),
+        (Outcome::Passed, "a direct connection to db:5432: each client kept its own server process")
+    );
+    let failed = Some(Err("cannot connect".to_owned()));
+    assert!(matches!(pooler("postgres://db/ehr", seen(failed)).0, Outcome::Inconclusive(_)));
 
     // Prisma 7's adapter needs no pgbouncer=true.
     let mut inputs = with_url(&fragments, "postgres://db:6432/ehr");

@@ -59,6 +59,7 @@ fn connected(indexes: IndexFacts, immutability: ImmutabilityFacts) -> Live {
         catalog: Err("not asked".to_owned()),
         hba_rules: Err("not asked".to_owned()),
         server_port: Err("not asked".to_owned()),
+        pooler: None,
         indexes,
         immutability,
     }))
@@ -89,6 +90,7 @@ fn the_window_counts_from_the_later_of_the_reset_and_the_creating_migration() {
         schema: None,
         checksum: String::new(),
         no_transaction: false,
+        down_no_transaction: false,
         irreversible: false,
     };
     inputs.migrations = Ok(vec![

@@ -19,6 +19,7 @@ use super::{Outcome, Session, find_target, load};
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
 use crate::cli::{self, CheckFormat, Environment, FailOn};
 use crate::config::{Config, Overrides};
+use crate::db::pooler::Pooler;
 use crate::db::url::Target;
 use crate::migrations;
 
@@ -92,12 +93,19 @@ async fn live(target: &Target, lowered: Option<&crate::sql::SqlSchema>, probe: b
         Ok(server) => server,
         Err(error) => return Live::Unreachable(format!("{error:#}")),
     };
+    let pooler = crate::db::pooler::detect(target, "ehrdb check").await.map_err(|e| format!("{e:#}"));
     if let (true, Some(lowered)) = (probe, lowered) {
-        server.immutability.probe = Some(match &server.catalog {
-            Ok(catalog) => check::probe::run(&mut conn, lowered, catalog).await,
-            Err(why) => Err(format!("the catalog cannot be read: {why}")),
+        server.immutability.probe = Some(match (&server.catalog, &pooler) {
+            // The probe's transaction would be carried, but a pooler hands
+            // it to whichever server connection is free: ask the server itself.
+            (_, Ok(Pooler::Transaction(seen))) => Err(format!(
+                "not tried through a transaction-mode pooler ({seen}): run `ehrdb check --probe` with the direct URL"
+            )),
+            (Ok(catalog), _) => check::probe::run(&mut conn, lowered, catalog).await,
+            (Err(why), _) => Err(format!("the catalog cannot be read: {why}")),
         });
     }
+    server.pooler = Some(pooler);
     Live::Connected(Box::new(server))
 }
 

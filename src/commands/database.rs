@@ -14,13 +14,15 @@ use anyhow::{Context, Result, bail};
 use sqlx::PgConnection;
 
 use super::output::{stderrln, stdoutln};
-use super::{Outcome, Session, find_target};
+use super::{Outcome, Session, find_target, parse_target};
 use crate::cli::{self, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::db::apply::{self, StatementError};
 use crate::db::plan::{self, RollbackTarget, State};
-use crate::db::url::Target;
+use crate::db::pooler::{self, Pooler};
+use crate::db::url::{Target, find_direct_url};
 use crate::db::{history, lock, prisma};
+use crate::fragments::Fragments;
 use crate::migrations::{self, Migration};
 use crate::text::count;
 
@@ -33,8 +35,18 @@ struct Setup {
     target: Target,
 }
 
+/// Which URL a command wants when the datasource names a direct one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wants {
+    /// A session of its own (the migration lock): `directUrl` before
+    /// DATABASE_URL, as Prisma's migrations use it.
+    Session,
+    /// Queries only, which a pooler carries: DATABASE_URL.
+    Queries,
+}
+
 impl Session {
-    fn database_setup(&self, args: &cli::DatabaseArgs) -> Result<Setup> {
+    fn database_setup(&self, args: &cli::DatabaseArgs, wants: Wants) -> Result<Setup> {
         let config = Config::load(&Overrides {
             config: self.config.clone(),
             migrations: args.migrations.clone(),
@@ -43,8 +55,24 @@ impl Session {
         let migrations = migrations::load(&config.migrations_dir)?;
         // Prisma resolves certificate paths from the folder of schema.prisma.
         let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
-        let (target, _) = find_target(args.database_url.as_deref(), &base)?
-            .context("no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env")?;
+        // A schema folder that cannot be read names no directUrl: a DBA may
+        // run migrations with only the migrations folder at hand.
+        let direct = match (wants, &args.database_url, Fragments::load(&config.schema_dir)) {
+            (Wants::Session, None, Ok(fragments)) => find_direct_url(&fragments, Path::new("."))?,
+            _ => None,
+        };
+        let target = match direct {
+            Some((url, from)) => {
+                let (target, _) = parse_target(&url, &base)?;
+                stderrln!("using {from}: {}", target.shown);
+                target
+            }
+            None => {
+                find_target(args.database_url.as_deref(), &base)?
+                    .context("no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env")?
+                    .0
+            }
+        };
         Ok(Setup { migrations_dir: config.migrations_dir, migrations, target })
     }
 }
@@ -60,24 +88,48 @@ fn sum_ok(setup: &Setup) -> bool {
     }
 }
 
-/// The lock refuses to work through a transaction-mode pooler.
-fn refuse_pooler(target: &Target, command: &str) -> Result<()> {
-    if target.pgbouncer {
+/// How to give ehrdb a URL that reaches PostgreSQL itself.
+const DIRECT_URL_HELP: &str = "connect ehrdb straight to PostgreSQL (or to a session-mode pooler): give the direct \
+                               URL with --database-url, or as the datasource's directUrl, which apply, rollback and \
+                               baseline use before DATABASE_URL";
+
+/// Connects for a command that writes the history and holds the migration
+/// lock, which lives in a session: refuses a transaction-mode pooler (said
+/// by `pgbouncer=true`, or seen) and a standby, before any lock is taken;
+/// then makes the session fit for a long run. A dry run only reads, so it
+/// may go through either.
+async fn connect(target: &Target, command: &str, verb: &str, dry_run: bool) -> Result<PgConnection> {
+    let application = format!("ehrdb {command}");
+    if !dry_run {
+        if target.pgbouncer {
+            bail!(
+                "refusing to {verb} through a transaction-mode pooler ({} has pgbouncer=true): the migration lock is \
+                 held by a session, which such a pooler does not keep; {DIRECT_URL_HELP}",
+                target.shown
+            );
+        }
+        if let Pooler::Transaction(seen) = pooler::detect(target, &application).await? {
+            bail!(
+                "refusing to {verb} through a transaction-mode pooler at {}: {seen}; the migration lock is held by a \
+                 session, which such a pooler does not keep; {DIRECT_URL_HELP}",
+                target.shown
+            );
+        }
+    }
+    let mut conn = target.connect(&application).await?;
+    if !dry_run && standby(&mut conn).await? {
         bail!(
-            "refusing to {command} through a transaction-mode pooler ({} has pgbouncer=true): the migration lock is \
-             held by a session, which such a pooler does not keep; connect ehrdb straight to PostgreSQL (or to a \
-             session-mode pooler) with a URL without pgbouncer=true",
+            "refusing to {verb} on {}: it is a standby (pg_is_in_recovery() is true), which cannot be written; give \
+             the primary's URL",
             target.shown
         );
     }
-    Ok(())
-}
-
-/// Connects and makes the session fit for a long run.
-async fn connect(target: &Target, command: &str) -> Result<PgConnection> {
-    let mut conn = target.connect(&format!("ehrdb {command}")).await?;
     apply::prepare_session(&mut conn).await?;
     Ok(conn)
+}
+
+async fn standby(conn: &mut PgConnection) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT pg_is_in_recovery()").persistent(false).fetch_one(conn).await?)
 }
 
 /// Takes the lock, runs `work`, and releases the lock whatever `work` did.
@@ -119,17 +171,14 @@ async fn locked_unless<T>(
 }
 
 pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database)?;
+    let setup = ctx.database_setup(&args.database, Wants::Session)?;
     if !sum_ok(&setup) {
         return Ok(Outcome::Found);
-    }
-    if !args.dry_run {
-        refuse_pooler(&setup.target, "apply migrations")?;
     }
     let to = args.to.as_deref().map(version).transpose()?;
     let schema = setup.target.schema.clone();
     crate::db::runtime()?.block_on(async {
-        let mut conn = connect(&setup.target, "apply").await?;
+        let mut conn = connect(&setup.target, "apply", "apply migrations", args.dry_run).await?;
         let work = async |conn: &mut PgConnection| -> Result<Outcome> {
             if !args.dry_run {
                 history::ensure(conn, &schema).await?;
@@ -206,7 +255,7 @@ fn failed(error: anyhow::Error, single_transaction: bool) -> Result<Outcome> {
 }
 
 pub(super) fn status_cmd(ctx: &Session, args: cli::StatusArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database)?;
+    let setup = ctx.database_setup(&args.database, Wants::Queries)?;
     let sum = migrations::verify(&setup.migrations_dir, &setup.migrations);
     let schema = setup.target.schema.clone();
     let (history, holder) = crate::db::runtime()?.block_on(async {
@@ -228,7 +277,7 @@ pub(super) fn status_cmd(ctx: &Session, args: cli::StatusArgs) -> Result<Outcome
 }
 
 pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database)?;
+    let setup = ctx.database_setup(&args.database, Wants::Session)?;
     // down.sql is migration SQL like up.sql: what ehrdb.sum does not vouch
     // for does not run, unless the user says so and is told loudly.
     if let Err(error) = migrations::verify(&setup.migrations_dir, &setup.migrations) {
@@ -242,9 +291,6 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
              reviewed"
         );
     }
-    if !args.dry_run {
-        refuse_pooler(&setup.target, "roll back migrations")?;
-    }
     let to = args.to.as_deref().map(version).transpose()?;
     let target = match (&to, args.all) {
         (Some(to), _) => RollbackTarget::To(to),
@@ -253,7 +299,7 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
     };
     let schema = setup.target.schema.clone();
     crate::db::runtime()?.block_on(async {
-        let mut conn = connect(&setup.target, "rollback").await?;
+        let mut conn = connect(&setup.target, "rollback", "roll back migrations", args.dry_run).await?;
         let work = async |conn: &mut PgConnection| -> Result<Outcome> {
             let history = history::read(conn, &schema).await?;
             let entries = plan::reconcile(&setup.migrations, &history);
@@ -295,17 +341,14 @@ pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Out
 }
 
 pub(super) fn baseline_cmd(ctx: &Session, args: cli::BaselineArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database)?;
+    let setup = ctx.database_setup(&args.database, Wants::Session)?;
     if !sum_ok(&setup) {
         return Ok(Outcome::Found);
-    }
-    if !args.dry_run {
-        refuse_pooler(&setup.target, "baseline")?;
     }
     let to = args.to.as_deref().map(version).transpose()?;
     let schema = setup.target.schema.clone();
     crate::db::runtime()?.block_on(async {
-        let mut conn = connect(&setup.target, "baseline").await?;
+        let mut conn = connect(&setup.target, "baseline", "baseline", args.dry_run).await?;
         let work = async |conn: &mut PgConnection| -> Result<Outcome> {
             let history = history::read(conn, &schema).await?;
             if !history.is_empty() {

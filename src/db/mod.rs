@@ -16,6 +16,7 @@ pub mod history;
 pub mod introspect;
 pub mod lock;
 pub mod plan;
+pub mod pooler;
 pub mod prisma;
 pub mod url;
 

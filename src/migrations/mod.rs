@@ -25,10 +25,12 @@ use sha2::{Digest, Sha256};
 
 mod names;
 pub mod split;
+pub mod steps;
 pub mod sum;
 
 pub use names::{MAX_NAME_BYTES, check_name, folder_name, parse_version};
 pub use split::{Statement, split};
+pub use steps::{Step, StepKind};
 pub use sum::{SumError, sum, verify, write_sum};
 
 pub const UP_FILE: &str = "up.sql";
@@ -64,6 +66,8 @@ pub struct Migration {
     pub checksum: String,
     /// `up.sql` starts with [`NO_TRANSACTION_MARKER`].
     pub no_transaction: bool,
+    /// `down.sql` starts with [`NO_TRANSACTION_MARKER`].
+    pub down_no_transaction: bool,
     /// `down.sql` is missing or starts with [`IRREVERSIBLE_MARKER`].
     pub irreversible: bool,
 }
@@ -72,6 +76,17 @@ impl Migration {
     /// The folder's name, `YYYYMMDD_HHMMSS_name`.
     pub fn folder(&self) -> String {
         format!("{}_{}_{}", &self.version[..8], &self.version[8..], self.name)
+    }
+
+    /// The steps of `up.sql` ([`steps`]), checked when it was loaded.
+    pub fn up_steps(&self) -> Vec<Step<'_>> {
+        steps::steps(&self.up, self.no_transaction).expect("load checked the step markers")
+    }
+
+    /// The steps of `down.sql`, `None` without one.
+    pub fn down_steps(&self) -> Option<Vec<Step<'_>>> {
+        let down = self.down.as_deref()?;
+        Some(steps::steps(down, self.down_no_transaction).expect("load checked the step markers"))
     }
 
     /// The files that make the migration, in the fixed order `ehrdb.sum`
@@ -172,10 +187,19 @@ fn load_one(dir: &Path, folder: &str) -> Result<Migration> {
     let schema = read_text(&dir.join(SCHEMA_FILE))?;
 
     let no_transaction = first_line_marker(&dir.join(UP_FILE), &up, NO_TRANSACTION_MARKER)?;
-    let irreversible = match &down {
-        Some(down) => first_line_marker(&dir.join(DOWN_FILE), down, IRREVERSIBLE_MARKER)?,
-        None => true,
+    let (irreversible, down_no_transaction) = match &down {
+        Some(down) => (
+            first_line_marker(&dir.join(DOWN_FILE), down, IRREVERSIBLE_MARKER)?,
+            first_line_marker(&dir.join(DOWN_FILE), down, NO_TRANSACTION_MARKER)?,
+        ),
+        None => (true, false),
     };
+    for (file, text, header) in [(UP_FILE, Some(&up), no_transaction), (DOWN_FILE, down.as_ref(), down_no_transaction)]
+    {
+        if let Some(Err((line, why))) = text.map(|text| steps::steps(text, header)) {
+            bail!("{}:{line}: {why}", dir.join(file).display());
+        }
+    }
     Ok(Migration {
         version,
         name,
@@ -185,6 +209,7 @@ fn load_one(dir: &Path, folder: &str) -> Result<Migration> {
         down,
         schema,
         no_transaction,
+        down_no_transaction,
         irreversible,
     })
 }

@@ -301,21 +301,32 @@ fn forwarder(port: u16) -> u16 {
 }
 
 #[test]
-fn a_pooler_is_named_by_its_hints_and_a_forwarded_port_is_inconclusive() {
+fn a_pooler_is_judged_by_what_connections_show_and_named_by_its_hints_without_one() {
     let db = pg::database();
     let project = project();
     let direct = db.url();
+    let port: u16 = direct.rsplit_once(':').unwrap().1.split('/').next().unwrap().parse().unwrap();
     let (_, report) = check_json(&project, &["--database-url", &direct]);
     assert_eq!(verdict(&report, "pool-pooler-mode"), "passed", "{report:#}");
-    assert!(seen(&report, "pool-pooler-mode").ends_with(", the port the server took the session on"));
+    assert_eq!(
+        seen(&report, "pool-pooler-mode"),
+        format!("a direct connection to 127.0.0.1:{port}: each client kept its own server process")
+    );
 
-    // The server took the session on its own port, not the URL's.
-    let port = direct.rsplit_once(':').unwrap().1.split('/').next().unwrap().parse().unwrap();
-    let forwarded = direct.replace(&format!(":{port}/"), &format!(":{}/", forwarder(port)));
+    // The server took the session on its own port, not the URL's: something
+    // forwards the connection, and it keeps each client on its own server
+    // process, as a session-mode pooler or a proxy does.
+    let forwarder = forwarder(port);
+    let forwarded = direct.replace(&format!(":{port}/"), &format!(":{forwarder}/"));
     let (_, report) = check_json(&project, &["--database-url", &forwarded]);
     assert_eq!(report["connection"]["state"], "connected", "{report:#}");
-    assert_eq!(verdict(&report, "pool-pooler-mode"), "inconclusive", "{report:#}");
-    assert!(seen(&report, "pool-pooler-mode").ends_with(&format!("the server took the session on port {port}")));
+    assert_eq!(verdict(&report, "pool-pooler-mode"), "passed", "{report:#}");
+    assert!(
+        seen(&report, "pool-pooler-mode").starts_with(&format!(
+            "a pooler or a proxy (the server took the session on port {port}, the URL says {forwarder})"
+        )),
+        "{report:#}"
+    );
 
     // PgBouncer's port needs pgbouncer=true, whether or not anything answers there.
     let bouncer = "postgres://ehr@127.0.0.1:6432/ehr?connect_timeout=1";

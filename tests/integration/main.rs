@@ -23,4 +23,5 @@ mod pg_harness;
 mod props;
 mod roundtrip;
 mod secrets;
+mod topology;
 mod validate;

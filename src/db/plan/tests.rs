@@ -14,6 +14,7 @@ fn migration(version: &str, name: &str, up: &str) -> Migration {
         schema: None,
         checksum,
         no_transaction: false,
+        down_no_transaction: false,
         irreversible: false,
     }
 }

@@ -1,14 +1,15 @@
-//! DATABASE_URL from a `.env` file, read by the rules such files share:
+//! A variable (DATABASE_URL, a datasource's `env("NAME")`) from a `.env`
+//! file, read by the rules such files share:
 //! `KEY=VALUE` lines, an optional `export ` in front, `#` comments (a whole
 //! line, or after white space past an unquoted value), 'single quotes' kept
 //! as written, "double quotes" with the escapes `\n`, `\"` and `\\`. No
 //! variable expansion.
 //!
-//! Takes the file's path and returns the value of the last DATABASE_URL
-//! line, or `None` when the file or the line is missing. Lines that define
-//! other variables are skipped unread, whatever their form; a DATABASE_URL
-//! line ehrdb cannot read is an error naming the file and the line, never
-//! the value.
+//! Takes the file's path and a name and returns the value of the last line
+//! that sets it, or `None` when the file or the line is missing. Lines that
+//! define other variables are skipped unread, whatever their form; a line of
+//! the variable that ehrdb cannot read is an error naming the file and the
+//! line, never the value.
 
 use std::path::Path;
 
@@ -17,16 +18,21 @@ use anyhow::{Result, bail};
 const KEY: &str = "DATABASE_URL";
 
 pub(super) fn database_url(path: &Path) -> Result<Option<String>> {
+    variable(path, KEY)
+}
+
+/// The value of `key` in the file at `path`.
+pub(super) fn variable(path: &Path, key: &str) -> Result<Option<String>> {
     let Some(bytes) = crate::input::read_bytes(path)? else { return Ok(None) };
     // Lossy, so that a stray byte elsewhere in the file does not matter;
     // one in the URL does.
     let text = String::from_utf8_lossy(&bytes);
-    match lookup(&text, KEY) {
+    match lookup(&text, key) {
         Ok(Some(value)) if value.contains(char::REPLACEMENT_CHARACTER) => {
-            bail!("{}: {KEY} is not valid UTF-8", path.display())
+            bail!("{}: {key} is not valid UTF-8", path.display())
         }
         Ok(found) => Ok(found),
-        Err((line, why)) => bail!("{}:{line}: {KEY}: {why}", path.display()),
+        Err((line, why)) => bail!("{}:{line}: {key}: {why}", path.display()),
     }
 }
 

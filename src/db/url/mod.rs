@@ -81,6 +81,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
+
+use crate::ast::{BlockKind, Expr};
+use crate::fragments::Fragments;
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::{ConnectOptions, PgConnection};
 
@@ -135,6 +138,37 @@ fn find_url_in(
     Ok(dotenv::database_url(&path)?.filter(|url| !url.is_empty()).map(|url| (url, UrlSource::DotEnv(path))))
 }
 
+/// The datasource's `directUrl`, the URL Prisma's migrations use instead of
+/// `url` (a pooler's), read as Prisma 6 reads it: a literal, or `env("NAME")`
+/// from the environment, else from `.env` in `dir`. Returns the URL and
+/// where it came from; `None` without a `directUrl`. An `env("NAME")` whose
+/// variable is set nowhere is an error, as it is for Prisma's migrations.
+pub fn find_direct_url(fragments: &Fragments, dir: &Path) -> Result<Option<(String, String)>> {
+    let datasource = fragments.fragments.iter().flat_map(|f| f.ast.blocks()).find(|b| b.kind == BlockKind::Datasource);
+    let Some(property) = datasource.and_then(|d| d.property("directUrl")) else { return Ok(None) };
+    match &property.value {
+        Expr::String(text) => Ok(Some((text.value().to_owned(), "the datasource's directUrl".to_owned()))),
+        Expr::Function(name, args) if name.name == "env" => {
+            let Some(variable) = args.items.first().and_then(|a| a.value.as_ref()).and_then(|v| v.as_str()) else {
+                return Ok(None);
+            };
+            let from_environment = std::env::var(variable).ok().filter(|v| !v.is_empty());
+            let value = match from_environment {
+                Some(value) => Some(value),
+                None => dotenv::variable(&dir.join(".env"), variable)?.filter(|v| !v.is_empty()),
+            };
+            let Some(value) = value else {
+                bail!(
+                    "the datasource's directUrl reads env(\"{variable}\"), which is not set (in the environment or \
+                     .env); set it, or give the direct URL with --database-url"
+                );
+            };
+            Ok(Some((value, format!("the datasource's directUrl (env \"{variable}\")"))))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// A parsed connection target.
 #[derive(Clone)]
 pub struct Target {
@@ -153,10 +187,43 @@ pub struct Target {
     /// What the URL asked for, in Prisma's terms.
     pub ssl: Ssl,
     options: PgConnectOptions,
+    /// `-c search_path=...` for the startup packet; `None` when the
+    /// search_path is set after connecting instead (a pooler that does not
+    /// pass startup options on).
+    search_path_option: Option<String>,
+    /// The URL has its own `options`, which only a startup packet carries.
+    server_options_given: bool,
     /// The URL sets `application_name`, so the command's name does not.
     application_given: bool,
     /// Every password the URL holds, for scrubbing driver messages.
     secrets: Vec<String>,
+}
+
+/// The driver's options with `-c search_path=...` among the startup
+/// options, when there is one.
+fn with_search_path(options: &PgConnectOptions, search_path: Option<&str>) -> PgConnectOptions {
+    match search_path {
+        Some(search_path) => options.clone().options([("search_path", search_path)]),
+        None => options.clone(),
+    }
+}
+
+/// PgBouncer's answer to a startup parameter it does not pass on.
+pub const STARTUP_REFUSAL: &str = "unsupported startup parameter";
+
+/// Why one connection attempt failed.
+enum Failure {
+    /// A pooler refused a startup parameter.
+    StartupRefused(anyhow::Error),
+    Other(anyhow::Error),
+}
+
+impl Failure {
+    fn into_error(self) -> anyhow::Error {
+        match self {
+            Failure::StartupRefused(error) | Failure::Other(error) => error,
+        }
+    }
 }
 
 /// The TLS settings of a URL, after translation.
@@ -207,37 +274,70 @@ impl Target {
     /// `application` unless the URL sets one. Errors name [`Target::shown`]
     /// and never a password, PGPASSWORD's included.
     pub async fn connect(&self, application: &str) -> Result<PgConnection> {
+        Ok(self.connect_noting(application).await?.0)
+    }
+
+    /// [`Target::connect`], and whether something in the way (PgBouncer)
+    /// refused the startup `options` that carry the search_path: the
+    /// connection is then made again without them, the search_path set
+    /// after connecting.
+    pub async fn connect_noting(&self, application: &str) -> Result<(PgConnection, bool)> {
+        match self.connect_once(application, self.search_path_option.as_deref()).await {
+            Err(Failure::StartupRefused(error)) if self.search_path_option.is_some() => {
+                if self.server_options_given {
+                    bail!(
+                        "{error:#}; something between ehrdb and PostgreSQL (PgBouncer?) does not pass startup \
+                         options on, so the URL's `options` cannot be honoured: leave it out, or connect to the \
+                         server directly"
+                    );
+                }
+                let connection = self.connect_once(application, None).await.map_err(Failure::into_error)?;
+                Ok((connection, true))
+            }
+            result => Ok((result.map_err(Failure::into_error)?, false)),
+        }
+    }
+
+    async fn connect_once(&self, application: &str, search_path: Option<&str>) -> Result<PgConnection, Failure> {
         let shown = &self.shown;
         if let (Some(cert), true) = (&self.ssl.root_cert, self.ssl.mode != SslMode::Disable) {
             // The driver would read it only after the server answers, and
             // say less about why it cannot (or wait on a FIFO for ever).
             match crate::input::read_bytes(cert) {
                 Ok(Some(_)) => {}
-                Ok(None) => bail!("cannot connect to {shown}: the CA certificate {} does not exist", cert.display()),
-                Err(e) => bail!("cannot connect to {shown}: the CA certificate: {e:#}"),
+                Ok(None) => {
+                    return Err(Failure::Other(anyhow!(
+                        "cannot connect to {shown}: the CA certificate {} does not exist",
+                        cert.display()
+                    )));
+                }
+                Err(e) => return Err(Failure::Other(anyhow!("cannot connect to {shown}: the CA certificate: {e:#}"))),
             }
         }
         let mut secrets = self.secrets.clone();
         secrets.extend(std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()));
-        let failed = |e: sqlx::Error| anyhow!("cannot connect to {shown}: {}", scrub(&e.to_string(), &secrets));
-
-        let options = if self.application_given {
-            self.options.clone()
-        } else {
-            self.options.clone().application_name(application)
+        let failed = |e: sqlx::Error| {
+            let message = scrub(&e.to_string(), &secrets);
+            let error = anyhow!("cannot connect to {shown}: {message}");
+            if message.contains(STARTUP_REFUSAL) { Failure::StartupRefused(error) } else { Failure::Other(error) }
         };
+
+        let mut options = with_search_path(&self.options, search_path);
+        if !self.application_given {
+            options = options.application_name(application);
+        }
         let attempt = options.connect();
         let mut connection = match self.connect_timeout {
             Some(limit) => tokio::time::timeout(limit, attempt).await.map_err(|_| {
-                anyhow!(
+                Failure::Other(anyhow!(
                     "cannot connect to {shown}: no connection within {} s (connect_timeout; 0 waits without limit)",
                     limit.as_secs()
-                )
+                ))
             })?,
             None => attempt.await,
         }
         .map_err(failed)?;
-        if self.pgbouncer {
+        if search_path.is_none() {
             let set = format!("SET search_path TO {}", ident(&self.schema));
             sqlx::raw_sql(&set).execute(&mut connection).await.map_err(failed)?;
         }

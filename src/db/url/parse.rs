@@ -147,10 +147,11 @@ pub(super) fn read(url: &str, base: &Path, shown: &str) -> Result<Target, String
     if let Some(name) = &application_name {
         options = options.application_name(name);
     }
-    if !pgbouncer {
-        options = options.options([("search_path", search_path_option(&schema))]);
-    }
+    // Unnamed statements only: ehrdb runs each query once or twice, and a
+    // transaction-mode pooler hands a named one to whichever session is next.
+    options = options.statement_cache_capacity(0);
 
+    let search_path_option = (!pgbouncer).then(|| search_path_option(&schema));
     Ok(Target {
         shown: shown.to_owned(),
         schema,
@@ -160,6 +161,8 @@ pub(super) fn read(url: &str, base: &Path, shown: &str) -> Result<Target, String
         connect_timeout,
         ssl,
         options,
+        search_path_option,
+        server_options_given: server_options.is_some(),
         application_given: application_name.is_some(),
         secrets,
     })

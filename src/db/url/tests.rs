@@ -7,6 +7,11 @@ fn target(url: &str) -> Target {
     Target::parse(url, Path::new("")).unwrap_or_else(|e| panic!("{url}: {e:#}"))
 }
 
+/// The `options` the driver sends at startup.
+fn startup_options(target: &Target) -> Option<String> {
+    with_search_path(&target.options, target.search_path_option.as_deref()).get_options().map(str::to_owned)
+}
+
 fn error(url: &str) -> String {
     format!("{:#}", Target::parse(url, Path::new("")).expect_err(url))
 }
@@ -29,7 +34,7 @@ fn a_plain_url_gets_prismas_defaults() {
     assert!(matches!(t.driver_ssl_mode(), PgSslMode::Prefer));
     let o = &t.options;
     assert_eq!((o.get_host(), o.get_port(), o.get_username(), o.get_database()), ("db", 5432, "ehr", Some("ehr")));
-    assert_eq!(o.get_options(), Some(r#"-c search_path="public""#));
+    assert_eq!(startup_options(&t).as_deref(), Some(r#"-c search_path="public""#));
     assert_eq!(o.get_application_name(), None, "left for connect to fill in");
 }
 
@@ -177,10 +182,10 @@ fn client_certificates_are_refused_without_showing_their_password() {
 fn schema_sets_the_search_path_quoted_and_escaped_for_the_startup_options() {
     let t = target("postgres://db/ehr?schema=clinical");
     assert_eq!(t.schema, "clinical");
-    assert_eq!(t.options.get_options(), Some(r#"-c search_path="clinical""#));
+    assert_eq!(startup_options(&t).as_deref(), Some(r#"-c search_path="clinical""#));
     let t = target("postgres://db/ehr?schema=My%20%22odd%22%5Cschema&options=-c%20statement_timeout%3D5s");
     assert_eq!(t.schema, r#"My "odd"\schema"#);
-    assert_eq!(t.options.get_options(), Some(r#"-c statement_timeout=5s -c search_path="My\ ""odd""\\schema""#));
+    assert_eq!(startup_options(&t).as_deref(), Some(r#"-c statement_timeout=5s -c search_path="My\ ""odd""\\schema""#));
     assert!(error("postgres://db/ehr?schema=").ends_with("`schema` is empty"));
 }
 
@@ -188,7 +193,7 @@ fn schema_sets_the_search_path_quoted_and_escaped_for_the_startup_options() {
 fn pgbouncer_sets_the_search_path_after_connecting() {
     let t = target("postgres://db/ehr?pgbouncer=true&schema=s");
     assert!(t.pgbouncer);
-    assert_eq!(t.options.get_options(), None, "PgBouncer refuses startup options");
+    assert_eq!(startup_options(&t), None, "PgBouncer refuses startup options");
     assert!(!target("postgres://db/ehr?pgbouncer=false").pgbouncer);
     assert!(error("postgres://db/ehr?pgbouncer=yes").ends_with("`pgbouncer` must be true or false, not `yes`"));
     assert!(error("postgres://db/ehr?pgbouncer").ends_with("`pgbouncer` must be true or false, not ``"));
@@ -244,7 +249,7 @@ fn application_name_and_options_are_passed_on() {
     let t = target("postgres://db/ehr?application_name=ehr%20deploy&options=-c%20lock_timeout%3D5s");
     assert!(t.application_given);
     assert_eq!(t.options.get_application_name(), Some("ehr deploy"));
-    assert_eq!(t.options.get_options(), Some(r#"-c lock_timeout=5s -c search_path="public""#));
+    assert_eq!(startup_options(&t).as_deref(), Some(r#"-c lock_timeout=5s -c search_path="public""#));
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use ehrdb::fragments::Fragments;
 
 pub mod pg;
+pub mod pgbouncer;
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

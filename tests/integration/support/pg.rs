@@ -141,9 +141,42 @@ impl PrivateCluster {
         PrivateCluster { cluster }
     }
 
+    /// A server that streams its WAL to replicas (the defaults turn that off).
+    pub fn primary() -> PrivateCluster {
+        PrivateCluster::start_with(
+            "wal_level = replica\nmax_wal_senders = 8\nmax_replication_slots = 8\nhot_standby = on\n\
+             wal_keep_size = 64MB",
+            &[],
+        )
+    }
+
+    /// A streaming replica of this server (which [`PrivateCluster::primary`]
+    /// started), copied with `pg_basebackup` and started on a port of its
+    /// own; with `slot`, it streams through that physical replication slot,
+    /// which `pg_basebackup` creates. Its watchdog stops it as the others.
+    pub fn replica(&self, slot: Option<&str>) -> PrivateCluster {
+        let cluster = start_replica(&self.cluster, slot)
+            .unwrap_or_else(|e| panic!("cannot start a streaming replica with pg_basebackup: {e}"));
+        PrivateCluster { cluster }
+    }
+
     /// The URL of its `postgres` database.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.cluster.port)
+    }
+
+    /// The URL of one of its databases.
+    pub fn url_of(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.cluster.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.cluster.port
+    }
+
+    /// As [`TestDb::psql`], on one of its databases.
+    pub fn psql_in(&self, database: &str, sql: &str) -> String {
+        self.cluster.psql(database, sql).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Writes a file of its data directory, as [`PrivateCluster::start_with`]
@@ -287,13 +320,34 @@ impl Bin {
     }
 }
 
-/// A new cluster, started: `settings` end its postgresql.conf and `files`
-/// are written into its data directory.
-fn start(settings: &str, files: &[(&str, &[u8])]) -> Result<Cluster, String> {
-    let began = Instant::now();
-    let bin = Bin::find()?;
-    remove_stale_clusters(&bin);
+/// A command that runs `program` (a path) as the user the test servers run
+/// as: the `postgres` user when the tests run as root, which PostgreSQL's
+/// programs and PgBouncer refuse to be.
+pub fn as_server_user(program: &Path) -> Command {
+    let bin = Bin::find().unwrap_or_else(|e| panic!("{e}"));
+    let mut command = if bin.as_postgres {
+        let mut runuser = Command::new("runuser");
+        runuser.args(["-u", "postgres", "--"]).arg(program);
+        runuser
+    } else {
+        Command::new(program)
+    };
+    command.stdin(Stdio::null());
+    command
+}
 
+/// Makes `path` belong to the user the test servers run as.
+pub fn give_to_server_user(path: &Path) {
+    let bin = Bin::find().unwrap_or_else(|e| panic!("{e}"));
+    if bin.as_postgres {
+        checked(Command::new("chown").arg("-R").arg("postgres:").arg(path).output().expect("chown runs"), "chown")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// A new cluster directory, owned by the server's user, with the watchdog
+/// that removes it when this process is gone.
+fn new_dir(bin: &Bin) -> Result<(PathBuf, ChildStdin), String> {
     let dir = tempfile::Builder::new()
         .prefix(PREFIX)
         .tempdir_in(std::env::temp_dir())
@@ -301,18 +355,61 @@ fn start(settings: &str, files: &[(&str, &[u8])]) -> Result<Cluster, String> {
         .keep();
     fs::write(dir.join(OWNER_FILE), std::process::id().to_string()).map_err(|e| format!("{}: {e}", dir.display()))?;
     // Set up first, so the directory goes away even if the start fails.
-    let watchdog = spawn_watchdog(&bin, &dir)?;
+    let watchdog = spawn_watchdog(bin, &dir)?;
     if bin.as_postgres {
         checked(Command::new("chown").arg("postgres:").arg(&dir).output().map_err(|e| e.to_string())?, "chown")?;
     }
+    Ok((dir, watchdog))
+}
+
+/// A port nobody listens on. Only the kernel knows a free port; it stays
+/// free until the server takes it a few milliseconds later, unless another
+/// run is very unlucky.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+/// A streaming replica of `primary`: `pg_basebackup -R` writes the standby
+/// settings, and the copied postgresql.conf gets a port of its own.
+fn start_replica(primary: &Cluster, slot: Option<&str>) -> Result<Cluster, String> {
+    let began = Instant::now();
+    let bin = Bin::find()?;
+    let (dir, watchdog) = new_dir(&bin)?;
+    let data = dir.join("data");
+    let mut basebackup = bin.command("pg_basebackup", &dir);
+    basebackup.args(["-h", "127.0.0.1", "-p", &primary.port.to_string(), "-U", "postgres", "-R", "-X", "stream"]);
+    // A fast checkpoint: the default spreads it over minutes when pages are dirty.
+    basebackup.args(["--no-sync", "--checkpoint=fast", "-D"]).arg(&data);
+    if let Some(slot) = slot {
+        basebackup.args(["-C", "-S", slot]);
+    }
+    checked(basebackup.output().map_err(|e| e.to_string())?, "pg_basebackup")?;
+    let port = free_port();
+    let conf = data.join("postgresql.conf");
+    let settings = format!("\nport = {port}\nunix_socket_directories = '{}'\nhot_standby = on\n", dir.display());
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&conf)
+        .and_then(|mut f| f.write_all(settings.as_bytes()))
+        .map_err(|e| format!("{}: {e}", conf.display()))?;
+    pg_ctl_start(&bin, &dir)?;
+    eprintln!("test PostgreSQL replica of port {} on port {port}, started in {:.2?}", primary.port, began.elapsed());
+    Ok(Cluster { bin, dir, port, _watchdog: watchdog })
+}
+
+/// A new cluster, started: `settings` end its postgresql.conf and `files`
+/// are written into its data directory.
+fn start(settings: &str, files: &[(&str, &[u8])]) -> Result<Cluster, String> {
+    let began = Instant::now();
+    let bin = Bin::find()?;
+    remove_stale_clusters(&bin);
+    let (dir, watchdog) = new_dir(&bin)?;
 
     let data = dir.join("data");
     let initdb = ["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C", "-D"];
     checked(bin.command("initdb", &dir).args(initdb).arg(&data).output().map_err(|e| e.to_string())?, "initdb")?;
 
-    // Only the kernel knows a free port; it stays free until the server
-    // takes it a few milliseconds later, unless another run is very unlucky.
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let port = free_port();
     // Durability off, and little memory and no parallel or background work:
     // a small test server that shares two cores with the tests.
     let defaults = format!(

@@ -1,0 +1,131 @@
+//! ehrdb on a real topology: a primary, a streaming replica made with
+//! `pg_basebackup`, and PgBouncer in front of the primary, all from the
+//! Debian packages, started by the test and stopped at its end.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::pg::PrivateCluster;
+use crate::support::pgbouncer::PgBouncer;
+use crate::support::{Project, example_project, repo, run};
+
+/// The example's migrations and fragments, with a datasource that names
+/// the direct URL as Prisma does: `directUrl = env("DIRECT_URL")`.
+fn example_with_direct_url() -> Project {
+    let project = example_project();
+    for entry in std::fs::read_dir(repo().join("schema")).unwrap() {
+        let path = entry.unwrap().path();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("datasource db") {
+            text = text.replacen(
+                "provider = \"postgresql\"",
+                "provider = \"postgresql\"\n  directUrl = env(\"DIRECT_URL\")",
+                1,
+            );
+        }
+        project.write(&format!("schema/{}", path.file_name().unwrap().to_str().unwrap()), &text);
+    }
+    project
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "waited 30 s for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn finding(report: &Value, id: &str) -> (String, String) {
+    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["id"] == id).unwrap_or_else(|| {
+        panic!("no {id}: {report:#}");
+    });
+    let verdict = finding["severity"].as_str().unwrap_or(finding["outcome"].as_str().unwrap()).to_owned();
+    (verdict, finding["seen"].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn writes_refuse_a_transaction_pooler_and_a_standby_and_go_through_direct_url() {
+    let primary = PrivateCluster::primary();
+    primary.psql("CREATE DATABASE ehr");
+    let replica = primary.replica(None);
+    let bouncer = PgBouncer::start(primary.port(), "transaction");
+    let (pooled, direct) = (bouncer.url("ehr"), primary.url_of("ehr"));
+    let project = example_with_direct_url();
+
+    // Through the pooler, without pgbouncer=true: seen and refused before
+    // anything is written.
+    for command in ["apply", "rollback", "baseline"] {
+        let (code, stdout, stderr) = run(&project, &pooled, &[command]);
+        assert_eq!(code, 2, "{command}: {stdout}{stderr}");
+        assert!(stderr.contains("refusing to") && stderr.contains("through a transaction-mode pooler"), "{stderr}");
+        assert!(stderr.contains("served by"), "what showed the pooler: {stderr}");
+        assert!(stderr.contains("directUrl"), "{stderr}");
+    }
+    assert_eq!(primary.psql_in("ehr", "SELECT to_regclass('_ehrdb_migrations') IS NULL"), "t\n");
+
+    // With DATABASE_URL on the pooler, apply takes the datasource's directUrl.
+    let output = project
+        .ehrdb()
+        .arg("apply")
+        .env("DATABASE_URL", &pooled)
+        .env("DIRECT_URL", &direct)
+        .output()
+        .expect("ehrdb runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}{stderr}", String::from_utf8_lossy(&output.stdout));
+    assert!(stderr.contains(&format!("using the datasource's directUrl (env \"DIRECT_URL\"): {direct}")), "{stderr}");
+
+    // Reads work through the pooler, again and again (no prepared statement
+    // left behind on a server connection another client gets).
+    for _ in 0..3 {
+        let (code, stdout, stderr) = run(&project, &pooled, &["status"]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.contains("6 applied"), "{stdout}");
+    }
+    let output = project
+        .ehrdb()
+        .args(["check", "--format", "json", "--fail-on", "none", "--probe", "--database-url", &pooled])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {output:?}"));
+    assert_eq!(report["connection"]["state"], "connected");
+    let (verdict, seen) = finding(&report, "pool-pooler-mode");
+    assert_eq!(verdict, "P1", "{seen}");
+    assert!(seen.starts_with("a transaction-mode pooler at 127.0.0.1:"), "{seen}");
+    let (verdict, seen) = finding(&report, "immutable-probe");
+    assert_eq!(verdict, "inconclusive", "{seen}");
+    assert_eq!(finding(&report, "migrations-applied").0, "passed");
+    // Directly, the same check sees no pooler.
+    let output = project
+        .ehrdb()
+        .args(["check", "--format", "json", "--fail-on", "none", "--database-url", &direct])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(finding(&report, "pool-pooler-mode").0, "passed");
+
+    // A standby is refused before any lock is taken.
+    wait_until("the replica to replay the migrations", || {
+        replica.psql_in("ehr", "SELECT count(*) FROM _ehrdb_migrations") == "6\n"
+    });
+    for command in ["apply", "rollback", "baseline"] {
+        let (code, _, stderr) = run(&project, &replica.url_of("ehr"), &[command]);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(stderr.contains("it is a standby (pg_is_in_recovery() is true)"), "{stderr}");
+    }
+    let (code, stdout, _) = run(&project, &replica.url_of("ehr"), &["status"]);
+    assert_eq!(code, 0, "status reads a standby: {stdout}");
+}
+
+#[test]
+fn a_session_mode_pooler_keeps_the_session_and_apply_goes_through() {
+    let primary = PrivateCluster::primary();
+    primary.psql("CREATE DATABASE ehr");
+    let bouncer = PgBouncer::start(primary.port(), "session");
+    let project = example_project();
+    let (code, stdout, stderr) = run(&project, &bouncer.url("ehr"), &["apply"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("applied 6 migrations"), "{stdout}");
+}

@@ -122,7 +122,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Every password in `url`, as written and percent-decoded.
-fn passwords(url: &str) -> Vec<String> {
+pub(crate) fn passwords(url: &str) -> Vec<String> {
     let mut found = Vec::new();
     let Some(parts) = parts(url) else { return found };
     if let Some((_, password)) = parts.user_info.and_then(|user_info| user_info.split_once(':')) {

@@ -69,7 +69,7 @@
 //!   meant for a near miss (`sslmdoe`: `sslmode`) and lists the known ones;
 //!   so is a parameter given twice.
 
-mod dotenv;
+pub(crate) mod dotenv;
 #[cfg(test)]
 mod tests;
 

@@ -10,19 +10,21 @@
 //! files ([`workflows`]) and env files ([`envfiles`]). The command calls
 //! both before the checks run, as it gathers the live facts; a file that
 //! cannot be parsed is kept as a problem with its line and column, never
-//! an error, so the rest of the audit stands. The checks ([`build`],
-//! [`lifecycle`], [`gates`], [`environment`]) read the `App` and the
+//! an error, so the rest of the audit stands. The checks ([`build`], [`image`],
+//! [`deploy`], [`lifecycle`], [`gates`], [`environment`]) read the `App` and the
 //! schema's inputs, and return findings with the file and line that show
 //! them; each finding says when it rests on a heuristic. Nothing here
 //! runs the application, a build or a package manager, and no secret from
 //! an env file reaches a finding.
 
 mod build;
+mod deploy;
 mod discover;
 mod docker;
 mod envfiles;
 mod environment;
 mod gates;
+mod image;
 mod lifecycle;
 mod package;
 mod shell;
@@ -37,14 +39,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-pub(crate) use build::{
-    migrations_are_applied_by_deploy, prisma_client_is_generated_before_the_build, the_build_copies_the_client,
-    the_package_has_migration_scripts,
-};
+pub(crate) use build::prisma_client_is_generated_before_the_build;
+pub(crate) use deploy::{migrations_are_applied_by_deploy, the_package_has_migration_scripts};
 pub(crate) use environment::{
     no_committed_env_file_holds_a_password, tests_have_their_own_database, the_env_example_documents_the_url,
 };
 pub(crate) use gates::{a_pre_commit_hook_validates_the_schema, ci_validates_the_schema};
+pub(crate) use image::the_build_copies_the_client;
 pub(crate) use lifecycle::{
     one_client_instance, queries_are_logged_by_environment, slow_queries_are_logged_in_the_app,
     the_client_disconnects_on_shutdown, the_database_has_a_health_check, urls_are_not_set_in_code,

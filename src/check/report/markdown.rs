@@ -72,10 +72,15 @@ fn summary(out: &mut String, report: &Report) {
             error.trim_end_matches('.')
         ));
     } else if report.connection == Connection::NoUrl {
-        out.push_str(
+        let application = if report.application.is_some() {
+            ", the configuration and the application"
+        } else {
+            " and the configuration"
+        };
+        out.push_str(&format!(
             "\nNo database URL was given, so the live checks were skipped: the findings below come from the \
-             schema, the migrations folder and the configuration only.\n",
-        );
+             schema, the migrations folder{application} only.\n"
+        ));
     }
     out.push('\n');
 }

@@ -109,7 +109,7 @@ pub enum Command {
 
     /// Audit the schema, the connection settings and a live database for production readiness.
     #[command(
-        after_help = "Examples:\n  ehrdb check                          # static checks; live ones too when DATABASE_URL is set\n  ehrdb check --format markdown > assessment.md\n  ehrdb check --format json --fail-on p1\n  ehrdb check --env development --database-url postgres://ehr@localhost/ehr\n\nExit codes: 0 nothing at or above --fail-on (default p0) failed, 1 something did, 2 ehrdb could\nnot run (unreadable schema folder, invalid URL). A database that does not answer is not exit 2:\nits checks are reported as skipped and the rest of the report stands."
+        after_help = "Examples:\n  ehrdb check                          # static checks; live ones too when DATABASE_URL is set\n  ehrdb check --format markdown > assessment.md\n  ehrdb check --format json --fail-on p1\n  ehrdb check --env development --database-url postgres://ehr@localhost/ehr\n  ehrdb check --app backend            # also audit the application's Prisma setup\n\nExit codes: 0 nothing at or above --fail-on (default p0) failed, 1 something did, 2 ehrdb could\nnot run (unreadable schema folder, invalid URL). A database that does not answer is not exit 2:\nits checks are reported as skipped and the rest of the report stands."
     )]
     Check(CheckArgs),
 
@@ -378,6 +378,10 @@ pub struct CheckArgs {
     /// Try an UPDATE and a DELETE on each immutable table, in a transaction that is always rolled back.
     #[arg(long)]
     pub probe: bool,
+
+    /// The application's folder, for the application area [default: `app` in ehrdb.toml, else the folder holding package.json above or beside the schema folder].
+    #[arg(long, value_name = "DIR")]
+    pub app: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

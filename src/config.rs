@@ -1,6 +1,7 @@
 //! `ehrdb.toml`: where the schema, its merged output and the migrations live,
 //! which Prisma major the schema targets, and what `ehrdb check` should
-//! know about the deployment (instances, binary target).
+//! know about the deployment (instances, binary target, the application's
+//! folder).
 //!
 //! Takes the optional file and the command-line overrides, returns a
 //! [`Config`] with every path resolved. Unknown keys are errors that name
@@ -23,6 +24,7 @@ struct ConfigFile {
     prisma_version: Option<u8>,
     instances: Option<u32>,
     binary_target: Option<String>,
+    app: Option<PathBuf>,
 }
 
 /// Settings after the file and the flags are combined.
@@ -41,6 +43,8 @@ pub struct Config {
     pub instances: Option<u32>,
     /// The Prisma binary target of the deployment (`ehrdb check`).
     pub binary_target: Option<String>,
+    /// The application's folder (`ehrdb check`'s application area).
+    pub app: Option<PathBuf>,
 }
 
 /// What the command line says about paths; each overrides the file.
@@ -94,6 +98,7 @@ impl Config {
             prisma_version: file.prisma_version,
             instances: file.instances,
             binary_target: file.binary_target,
+            app: from_file(&file.app),
         })
     }
 }

@@ -20,6 +20,9 @@ use crate::{merge, validate};
 /// The default of `--stats-window`: a week covers weekly jobs and reports.
 pub const DEFAULT_STATS_WINDOW_DAYS: u32 = 7;
 
+/// Why the application area is skipped when no application was read.
+pub const NO_APPLICATION: &str = "no application folder (no package.json above the schema folder; give --app DIR)";
+
 /// Everything the checks read. The command fills it; tests build it from
 /// a schema text with [`Inputs::new`] and set what they need.
 pub struct Inputs<'a> {
@@ -53,6 +56,8 @@ pub struct Inputs<'a> {
     /// Days of statistics before a never-scanned index counts as unused.
     pub stats_window_days: u32,
     pub live: Live,
+    /// The application read for the application area, or why there is none.
+    pub application: Result<Box<super::application::App>, String>,
 }
 
 impl<'a> Inputs<'a> {
@@ -85,6 +90,7 @@ impl<'a> Inputs<'a> {
             cores: 1,
             stats_window_days: DEFAULT_STATS_WINDOW_DAYS,
             live: Live::NoUrl,
+            application: Err(NO_APPLICATION.to_owned()),
         }
     }
 }

@@ -20,6 +20,7 @@
 //! grades B at best), and any P0 grades D at best. Skipped and inconclusive
 //! findings cost nothing: the report says how many there were instead.
 
+pub mod application;
 mod configuration;
 mod hba;
 mod immutability;
@@ -37,7 +38,7 @@ mod tests;
 #[cfg(test)]
 mod tests_live;
 
-pub use inputs::{DEFAULT_STATS_WINDOW_DAYS, Inputs};
+pub use inputs::{DEFAULT_STATS_WINDOW_DAYS, Inputs, NO_APPLICATION};
 pub(crate) use inputs::{diagnostics_seen, listed};
 pub use live::Live;
 pub use tls::url_parameter;
@@ -51,11 +52,19 @@ pub enum Area {
     Immutability,
     Integrity,
     Configuration,
+    Application,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] =
-        [Area::Tls, Area::Pool, Area::Indexes, Area::Immutability, Area::Integrity, Area::Configuration];
+    pub const ALL: [Area; 7] = [
+        Area::Tls,
+        Area::Pool,
+        Area::Indexes,
+        Area::Immutability,
+        Area::Integrity,
+        Area::Configuration,
+        Area::Application,
+    ];
 
     /// The stable name, as JSON spells it.
     pub fn as_str(self) -> &'static str {
@@ -66,6 +75,7 @@ impl Area {
             Area::Immutability => "immutability",
             Area::Integrity => "integrity",
             Area::Configuration => "configuration",
+            Area::Application => "application",
         }
     }
 
@@ -77,6 +87,7 @@ impl Area {
             Area::Immutability => "Immutability",
             Area::Integrity => "Schema and migration integrity",
             Area::Configuration => "Configuration",
+            Area::Application => "Application",
         }
     }
 }
@@ -269,6 +280,21 @@ pub const CHECKS: &[Check] = &[
     configuration::the_generator_has_an_output_path,
     configuration::binary_targets_include_the_deployment,
     configuration::slow_queries_are_logged,
+    application::prisma_client_is_generated_before_the_build,
+    application::the_build_copies_the_client,
+    application::migrations_are_applied_by_deploy,
+    application::the_package_has_migration_scripts,
+    application::one_client_instance,
+    application::the_client_disconnects_on_shutdown,
+    application::the_database_has_a_health_check,
+    application::queries_are_logged_by_environment,
+    application::slow_queries_are_logged_in_the_app,
+    application::urls_are_not_set_in_code,
+    application::ci_validates_the_schema,
+    application::a_pre_commit_hook_validates_the_schema,
+    application::the_env_example_documents_the_url,
+    application::tests_have_their_own_database,
+    application::no_committed_env_file_holds_a_password,
 ];
 
 /// Runs every check and applies the environment's severities.
@@ -350,6 +376,8 @@ pub struct Report {
     pub connection: Connection,
     /// When the check ran, `YYYY-MM-DD HH:MM UTC`.
     pub checked_at: String,
+    /// The application folder the application area read; `None` when none.
+    pub application: Option<String>,
 }
 
 impl Report {
@@ -362,7 +390,7 @@ impl Report {
     ) -> Report {
         let score = score(&findings);
         let grade = grade(score, &findings);
-        Report { findings, score, grade, env, database, connection, checked_at }
+        Report { findings, score, grade, env, database, connection, checked_at, application: None }
     }
 
     /// Failed findings of `severity`.

@@ -41,6 +41,9 @@ pub fn human(report: &Report, color: bool) -> String {
         Connection::Failed(error) => out.push_str(&format!("live checks skipped: {error}\n")),
         Connection::Connected(version) => out.push_str(&format!("connected: PostgreSQL {version}\n")),
     }
+    if let Some(app) = &report.application {
+        out.push_str(&format!("application: {app}\n"));
+    }
     for area in Area::ALL {
         let findings: Vec<&Finding> = report.findings.iter().filter(|f| f.area == area).collect();
         if findings.is_empty() {
@@ -149,6 +152,7 @@ pub fn json(report: &Report, fail_on: Option<Severity>) -> Value {
         "checked_at": report.checked_at,
         "environment": report.env.as_str(),
         "database": report.database,
+        "application": report.application,
         "connection": connection,
         "score": report.score,
         "grade": report.grade.as_str(),

@@ -48,6 +48,10 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
     inputs.binary_target = args.binary_target.clone().or(config.binary_target.clone());
     inputs.cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     inputs.stats_window_days = args.stats_window;
+    let app_dir = check::application::find(args.app.as_deref().or(config.app.as_deref()), &config.schema_dir)?;
+    if let Some(dir) = &app_dir {
+        inputs.application = Ok(Box::new(check::application::read(dir)?));
+    }
 
     // Prisma resolves certificate paths from the folder of schema.prisma.
     let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -64,7 +68,8 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
     };
     let findings = check::run(&inputs, env);
     let database = inputs.target.as_ref().map(|t| t.shown.clone());
-    let report = Report::new(findings, env, database, Connection::of(&inputs.live), now()?);
+    let mut report = Report::new(findings, env, database, Connection::of(&inputs.live), now()?);
+    report.application = inputs.application.as_ref().ok().map(|app| app.dir.clone());
     let fail_on = match args.fail_on {
         FailOn::P0 => Some(Severity::P0),
         FailOn::P1 => Some(Severity::P1),

@@ -2,11 +2,13 @@
 //! DBA can file with a release.
 //!
 //! Sections, in order: a title; a summary table (database with its
-//! password masked, date, environment, server, score, grade, counts) and a
-//! sentence on what the grade means; the findings of each area as a table;
-//! the action items by priority, P0 first, each with why it matters and how
-//! to fix it; the passed checks; the checks without a verdict; how the
-//! score is computed. Text from findings is escaped for table cells.
+//! password masked, date, environment, server, application, score, grade,
+//! counts) and a sentence on what the grade means; the findings of each
+//! area as a table; the recommendations, grouped as immediate (P0),
+//! short-term (P1) and long-term (P2), each with why it matters and how to
+//! fix it; the checklist of each area, every item ticked or not, with the
+//! reason of those without a verdict; how the score is computed. Text from
+//! findings is escaped for table cells.
 
 use super::super::{Area, Connection, Finding, Grade, Outcome, Report, Severity};
 use super::database;
@@ -17,9 +19,8 @@ pub fn markdown(report: &Report) -> String {
     out.push_str("# Database configuration assessment\n\n");
     summary(&mut out, report);
     findings_by_area(&mut out, report);
-    action_items(&mut out, report);
-    passed(&mut out, report);
-    without_verdict(&mut out, report);
+    recommendations(&mut out, report);
+    checklist(&mut out, report);
     out.push_str("## Scoring\n\n");
     out.push_str(
         "The score starts at 100 and loses 25 points per P0 (critical), 10 per P1 (high) and 3 per P2 (medium) \
@@ -34,6 +35,10 @@ fn summary(out: &mut String, report: &Report) {
         Connection::NoUrl => "not checked: no database URL".to_owned(),
         Connection::Failed(_) => "not checked: cannot connect".to_owned(),
         Connection::Connected(version) => format!("PostgreSQL {version}"),
+    };
+    let application = match &report.application {
+        Some(dir) => format!("`{}`", cell(dir)),
+        None => "not checked: no application folder".to_owned(),
     };
     let counts = format!(
         "{} P0, {} P1, {} P2 failed; {} passed; {} skipped; {} inconclusive",
@@ -50,6 +55,7 @@ fn summary(out: &mut String, report: &Report) {
         ("Date", report.checked_at.clone()),
         ("Environment", report.env.as_str().to_owned()),
         ("Server", server),
+        ("Application", application),
         ("Score", format!("{} / 100", report.score)),
         ("Grade", format!("**{}**", report.grade.as_str())),
         ("Findings", counts),
@@ -66,10 +72,15 @@ fn summary(out: &mut String, report: &Report) {
             error.trim_end_matches('.')
         ));
     } else if report.connection == Connection::NoUrl {
-        out.push_str(
+        let application = if report.application.is_some() {
+            ", the configuration and the application"
+        } else {
+            " and the configuration"
+        };
+        out.push_str(&format!(
             "\nNo database URL was given, so the live checks were skipped: the findings below come from the \
-             schema, the migrations folder and the configuration only.\n",
-        );
+             schema, the migrations folder{application} only.\n"
+        ));
     }
     out.push('\n');
 }
@@ -113,8 +124,17 @@ fn findings_by_area(out: &mut String, report: &Report) {
     }
 }
 
-fn action_items(out: &mut String, report: &Report) {
-    out.push_str("## Action items\n\n");
+/// When a finding of `severity` should be fixed.
+fn horizon(severity: Severity) -> &'static str {
+    match severity {
+        Severity::P0 => "Immediate",
+        Severity::P1 => "Short-term",
+        Severity::P2 => "Long-term",
+    }
+}
+
+fn recommendations(out: &mut String, report: &Report) {
+    out.push_str("## Recommendations\n\n");
     if !report.findings.iter().any(|f| f.outcome.severity().is_some()) {
         out.push_str("None: no check failed.\n\n");
         return;
@@ -125,7 +145,7 @@ fn action_items(out: &mut String, report: &Report) {
         if failed.is_empty() {
             continue;
         }
-        out.push_str(&format!("### {} ({})\n\n", severity.as_str(), severity.meaning()));
+        out.push_str(&format!("### {} ({}, {})\n\n", horizon(severity), severity.as_str(), severity.meaning()));
         for finding in failed {
             number += 1;
             out.push_str(&format!("{number}. **`{}`** ({}): {}\n", finding.id, finding.area.title(), finding.seen));
@@ -136,29 +156,29 @@ fn action_items(out: &mut String, report: &Report) {
     }
 }
 
-fn passed(out: &mut String, report: &Report) {
-    let passed: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Passed).collect();
-    out.push_str("## Passed checks\n\n");
-    if passed.is_empty() {
-        out.push_str("None.\n");
+/// Every finding of each area as a checklist item: ticked when passed.
+fn checklist(out: &mut String, report: &Report) {
+    out.push_str("## Checklist\n\n");
+    for area in Area::ALL {
+        let findings: Vec<&Finding> = report.findings.iter().filter(|f| f.area == area).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let passed = findings.iter().filter(|f| f.outcome == Outcome::Passed).count();
+        out.push_str(&format!("### {} ({passed} of {})\n\n", area.title(), findings.len()));
+        for finding in findings {
+            let (tick, note) = match &finding.outcome {
+                Outcome::Passed => ("x", String::new()),
+                Outcome::Failed(severity) => (" ", format!(" **{}**", severity.as_str())),
+                Outcome::Skipped(reason) => (" ", format!(" (skipped: {reason})")),
+                Outcome::Inconclusive(reason) => (" ", format!(" (inconclusive: {reason})")),
+            };
+            let seen =
+                if finding.seen.is_empty() { String::new() } else { format!(": {}", finding.seen.replace('\n', " ")) };
+            out.push_str(&format!("- [{tick}] `{}`{note}{seen}\n", finding.id));
+        }
+        out.push('\n');
     }
-    for finding in passed {
-        out.push_str(&format!("- `{}`: {}\n", finding.id, finding.seen));
-    }
-    out.push('\n');
-}
-
-fn without_verdict(out: &mut String, report: &Report) {
-    let open: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome.reason().is_some()).collect();
-    if open.is_empty() {
-        return;
-    }
-    out.push_str("## Skipped and inconclusive checks\n\n");
-    for finding in open {
-        let reason = finding.outcome.reason().unwrap_or_default();
-        out.push_str(&format!("- `{}` ({}): {reason}\n", finding.id, finding.outcome.as_str()));
-    }
-    out.push('\n');
 }
 
 /// Text fit for a table cell: no line breaks, `|` escaped.

@@ -36,6 +36,21 @@ pub(super) fn variable(path: &Path, key: &str) -> Result<Option<String>> {
     }
 }
 
+/// Every variable of `text` in order: its line, its name, and its value
+/// or why the line cannot be read. For `ehrdb check --app`, which judges
+/// a project's .env files and must never show a value.
+pub(crate) fn variables(text: &str) -> Vec<(usize, String, Result<String, &'static str>)> {
+    let mut found = Vec::new();
+    for (number, line) in text.strip_prefix('\u{feff}').unwrap_or(text).lines().enumerate() {
+        match parse_line(line) {
+            Ok(Some((name, value))) => found.push((number + 1, name.to_owned(), Ok(value))),
+            Err((Some(name), why)) => found.push((number + 1, name.to_owned(), Err(why))),
+            _ => {}
+        }
+    }
+    found
+}
+
 /// The last value of `key` in `text`, or the line number and the reason
 /// when a line that defines `key` is malformed.
 fn lookup(text: &str, key: &str) -> Result<Option<String>, (usize, &'static str)> {

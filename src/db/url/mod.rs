@@ -70,7 +70,7 @@
 //!   meant for a near miss (`sslmdoe`: `sslmode`) and lists the known ones;
 //!   so is a parameter given twice.
 
-mod dotenv;
+pub(crate) mod dotenv;
 mod parse;
 #[cfg(test)]
 mod tests;

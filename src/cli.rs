@@ -241,6 +241,14 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub single_transaction: bool,
 
+    /// After applying, wait until every replica has replayed the migrations, at most SECONDS (default 60).
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "60", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub wait_for_replicas: Option<u64>,
+
+    /// A streaming replica to wait for (repeatable) [default: `replicas` in ehrdb.toml].
+    #[arg(long = "replica", value_name = "URL", hide_env_values = true, requires = "wait_for_replicas")]
+    pub replicas: Vec<String>,
+
     /// How long to wait for another run's lock, in seconds (0 to 86400).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
     pub lock_timeout: u64,
@@ -378,6 +386,10 @@ pub struct CheckArgs {
     /// Try an UPDATE and a DELETE on each immutable table, in a transaction that is always rolled back.
     #[arg(long)]
     pub probe: bool,
+
+    /// A streaming replica of the database, for index statistics and replication findings (repeatable) [default: `replicas` in ehrdb.toml].
+    #[arg(long = "replica", value_name = "URL", hide_env_values = true)]
+    pub replicas: Vec<String>,
 
     /// The application's folder, for the application area [default: `app` in ehrdb.toml, else the folder holding package.json above or beside the schema folder].
     #[arg(long, value_name = "DIR")]

@@ -17,7 +17,7 @@ use output::{Stream, stderr, stderrln, stdout, stdoutln};
 
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
-use crate::db::url::{Target, find_url};
+use crate::db::url::{Target, find_url, variable_url};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::fragments::Fragments;
 use crate::text::count;
@@ -110,6 +110,18 @@ fn parse_target(url: &str, base: &Path) -> Result<(Target, String)> {
         secrets::remember(&[password]);
     }
     Ok((Target::parse(url, base)?, url.to_owned()))
+}
+
+/// The streaming replicas a command was told of: `--replica` URLs, else
+/// the environment variables that `replicas` in ehrdb.toml names.
+fn replica_targets(flags: &[String], config: &Config, base: &Path) -> Result<Vec<Target>> {
+    let urls: Vec<String> = if flags.is_empty() {
+        let dir = Path::new(".");
+        config.replicas.iter().map(|name| variable_url(name, dir, "`replicas` in ehrdb.toml")).collect::<Result<_>>()?
+    } else {
+        flags.to_vec()
+    };
+    urls.iter().map(|url| parse_target(url, base).map(|(target, _)| target)).collect()
 }
 
 /// Reads the fragments for the rest of the process. The tree is leaked on

@@ -25,6 +25,8 @@ struct ConfigFile {
     instances: Option<u32>,
     binary_target: Option<String>,
     app: Option<PathBuf>,
+    replicas: Option<Vec<String>>,
+    targets: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Settings after the file and the flags are combined.
@@ -45,6 +47,12 @@ pub struct Config {
     pub binary_target: Option<String>,
     /// The application's folder (`ehrdb check`'s application area).
     pub app: Option<PathBuf>,
+    /// Environment variables that hold the URLs of the primary's streaming
+    /// replicas (`ehrdb check`, `ehrdb apply --wait-for-replicas`).
+    pub replicas: Vec<String>,
+    /// The databases of a fleet: a name for each, and the environment
+    /// variable that holds its URL, in name order.
+    pub targets: Vec<(String, String)>,
 }
 
 /// What the command line says about paths; each overrides the file.
@@ -99,6 +107,8 @@ impl Config {
             instances: file.instances,
             binary_target: file.binary_target,
             app: from_file(&file.app),
+            replicas: file.replicas.unwrap_or_default(),
+            targets: file.targets.unwrap_or_default().into_iter().collect(),
         })
     }
 }

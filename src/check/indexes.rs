@@ -106,10 +106,49 @@ pub(super) fn every_index_is_used(inputs: &Inputs) -> Vec<Finding> {
         Err(why) => return vec![UNUSED.inconclusive(why.clone(), "")],
     };
     let considered = indexes.iter().filter(|i| droppable(i)).count();
-    let mut never: Vec<&LiveIndex> = indexes.iter().filter(|i| droppable(i) && i.scans == Some(0)).collect();
+    let never_here: Vec<&LiveIndex> = indexes.iter().filter(|i| droppable(i) && i.scans == Some(0)).collect();
+    // Statistics are per server: an index the primary never scanned may
+    // serve the reports that run on a replica.
+    let replicas = ReplicaScans::of(inputs);
+    let (on_replicas, mut never): (Vec<&LiveIndex>, Vec<&LiveIndex>) =
+        never_here.into_iter().partition(|index| !replicas.used_by(index).is_empty());
+    let on_replicas: Vec<String> = on_replicas
+        .iter()
+        .map(|index| format!("{} (scanned on {})", on(index), replicas.used_by(index).join(", ")))
+        .collect();
+    let servers = match inputs.replicas.len() {
+        0 => String::new(),
+        n => format!(" on this server or the {} named", count(n, "replica")),
+    };
+    let mut findings = Vec::new();
+    if !replicas.silent.is_empty() && !never.is_empty() {
+        let shown: Vec<String> = never.iter().take(SHOWN).map(|index| on(index)).collect();
+        return vec![UNUSED.inconclusive(
+            format!(
+                "statistics are per server, and {} did not tell its own: {}",
+                count(replicas.silent.len(), "replica"),
+                replicas.silent.join("; ")
+            ),
+            format!("{} never scanned on this server: {}", n_indexes(never.len()), listed(never.len(), &shown)),
+        )];
+    }
     if never.is_empty() {
-        let seen = format!("each of the {} that no constraint needs has been scanned", n_indexes(considered));
+        let mut seen = format!("each of the {} that no constraint needs has been scanned", n_indexes(considered));
+        if !on_replicas.is_empty() {
+            seen.push_str(&format!(
+                "; {} only on a replica: {}",
+                count(on_replicas.len(), "index"),
+                on_replicas.join(", ")
+            ));
+        }
         return vec![UNUSED.passed(seen)];
+    }
+    if !on_replicas.is_empty() {
+        findings.push(UNUSED.passed(format!(
+            "{} never scanned here but used on a replica: {}",
+            n_indexes(on_replicas.len()),
+            on_replicas.join(", ")
+        )));
     }
     never.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| on(a).cmp(&on(b))));
 
@@ -135,14 +174,13 @@ pub(super) fn every_index_is_used(inputs: &Inputs) -> Vec<Finding> {
             }
         }
     }
-    let mut findings = Vec::new();
     if !unused.is_empty() {
         let total: i64 = unused.iter().map(|(index, _)| index.size.unwrap_or(0)).sum();
         let shown: Vec<String> = unused.iter().take(SHOWN).map(|(_, text)| text.clone()).collect();
         findings.push(UNUSED.failed(
             Severity::P2,
             format!(
-                "{} never scanned, {} in all: {}",
+                "{} never scanned{servers}, {} in all: {}",
                 n_indexes(unused.len()),
                 bytes(total),
                 listed(unused.len(), &shown)
@@ -171,6 +209,38 @@ pub(super) fn every_index_is_used(inputs: &Inputs) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+/// The index scans of the replicas named with `--replica`.
+struct ReplicaScans<'i> {
+    /// Each answering replica's indexes.
+    answered: Vec<(&'i str, &'i [LiveIndex])>,
+    /// Replicas whose statistics could not be read, with why.
+    silent: Vec<String>,
+}
+
+impl<'i> ReplicaScans<'i> {
+    fn of(inputs: &'i Inputs) -> ReplicaScans<'i> {
+        let mut scans = ReplicaScans { answered: Vec::new(), silent: Vec::new() };
+        for replica in &inputs.replicas {
+            match replica.facts.as_ref().map(|facts| &facts.indexes.indexes) {
+                Ok(Ok(indexes)) => scans.answered.push((&replica.shown, indexes)),
+                Ok(Err(why)) | Err(why) => scans.silent.push(format!("{}: {why}", replica.shown)),
+            }
+        }
+        scans
+    }
+
+    /// The replicas that scanned `index`, with their counts.
+    fn used_by(&self, index: &LiveIndex) -> Vec<String> {
+        self.answered
+            .iter()
+            .filter_map(|(shown, indexes)| {
+                let found = indexes.iter().find(|i| i.table == index.table && i.name == index.name)?;
+                found.scans.filter(|n| *n > 0).map(|n| format!("{shown}: {}", count(n as usize, "scan")))
+            })
+            .collect()
+    }
 }
 
 /// What makes two indexes the same: PostgreSQL's own keys for them.

@@ -56,6 +56,8 @@ pub struct Inputs<'a> {
     /// Days of statistics before a never-scanned index counts as unused.
     pub stats_window_days: u32,
     pub live: Live,
+    /// The replicas named with `--replica`, each with its answers.
+    pub replicas: Vec<super::live::replication::Replica>,
     /// The application read for the application area, or why there is none.
     pub application: Result<Box<super::application::App>, String>,
 }
@@ -89,6 +91,7 @@ impl<'a> Inputs<'a> {
             binary_target: None,
             cores: 1,
             stats_window_days: DEFAULT_STATS_WINDOW_DAYS,
+            replicas: Vec::new(),
             live: Live::NoUrl,
             application: Err(NO_APPLICATION.to_owned()),
         }

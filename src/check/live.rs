@@ -14,6 +14,7 @@ use anyhow::Context;
 use sqlx::{PgConnection, Row};
 
 mod catalog;
+pub mod replication;
 
 pub use catalog::{
     ImmutabilityFacts, IndexFacts, LiveFunction, LiveIndex, LiveTrigger, ReplicationRole, RoleSetting, StatsClock,
@@ -58,6 +59,8 @@ pub struct Server {
     /// `inet_server_port()`: the port the server took this session on;
     /// `None` over a Unix socket.
     pub server_port: Result<Option<i32>, String>,
+    /// Replication slots and streaming standbys.
+    pub replication: Result<replication::Primary, String>,
     /// What two connections of ehrdb's own showed about a pooler in the
     /// way ([`crate::db::pooler`]); `None` until asked.
     pub pooler: Option<Result<crate::db::pooler::Pooler, String>>,
@@ -165,7 +168,10 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| format!("cannot read inet_server_port(): {e}"));
-    let (indexes, immutability) = index_and_immutability_facts(conn, schema, &namespaces).await;
+    let wanted = self::namespaces(schema, lowered);
+    let indexes = catalog::index_facts(conn, schema, &wanted).await;
+    let immutability = catalog::immutability_facts(conn, schema, &wanted).await;
+    let replication = replication::primary(conn).await;
     Ok(Server {
         version,
         version_num,
@@ -177,6 +183,7 @@ pub async fn gather(conn: &mut PgConnection, schema: &str, lowered: Option<&SqlS
         catalog,
         hba_rules,
         server_port,
+        replication,
         pooler: None,
         indexes,
         immutability,
@@ -235,16 +242,11 @@ async fn hba_rules(conn: &mut PgConnection, version_num: i32) -> Result<Vec<HbaR
 
 /// The facts of the index and immutability checks, from the target schema
 /// and the schema's other namespaces.
-async fn index_and_immutability_facts(
-    conn: &mut PgConnection,
-    schema: &str,
-    namespaces: &[&str],
-) -> (IndexFacts, ImmutabilityFacts) {
-    let mut wanted: Vec<String> = namespaces.iter().map(|n| (*n).to_owned()).collect();
+/// The namespaces the live checks read: the schema's and the target one.
+pub fn namespaces(schema: &str, lowered: Option<&SqlSchema>) -> Vec<String> {
+    let mut wanted: Vec<String> = lowered.map(|l| l.namespaces.clone()).unwrap_or_default();
     wanted.push(schema.to_owned());
-    let indexes = catalog::index_facts(conn, schema, &wanted).await;
-    let immutability = catalog::immutability_facts(conn, schema, &wanted).await;
-    (indexes, immutability)
+    wanted
 }
 
 async fn settings(conn: &mut PgConnection) -> Result<Settings, String> {

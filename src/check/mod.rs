@@ -30,6 +30,7 @@ mod integrity;
 pub mod live;
 mod pool;
 pub mod probe;
+mod replication;
 pub mod report;
 mod tls;
 
@@ -48,6 +49,7 @@ pub use tls::url_parameter;
 pub enum Area {
     Tls,
     Pool,
+    Replication,
     Indexes,
     Immutability,
     Integrity,
@@ -56,9 +58,10 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 7] = [
+    pub const ALL: [Area; 8] = [
         Area::Tls,
         Area::Pool,
+        Area::Replication,
         Area::Indexes,
         Area::Immutability,
         Area::Integrity,
@@ -71,6 +74,7 @@ impl Area {
         match self {
             Area::Tls => "tls",
             Area::Pool => "pool",
+            Area::Replication => "replication",
             Area::Indexes => "indexes",
             Area::Immutability => "immutability",
             Area::Integrity => "integrity",
@@ -83,6 +87,7 @@ impl Area {
         match self {
             Area::Tls => "TLS",
             Area::Pool => "Connection pool",
+            Area::Replication => "Replication",
             Area::Indexes => "Indexes",
             Area::Immutability => "Immutability",
             Area::Integrity => "Schema and migration integrity",
@@ -260,6 +265,10 @@ pub const CHECKS: &[Check] = &[
     pool::a_transaction_pooler_has_pgbouncer_true,
     pool::the_instances_fit_in_max_connections,
     pool::connections_in_use_stay_below_80_percent,
+    replication::no_slot_retains_wal_unread,
+    replication::replicas_keep_up,
+    replication::replicas_let_reports_finish,
+    replication::replicas_carry_the_immutability_triggers,
     indexes::foreign_keys_have_an_index,
     indexes::live_foreign_keys_have_an_index,
     indexes::every_index_is_used,

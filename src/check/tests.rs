@@ -58,6 +58,7 @@ fn server(settings: Settings) -> Live {
         catalog: Ok(SqlSchema::default()),
         hba_rules: Ok(Vec::new()),
         server_port: Ok(Some(5432)),
+        replication: Err("not asked".to_owned()),
         pooler: None,
         indexes: IndexFacts::empty(1_800_000_000, None),
         immutability: ImmutabilityFacts::empty(),

@@ -59,6 +59,7 @@ fn connected(indexes: IndexFacts, immutability: ImmutabilityFacts) -> Live {
         catalog: Err("not asked".to_owned()),
         hba_rules: Err("not asked".to_owned()),
         server_port: Err("not asked".to_owned()),
+        replication: Err("not asked".to_owned()),
         pooler: None,
         indexes,
         immutability,

@@ -15,7 +15,8 @@ use std::time::SystemTime;
 use anyhow::Result;
 
 use super::output::{Stream, stdout, stdoutln};
-use super::{Outcome, Session, find_target, load};
+use super::{Outcome, Session, find_target, load, replica_targets};
+use crate::check::live::replication::Replica;
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
 use crate::cli::{self, CheckFormat, Environment, FailOn};
 use crate::config::{Config, Overrides};
@@ -55,10 +56,26 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
 
     // Prisma resolves certificate paths from the folder of schema.prisma.
     let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
+    let replicas = replica_targets(&args.replicas, &config, &base)?;
     if let Some((target, url)) = find_target(args.database_url.as_deref(), &base)? {
         inputs.sslmode_text = check::url_parameter(&url, "sslmode");
         inputs.sslaccept_text = check::url_parameter(&url, "sslaccept");
-        inputs.live = crate::db::runtime()?.block_on(live(&target, inputs.lowered.as_ref(), args.probe));
+        let runtime = crate::db::runtime()?;
+        inputs.live = runtime.block_on(live(&target, inputs.lowered.as_ref(), args.probe));
+        let primary_lsn = match &inputs.live {
+            Live::Connected(server) => server.replication.as_ref().ok().and_then(|r| r.current_lsn.clone()),
+            _ => None,
+        };
+        let namespaces = check::live::namespaces(&target.schema, inputs.lowered.as_ref());
+        for replica in &replicas {
+            let facts = runtime.block_on(async {
+                let mut conn = replica.connect("ehrdb check").await?;
+                check::live::replication::replica(&mut conn, &target.schema, &namespaces, primary_lsn.as_deref())
+                    .await
+                    .map_err(anyhow::Error::msg)
+            });
+            inputs.replicas.push(Replica { shown: replica.shown.clone(), facts: facts.map_err(|e| format!("{e:#}")) });
+        }
         inputs.target = Some(target);
     }
 

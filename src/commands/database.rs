@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use sqlx::PgConnection;
 
 use super::output::{stderrln, stdoutln};
-use super::{Outcome, Session, find_target, parse_target};
+use super::{Outcome, Session, find_target, parse_target, replica_targets};
 use crate::cli::{self, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::db::apply::{self, StatementError};
@@ -33,6 +33,9 @@ struct Setup {
     migrations_dir: std::path::PathBuf,
     migrations: Vec<Migration>,
     target: Target,
+    config: Config,
+    /// Where relative certificate paths resolve from.
+    base: std::path::PathBuf,
 }
 
 /// Which URL a command wants when the datasource names a direct one.
@@ -73,7 +76,7 @@ impl Session {
                     .0
             }
         };
-        Ok(Setup { migrations_dir: config.migrations_dir, migrations, target })
+        Ok(Setup { migrations_dir: config.migrations_dir.clone(), migrations, target, config, base })
     }
 }
 
@@ -177,6 +180,13 @@ pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> 
     }
     let to = args.to.as_deref().map(version).transpose()?;
     let schema = setup.target.schema.clone();
+    let replicas = match args.wait_for_replicas {
+        Some(_) => replica_targets(&args.replicas, &setup.config, &setup.base)?,
+        None => Vec::new(),
+    };
+    if args.wait_for_replicas.is_some() && replicas.is_empty() {
+        bail!("--wait-for-replicas: no replica named; give --replica URL, or `replicas` in ehrdb.toml");
+    }
     crate::db::runtime()?.block_on(async {
         let mut conn = connect(&setup.target, "apply", "apply migrations", args.dry_run).await?;
         let work = async |conn: &mut PgConnection| -> Result<Outcome> {
@@ -218,8 +228,60 @@ pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> 
                 Err(error) => failed(error, args.single_transaction),
             }
         };
-        locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await
+        let outcome = locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await?;
+        match args.wait_for_replicas {
+            Some(seconds) if outcome == Outcome::Clean && !args.dry_run => {
+                wait_for_replicas(&mut conn, &replicas, Duration::from_secs(seconds)).await
+            }
+            _ => Ok(outcome),
+        }
     })
+}
+
+/// Waits until every replica has replayed the primary's WAL up to where it
+/// is now, which holds everything just applied; says how long each took.
+/// A replica that does not get there in time is exit 1: the migrations are
+/// applied, but reads there still see the old schema.
+async fn wait_for_replicas(primary: &mut PgConnection, replicas: &[Target], limit: Duration) -> Result<Outcome> {
+    let lsn: String =
+        sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").persistent(false).fetch_one(primary).await?;
+    let began = std::time::Instant::now();
+    let mut outcome = Outcome::Clean;
+    for replica in replicas {
+        let mut conn = replica.connect("ehrdb apply").await?;
+        loop {
+            let behind: Option<i64> = sqlx::query_scalar(
+                "SELECT CASE WHEN pg_is_in_recovery() THEN pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::int8 END",
+            )
+            .bind(&lsn)
+            .persistent(false)
+            .fetch_one(&mut conn)
+            .await?;
+            match behind {
+                None => bail!("{} is not a standby (pg_is_in_recovery() is false): it replays nothing", replica.shown),
+                Some(bytes) if bytes <= 0 => {
+                    stdoutln!(
+                        "{} has replayed the migrations ({:.1} s after they committed)",
+                        replica.shown,
+                        began.elapsed().as_secs_f64()
+                    );
+                    break;
+                }
+                Some(bytes) if began.elapsed() >= limit => {
+                    stderrln!(
+                        "error: {} has not replayed the migrations within {} s: it is {bytes} bytes of WAL behind; \
+                         reads there still see the schema before them",
+                        replica.shown,
+                        limit.as_secs()
+                    );
+                    outcome = Outcome::Found;
+                    break;
+                }
+                Some(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 /// A refusal: printed, exit 1, nothing changed.

@@ -72,7 +72,7 @@ fn a_static_run_on_the_example_checks_the_files_and_skips_the_rest() {
     assert!(stdout.contains("live checks skipped: no database URL"), "{stdout}");
     assert!(stdout.contains("  FAIL P2      generator-output: generator `client` has no output"), "{stdout}");
     assert!(stdout.contains("  skipped      tls-server-ssl: no connection"), "{stdout}");
-    assert!(stdout.ends_with("score 97/100, grade A: 0 P0, 0 P1, 1 P2 failed; 5 passed, 40 skipped, 0 inconclusive\n"));
+    assert!(stdout.ends_with("score 97/100, grade A: 0 P0, 0 P1, 1 P2 failed; 5 passed, 44 skipped, 0 inconclusive\n"));
 
     let (code, report) = check_json(&project, &["--fail-on", "p2"]);
     assert_eq!(code, 1, "--fail-on p2 fails on the P2 finding");
@@ -137,7 +137,7 @@ fn json_output_has_the_documented_shape() {
     assert!(report["score"].is_u64() && report["grade"].is_string() && report["checked_at"].is_string());
 
     let finding_keys = keys(&documented["findings"][0]);
-    let areas = ["tls", "pool", "indexes", "immutability", "integrity", "configuration", "application"];
+    let areas = ["tls", "pool", "replication", "indexes", "immutability", "integrity", "configuration", "application"];
     let findings = report["findings"].as_array().unwrap();
     for finding in findings {
         assert_eq!(keys(finding), finding_keys, "{finding}");

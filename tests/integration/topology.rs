@@ -129,3 +129,105 @@ fn a_session_mode_pooler_keeps_the_session_and_apply_goes_through() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("applied 6 migrations"), "{stdout}");
 }
+
+const REPORTED: &str = r#"
+datasource db {
+  provider = "postgresql"
+}
+
+model Patient {
+  id   Int     @id @default(autoincrement())
+  mrn  String  @unique
+  city String?
+  ward String?
+
+  @@index([city])
+  @@index([ward])
+}
+
+/// @ehrdb.immutable
+model Event {
+  id   Int    @id @default(autoincrement())
+  kind String
+}
+"#;
+
+fn check_json(project: &Project, args: &[&str]) -> Value {
+    let output = project.ehrdb().args(["check", "--format", "json", "--fail-on", "none"]).args(args).output().unwrap();
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    })
+}
+
+#[test]
+fn replicas_count_for_index_use_and_replication_is_audited() {
+    let primary = PrivateCluster::primary();
+    primary.psql("CREATE DATABASE ehr");
+    let replica = primary.replica(Some("replica_one"));
+    let project = Project::new(&[("a.prisma", REPORTED)]);
+    project.ehrdb().args(["migrate", "init"]).assert().code(0);
+    let (url, replica_url) = (primary.url_of("ehr"), replica.url_of("ehr"));
+
+    // apply waits for the replica, which then has the tables at once.
+    let (code, stdout, stderr) = run(&project, &url, &["apply", "--wait-for-replicas", "--replica", &replica_url]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("{replica_url} has replayed the migrations")), "{stdout}");
+    assert_eq!(replica.psql_in("ehr", "SELECT to_regclass('\"Patient\"') IS NOT NULL"), "t\n");
+
+    // Reports run on the replica: only there is the city index scanned.
+    primary
+        .psql_in("ehr", "INSERT INTO \"Patient\" (mrn, city) SELECT g::text, 'c' || g FROM generate_series(1, 100) g");
+    wait_until("the rows to reach the replica", || {
+        replica.psql_in("ehr", "SELECT count(*) FROM \"Patient\"") == "100\n"
+    });
+    replica.psql_in(
+        "ehr",
+        "SET enable_seqscan = off; SELECT count(*) FROM \"Patient\" WHERE city = 'c7'; SELECT pg_stat_force_next_flush();",
+    );
+    let alone = check_json(&project, &["--database-url", &url, "--stats-window", "0"]);
+    let (verdict, seen) = finding(&alone, "index-unused");
+    assert_eq!(verdict, "P2", "{seen}");
+    assert!(seen.contains("\"Patient_city_idx\"") && seen.contains("\"Patient_ward_idx\""), "{seen}");
+    assert_eq!(finding(&alone, "replica-query-conflicts").0, "skipped");
+
+    let both = check_json(&project, &["--database-url", &url, "--stats-window", "0", "--replica", &replica_url]);
+    let unused: Vec<(String, String)> = both["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "index-unused")
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap_or(f["outcome"].as_str().unwrap()).to_owned(),
+                f["seen"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(unused.len(), 2, "{unused:#?}");
+    assert_eq!(unused[0].0, "passed");
+    assert!(
+        unused[0].1.contains(&format!("\"Patient_city_idx\" on \"Patient\" (scanned on {replica_url}: 1 scan)")),
+        "{unused:#?}"
+    );
+    assert_eq!(unused[1].0, "P2");
+    assert!(unused[1].1.contains("never scanned on this server or the 1 replica named"), "{unused:#?}");
+    assert!(unused[1].1.contains("\"Patient_ward_idx\"") && !unused[1].1.contains("city"), "{unused:#?}");
+
+    // The topology findings.
+    let (verdict, seen) = finding(&both, "replication-lag");
+    assert_eq!(verdict, "passed", "{seen}");
+    assert!(seen.contains("standby ") && seen.contains(&replica_url), "{seen}");
+    let (verdict, seen) = finding(&both, "replica-query-conflicts");
+    assert_eq!(verdict, "P2", "{seen}");
+    assert!(seen.contains("after 30 s (hot_standby_feedback off)"), "{seen}");
+    let (verdict, seen) = finding(&both, "replica-immutable-triggers");
+    assert_eq!(verdict, "passed", "{seen}");
+    assert!(seen.contains("the 1 immutable table"), "{seen}");
+    assert_eq!(finding(&both, "replication-slot-inactive").0, "passed");
+
+    // A slot whose standby is gone keeps WAL: P1.
+    primary.psql("SELECT pg_create_physical_replication_slot('forgotten', true)");
+    let (verdict, seen) = finding(&check_json(&project, &["--database-url", &url]), "replication-slot-inactive");
+    assert_eq!(verdict, "P1", "{seen}");
+    assert!(seen.starts_with("1 replication slot no consumer reads: forgotten (physical, "), "{seen}");
+}

@@ -152,20 +152,22 @@ pub fn find_direct_url(fragments: &Fragments, dir: &Path) -> Result<Option<(Stri
             let Some(variable) = args.items.first().and_then(|a| a.value.as_ref()).and_then(|v| v.as_str()) else {
                 return Ok(None);
             };
-            let from_environment = std::env::var(variable).ok().filter(|v| !v.is_empty());
-            let value = match from_environment {
-                Some(value) => Some(value),
-                None => dotenv::variable(&dir.join(".env"), variable)?.filter(|v| !v.is_empty()),
-            };
-            let Some(value) = value else {
-                bail!(
-                    "the datasource's directUrl reads env(\"{variable}\"), which is not set (in the environment or \
-                     .env); set it, or give the direct URL with --database-url"
-                );
-            };
+            let value = variable_url(variable, dir, "the datasource's directUrl")?;
             Ok(Some((value, format!("the datasource's directUrl (env \"{variable}\")"))))
         }
         _ => Ok(None),
+    }
+}
+
+/// The URL in the environment variable `name`, else in `.env` in `dir`;
+/// `used_by` says in the error what needed it.
+pub fn variable_url(name: &str, dir: &Path, used_by: &str) -> Result<String> {
+    if let Some(value) = std::env::var(name).ok().filter(|v| !v.is_empty()) {
+        return Ok(value);
+    }
+    match dotenv::variable(&dir.join(".env"), name)?.filter(|v| !v.is_empty()) {
+        Some(value) => Ok(value),
+        None => bail!("{used_by} reads the environment variable {name}, which is not set (in the environment or .env)"),
     }
 }
 

@@ -215,9 +215,13 @@ pub struct MigrateArgs {
 /// How to reach the database, and where the migrations are.
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// The PostgreSQL URL, Prisma style [default: DATABASE_URL from the environment, else from .env].
+    /// The PostgreSQL URL, Prisma style; repeat it for a fleet (apply, status) [default: `[targets]` in ehrdb.toml, else DATABASE_URL from the environment, else from .env].
     #[arg(long, value_name = "URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Vec<String>,
+
+    /// How many databases of a fleet to work on at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
 
     /// The migrations folder [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
     #[arg(long, value_name = "DIR")]
@@ -248,6 +252,10 @@ pub struct ApplyArgs {
     /// A streaming replica to wait for (repeatable) [default: `replicas` in ehrdb.toml].
     #[arg(long = "replica", value_name = "URL", hide_env_values = true, requires = "wait_for_replicas")]
     pub replicas: Vec<String>,
+
+    /// How to print the result: human lines, or one JSON document per run (the lines then go to stderr).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 
     /// How long to wait for another run's lock, in seconds (0 to 86400).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
@@ -351,9 +359,13 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub schema: SchemaArgs,
 
-    /// The PostgreSQL URL [default: DATABASE_URL from the environment or .env]; without one, live checks are skipped.
+    /// The PostgreSQL URL; repeat it for a fleet (a report each) [default: `[targets]` in ehrdb.toml, else DATABASE_URL from the environment or .env]; without one, live checks are skipped.
     #[arg(long, value_name = "URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Vec<String>,
+
+    /// How many databases of a fleet to ask at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
 
     /// The migrations folder [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
     #[arg(long, value_name = "DIR")]

@@ -1,6 +1,8 @@
 //! `ehrdb check`: reads the schema, the merged file, the migrations and
 //! the URL, asks the server what the live checks need, runs every check
-//! and prints the report.
+//! and prints the report; for a fleet (several `--database-url`, or
+//! `[targets]` in ehrdb.toml), one report per database, the servers asked
+//! at most `--jobs` at a time.
 //!
 //! Exit codes: 0 when no finding at or above `--fail-on` failed, 1 when
 //! one did, 2 when ehrdb cannot run the audit at all (an unreadable schema
@@ -12,10 +14,12 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
+use futures_util::stream::{self, StreamExt};
 
+use super::database::{Wants, databases};
 use super::output::{Stream, stdout, stdoutln};
-use super::{Outcome, Session, find_target, load, replica_targets};
+use super::{Outcome, Session, load, replica_targets};
 use crate::check::live::replication::Replica;
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
 use crate::cli::{self, CheckFormat, Environment, FailOn};
@@ -57,51 +61,129 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
     // Prisma resolves certificate paths from the folder of schema.prisma.
     let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
     let replicas = replica_targets(&args.replicas, &config, &base)?;
-    if let Some((target, url)) = find_target(args.database_url.as_deref(), &base)? {
-        inputs.sslmode_text = check::url_parameter(&url, "sslmode");
-        inputs.sslaccept_text = check::url_parameter(&url, "sslaccept");
-        let runtime = crate::db::runtime()?;
-        inputs.live = runtime.block_on(live(&target, inputs.lowered.as_ref(), args.probe));
-        let primary_lsn = match &inputs.live {
-            Live::Connected(server) => server.replication.as_ref().ok().and_then(|r| r.current_lsn.clone()),
-            _ => None,
-        };
-        let namespaces = check::live::namespaces(&target.schema, inputs.lowered.as_ref());
-        for replica in &replicas {
-            let facts = runtime.block_on(async {
-                let mut conn = replica.connect("ehrdb check").await?;
-                check::live::replication::replica(&mut conn, &target.schema, &namespaces, primary_lsn.as_deref())
-                    .await
-                    .map_err(anyhow::Error::msg)
-            });
-            inputs.replicas.push(Replica { shown: replica.shown.clone(), facts: facts.map_err(|e| format!("{e:#}")) });
-        }
-        inputs.target = Some(target);
+    let databases = databases(&args.database_url, Wants::Queries, &config, &base)?.unwrap_or_default();
+    if databases.len() > 1 && !replicas.is_empty() {
+        bail!("--replica names the replicas of one database: check one --database-url with its replicas");
     }
-
     let env = match args.env {
         Environment::Production => Env::Production,
         Environment::Development => Env::Development,
     };
-    let findings = check::run(&inputs, env);
-    let database = inputs.target.as_ref().map(|t| t.shown.clone());
-    let mut report = Report::new(findings, env, database, Connection::of(&inputs.live), now()?);
-    report.application = inputs.application.as_ref().ok().map(|app| app.dir.clone());
     let fail_on = match args.fail_on {
         FailOn::P0 => Some(Severity::P0),
         FailOn::P1 => Some(Severity::P1),
         FailOn::P2 => Some(Severity::P2),
         FailOn::None => None,
     };
-    match args.format {
-        CheckFormat::Human => {
-            let color = ctx.color(Stream::Out);
-            stdout!("{}", report::human(&report, color));
-        }
-        CheckFormat::Json => stdoutln!("{}", serde_json::to_string_pretty(&report::json(&report, fail_on))?),
-        CheckFormat::Markdown => stdout!("{}", report::markdown(&report)),
+    // Every database is asked at once (at most --jobs at a time); the
+    // checks then run on each one's answers in turn.
+    let runtime = crate::db::runtime()?;
+    let lowered = inputs.lowered.as_ref();
+    let answers: Vec<(Live, Vec<Replica>)> = runtime.block_on(async {
+        stream::iter(&databases)
+            .map(|database| async {
+                let live = live(&database.target, lowered, args.probe).await;
+                let replicas = ask_replicas(&database.target, &live, lowered, &replicas).await;
+                (live, replicas)
+            })
+            .buffered(args.jobs as usize)
+            .collect()
+            .await
+    });
+    if databases.is_empty() {
+        let report = report_of(&mut inputs, env)?;
+        print(ctx, &args, &[(None, &report)], fail_on)?;
+        return Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean });
     }
-    Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean })
+    let mut reports = Vec::new();
+    for (database, (live, replicas)) in databases.into_iter().zip(answers) {
+        inputs.sslmode_text = check::url_parameter(&database.url, "sslmode");
+        inputs.sslaccept_text = check::url_parameter(&database.url, "sslaccept");
+        inputs.live = live;
+        inputs.replicas = replicas;
+        inputs.target = Some(database.target);
+        reports.push((database.name, report_of(&mut inputs, env)?));
+    }
+    let named: Vec<(Option<&str>, &Report)> = match reports.as_slice() {
+        [(_, report)] => vec![(None, report)],
+        several => several.iter().map(|(name, report)| (Some(name.as_str()), report)).collect(),
+    };
+    print(ctx, &args, &named, fail_on)?;
+    Ok(if reports.iter().any(|(_, report)| report.fails(fail_on)) { Outcome::Found } else { Outcome::Clean })
+}
+
+/// The checks' verdicts on the inputs as they stand.
+fn report_of(inputs: &mut Inputs, env: Env) -> Result<Report> {
+    let findings = check::run(inputs, env);
+    let database = inputs.target.as_ref().map(|t| t.shown.clone());
+    let mut report = Report::new(findings, env, database, Connection::of(&inputs.live), now()?);
+    report.application = inputs.application.as_ref().ok().map(|app| app.dir.clone());
+    Ok(report)
+}
+
+/// Prints one report, or several with their database's name: a heading
+/// each (human, Markdown) or one JSON document that lists them.
+fn print(
+    ctx: &Session,
+    args: &cli::CheckArgs,
+    reports: &[(Option<&str>, &Report)],
+    fail_on: Option<Severity>,
+) -> Result<()> {
+    if let (CheckFormat::Json, [_, _, ..]) = (args.format, reports) {
+        let targets: Vec<serde_json::Value> = reports
+            .iter()
+            .map(|(name, report)| serde_json::json!({ "name": name, "report": report::json(report, fail_on) }))
+            .collect();
+        let failed = reports.iter().any(|(_, report)| report.fails(fail_on));
+        stdoutln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "failed": failed, "targets": targets }))?
+        );
+        return Ok(());
+    }
+    for (name, report) in reports {
+        if let Some(name) = name {
+            match args.format {
+                CheckFormat::Markdown => stdoutln!("<!-- ehrdb check: {name} -->"),
+                _ => stdoutln!("==> {name}"),
+            }
+        }
+        match args.format {
+            CheckFormat::Human => stdout!("{}", report::human(report, ctx.color(Stream::Out))),
+            CheckFormat::Json => stdoutln!("{}", serde_json::to_string_pretty(&report::json(report, fail_on))?),
+            CheckFormat::Markdown => stdout!("{}", report::markdown(report)),
+        }
+        if name.is_some() {
+            stdoutln!();
+        }
+    }
+    Ok(())
+}
+
+/// The replicas' answers, measured against the primary's WAL position.
+async fn ask_replicas(
+    target: &Target,
+    live: &Live,
+    lowered: Option<&crate::sql::SqlSchema>,
+    replicas: &[Target],
+) -> Vec<Replica> {
+    let primary_lsn = match live {
+        Live::Connected(server) => server.replication.as_ref().ok().and_then(|r| r.current_lsn.clone()),
+        _ => None,
+    };
+    let namespaces = check::live::namespaces(&target.schema, lowered);
+    let mut answers = Vec::new();
+    for replica in replicas {
+        let facts = async {
+            let mut conn = replica.connect("ehrdb check").await?;
+            check::live::replication::replica(&mut conn, &target.schema, &namespaces, primary_lsn.as_deref())
+                .await
+                .map_err(anyhow::Error::msg)
+        }
+        .await;
+        answers.push(Replica { shown: replica.shown.clone(), facts: facts.map_err(|e| format!("{e:#}")) });
+    }
+    answers
 }
 
 /// Connects and gathers the server's answers, then probes the immutable

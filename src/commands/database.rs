@@ -1,46 +1,78 @@
 //! `ehrdb apply`, `status`, `rollback` and `baseline`: the commands that
 //! change or read a database's migration history.
 //!
-//! Each reads the migrations folder, finds the URL, connects once, and for
-//! the commands that write, holds the migration lock from before it reads
-//! the history until it is done, releasing it on every path. Exit codes:
-//! 0 done, 1 refused or failed with nothing half-applied, 2 no connection,
-//! no lock in time, or a connection lost mid-run.
+//! Each reads the migrations folder, finds the database (or, for apply and
+//! status, the several databases of a fleet, run by [`fleet`]), connects
+//! once per database, and for the commands that write, holds the migration
+//! lock from before it reads the history until it is done, releasing it on
+//! every path. Exit codes: 0 done, 1 refused or failed with nothing
+//! half-applied (in a fleet: on any database), 2 no connection, no lock in
+//! time, or a connection lost mid-run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use sqlx::PgConnection;
 
-use super::output::{stderrln, stdoutln};
-use super::{Outcome, Session, find_target, parse_target, replica_targets};
-use crate::cli::{self, OutputFormat};
+use super::output::{Lines, errln};
+use super::{Outcome, Session, find_target, parse_target};
+use crate::cli;
 use crate::config::{Config, Overrides};
 use crate::db::apply::{self, StatementError};
-use crate::db::plan::{self, RollbackTarget, State};
+use crate::db::lock;
 use crate::db::pooler::{self, Pooler};
-use crate::db::url::{Target, find_direct_url};
-use crate::db::{history, lock, prisma};
+use crate::db::url::{Target, find_direct_url, variable_url};
 use crate::fragments::Fragments;
 use crate::migrations::{self, Migration};
-use crate::text::count;
 
+mod apply_cmd;
+mod baseline_cmd;
+mod fleet;
 mod report;
+mod rollback_cmd;
+mod status_cmd;
+
+pub(super) use apply_cmd::apply_cmd;
+pub(super) use baseline_cmd::baseline_cmd;
+pub(super) use rollback_cmd::rollback_cmd;
+pub(super) use status_cmd::status_cmd;
 
 /// What every database command starts from.
 struct Setup {
-    migrations_dir: std::path::PathBuf,
+    migrations_dir: PathBuf,
     migrations: Vec<Migration>,
-    target: Target,
+    /// One database, or a fleet's.
+    databases: Vec<Database>,
     config: Config,
     /// Where relative certificate paths resolve from.
-    base: std::path::PathBuf,
+    base: PathBuf,
+}
+
+/// A database of the run, with the name its lines carry in a fleet.
+pub(in crate::commands) struct Database {
+    pub(in crate::commands) name: String,
+    pub(in crate::commands) target: Target,
+    /// The URL as written, which [`Target`] has read (never shown).
+    pub(in crate::commands) url: String,
+}
+
+impl Setup {
+    /// The one database of a command that takes one.
+    fn single(&self, command: &str) -> Result<&Target> {
+        match self.databases.as_slice() {
+            [database] => Ok(&database.target),
+            several => bail!(
+                "`ehrdb {command}` works on one database at a time, and {} are given: pass one --database-url",
+                several.len()
+            ),
+        }
+    }
 }
 
 /// Which URL a command wants when the datasource names a direct one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Wants {
+pub(in crate::commands) enum Wants {
     /// A session of its own (the migration lock): `directUrl` before
     /// DATABASE_URL, as Prisma's migrations use it.
     Session,
@@ -49,6 +81,9 @@ enum Wants {
 }
 
 impl Session {
+    /// The migrations and the databases: every `--database-url`, else the
+    /// `[targets]` of ehrdb.toml, else the one of the datasource's
+    /// directUrl (for a session) or DATABASE_URL.
     fn database_setup(&self, args: &cli::DatabaseArgs, wants: Wants) -> Result<Setup> {
         let config = Config::load(&Overrides {
             config: self.config.clone(),
@@ -58,26 +93,62 @@ impl Session {
         let migrations = migrations::load(&config.migrations_dir)?;
         // Prisma resolves certificate paths from the folder of schema.prisma.
         let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
-        // A schema folder that cannot be read names no directUrl: a DBA may
-        // run migrations with only the migrations folder at hand.
-        let direct = match (wants, &args.database_url, Fragments::load(&config.schema_dir)) {
-            (Wants::Session, None, Ok(fragments)) => find_direct_url(&fragments, Path::new("."))?,
-            _ => None,
-        };
-        let target = match direct {
-            Some((url, from)) => {
-                let (target, _) = parse_target(&url, &base)?;
-                stderrln!("using {from}: {}", target.shown);
-                target
-            }
-            None => {
-                find_target(args.database_url.as_deref(), &base)?
-                    .context("no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env")?
-                    .0
-            }
-        };
-        Ok(Setup { migrations_dir: config.migrations_dir.clone(), migrations, target, config, base })
+        let databases = databases(&args.database_url, wants, &config, &base)?
+            .context("no database URL: pass --database-url, or set DATABASE_URL in the environment or in .env")?;
+        Ok(Setup { migrations_dir: config.migrations_dir.clone(), migrations, databases, config, base })
     }
+}
+
+/// The databases of a run: every `--database-url` (a fleet when there
+/// are several), else the `[targets]` of ehrdb.toml, else one: the
+/// datasource's directUrl (for a session), else DATABASE_URL. `None` when
+/// no URL is given anywhere.
+pub(in crate::commands) fn databases(
+    flags: &[String],
+    wants: Wants,
+    config: &Config,
+    base: &Path,
+) -> Result<Option<Vec<Database>>> {
+    if flags.len() > 1 {
+        let mut databases = Vec::new();
+        for url in flags {
+            let (target, url) = parse_target(url, base)?;
+            databases.push(Database { name: target.database().to_owned(), target, url });
+        }
+        // A database's name tells sites apart, unless two servers hold one of the same name.
+        let mut names: Vec<&str> = databases.iter().map(|d| d.name.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|pair| pair[0] == pair[1]) {
+            for database in &mut databases {
+                database.name = database.target.shown.clone();
+            }
+        }
+        return Ok(Some(databases));
+    }
+    if flags.is_empty() && !config.targets.is_empty() {
+        let mut databases = Vec::new();
+        for (name, variable) in &config.targets {
+            let url = variable_url(variable, Path::new("."), &format!("target `{name}` of ehrdb.toml"))?;
+            let (target, url) = parse_target(&url, base)?;
+            databases.push(Database { name: name.clone(), target, url });
+        }
+        return Ok(Some(databases));
+    }
+    // A schema folder that cannot be read names no directUrl: a DBA may
+    // run migrations with only the migrations folder at hand.
+    let direct = match (wants, flags.first(), Fragments::load(&config.schema_dir)) {
+        (Wants::Session, None, Ok(fragments)) => find_direct_url(&fragments, Path::new("."))?,
+        _ => None,
+    };
+    let found = match direct {
+        Some((url, from)) => {
+            let (target, url) = parse_target(&url, base)?;
+            Lines::plain().err(&format!("using {from}: {}\n", target.shown));
+            Some((target, url))
+        }
+        None => find_target(flags.first().map(String::as_str), base)?,
+    };
+    Ok(found.map(|(target, url)| vec![Database { name: target.shown.clone(), target, url }]))
 }
 
 /// Prints the ehrdb.sum problem, if any; true when the sum matches.
@@ -85,7 +156,7 @@ fn sum_ok(setup: &Setup) -> bool {
     match migrations::verify(&setup.migrations_dir, &setup.migrations) {
         Ok(()) => true,
         Err(error) => {
-            stderrln!("error: {error}\n  help: {}", error.help());
+            errln!(Lines::plain(), "error: {error}\n  help: {}", error.help());
             false
         }
     }
@@ -137,6 +208,7 @@ async fn standby(conn: &mut PgConnection) -> Result<bool> {
 
 /// Takes the lock, runs `work`, and releases the lock whatever `work` did.
 async fn locked<T>(
+    lines: &Lines,
     conn: &mut PgConnection,
     schema: &str,
     timeout: u64,
@@ -146,8 +218,8 @@ async fn locked<T>(
     lock::acquire(conn, schema, Duration::from_secs(timeout), |holder| {
         if !told {
             match holder {
-                Some(holder) => stderrln!("waiting for the migration lock, held by {holder}"),
-                None => stderrln!("waiting for the migration lock"),
+                Some(holder) => errln!(lines, "waiting for the migration lock, held by {holder}"),
+                None => errln!(lines, "waiting for the migration lock"),
             }
             told = true;
         }
@@ -165,135 +237,25 @@ async fn locked<T>(
 /// only reads and must not wait behind a real run.
 async fn locked_unless<T>(
     dry_run: bool,
+    lines: &Lines,
     conn: &mut PgConnection,
     schema: &str,
     timeout: u64,
     work: impl AsyncFnOnce(&mut PgConnection) -> Result<T>,
 ) -> Result<T> {
-    if dry_run { work(conn).await } else { locked(conn, schema, timeout, work).await }
-}
-
-pub(super) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database, Wants::Session)?;
-    if !sum_ok(&setup) {
-        return Ok(Outcome::Found);
-    }
-    let to = args.to.as_deref().map(version).transpose()?;
-    let schema = setup.target.schema.clone();
-    let replicas = match args.wait_for_replicas {
-        Some(_) => replica_targets(&args.replicas, &setup.config, &setup.base)?,
-        None => Vec::new(),
-    };
-    if args.wait_for_replicas.is_some() && replicas.is_empty() {
-        bail!("--wait-for-replicas: no replica named; give --replica URL, or `replicas` in ehrdb.toml");
-    }
-    crate::db::runtime()?.block_on(async {
-        let mut conn = connect(&setup.target, "apply", "apply migrations", args.dry_run).await?;
-        let work = async |conn: &mut PgConnection| -> Result<Outcome> {
-            if !args.dry_run {
-                history::ensure(conn, &schema).await?;
-            }
-            let history = history::read(conn, &schema).await?;
-            let entries = plan::reconcile(&setup.migrations, &history);
-            let plan = match plan::apply_plan(&entries, to.as_deref()) {
-                Ok(plan) => plan,
-                Err(refusal) => return refused(refusal),
-            };
-            if args.dry_run {
-                report::dry_run_apply(&setup.target, &plan);
-                return Ok(Outcome::Clean);
-            }
-            if plan.is_empty() {
-                stdoutln!("nothing to apply: {} is up to date ({} migrations)", setup.target.shown, history.len());
-                return Ok(Outcome::Clean);
-            }
-            if args.single_transaction {
-                if let Some(entry) = plan.iter().find(|e| e.migration.is_some_and(|m| m.no_transaction)) {
-                    return refused(anyhow::anyhow!(
-                        "--single-transaction cannot include {}: it is marked `-- ehrdb:no-transaction`; apply up \
-                         to the one before it with --to, then the rest without --single-transaction",
-                        entry.folder()
-                    ));
-                }
-            }
-            stdoutln!("applying {} to {} (schema {schema})", count(plan.len(), "migration"), setup.target.shown);
-            let mut bar = report::Bar::new(plan.len(), "applied");
-            let result = apply::apply(conn, &schema, &plan, args.single_transaction, &mut |p| bar.progress(p)).await;
-            bar.finish();
-            match result {
-                Ok(()) => {
-                    stdoutln!("applied {}; the database is up to date", count(plan.len(), "migration"));
-                    Ok(Outcome::Clean)
-                }
-                Err(error) => failed(error, args.single_transaction),
-            }
-        };
-        let outcome = locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await?;
-        match args.wait_for_replicas {
-            Some(seconds) if outcome == Outcome::Clean && !args.dry_run => {
-                wait_for_replicas(&mut conn, &replicas, Duration::from_secs(seconds)).await
-            }
-            _ => Ok(outcome),
-        }
-    })
-}
-
-/// Waits until every replica has replayed the primary's WAL up to where it
-/// is now, which holds everything just applied; says how long each took.
-/// A replica that does not get there in time is exit 1: the migrations are
-/// applied, but reads there still see the old schema.
-async fn wait_for_replicas(primary: &mut PgConnection, replicas: &[Target], limit: Duration) -> Result<Outcome> {
-    let lsn: String =
-        sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").persistent(false).fetch_one(primary).await?;
-    let began = std::time::Instant::now();
-    let mut outcome = Outcome::Clean;
-    for replica in replicas {
-        let mut conn = replica.connect("ehrdb apply").await?;
-        loop {
-            let behind: Option<i64> = sqlx::query_scalar(
-                "SELECT CASE WHEN pg_is_in_recovery() THEN pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::int8 END",
-            )
-            .bind(&lsn)
-            .persistent(false)
-            .fetch_one(&mut conn)
-            .await?;
-            match behind {
-                None => bail!("{} is not a standby (pg_is_in_recovery() is false): it replays nothing", replica.shown),
-                Some(bytes) if bytes <= 0 => {
-                    stdoutln!(
-                        "{} has replayed the migrations ({:.1} s after they committed)",
-                        replica.shown,
-                        began.elapsed().as_secs_f64()
-                    );
-                    break;
-                }
-                Some(bytes) if began.elapsed() >= limit => {
-                    stderrln!(
-                        "error: {} has not replayed the migrations within {} s: it is {bytes} bytes of WAL behind; \
-                         reads there still see the schema before them",
-                        replica.shown,
-                        limit.as_secs()
-                    );
-                    outcome = Outcome::Found;
-                    break;
-                }
-                Some(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
-    }
-    Ok(outcome)
+    if dry_run { work(conn).await } else { locked(lines, conn, schema, timeout, work).await }
 }
 
 /// A refusal: printed, exit 1, nothing changed.
-fn refused(refusal: anyhow::Error) -> Result<Outcome> {
-    stderrln!("error: {refusal:#}");
-    stderrln!("nothing was changed");
+fn refused(lines: &Lines, refusal: anyhow::Error) -> Result<Outcome> {
+    errln!(lines, "error: {refusal:#}");
+    errln!(lines, "nothing was changed");
     Ok(Outcome::Found)
 }
 
 /// A failed migration: exit 1 when the server refused a statement (and
 /// rolled it back), exit 2 when the connection went.
-fn failed(error: anyhow::Error, single_transaction: bool) -> Result<Outcome> {
+fn failed(lines: &Lines, error: anyhow::Error, single_transaction: bool) -> Result<Outcome> {
     let Some(statement) = error.downcast_ref::<StatementError>() else { return Err(error) };
     let undone = match (single_transaction, statement.lost, statement.committed) {
         (true, _, _) => "nothing of this run was applied".to_owned(),
@@ -312,162 +274,8 @@ fn failed(error: anyhow::Error, single_transaction: bool) -> Result<Outcome> {
     if statement.lost {
         return Err(anyhow::anyhow!("{statement}\n{undone}"));
     }
-    stderrln!("error: {statement}\n{undone}");
+    errln!(lines, "error: {statement}\n{undone}");
     Ok(Outcome::Found)
-}
-
-pub(super) fn status_cmd(ctx: &Session, args: cli::StatusArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database, Wants::Queries)?;
-    let sum = migrations::verify(&setup.migrations_dir, &setup.migrations);
-    let schema = setup.target.schema.clone();
-    let (history, holder) = crate::db::runtime()?.block_on(async {
-        let mut conn = setup.target.connect("ehrdb status").await?;
-        let history = history::read(&mut conn, &schema).await?;
-        let holder = lock::holder(&mut conn, &schema).await?;
-        anyhow::Ok((history, holder))
-    })?;
-    let entries = plan::reconcile(&setup.migrations, &history);
-    let clean = plan::up_to_date(&entries) && sum.is_ok();
-    match args.format {
-        OutputFormat::Human => report::status(&setup.target, &entries, sum.as_ref().err(), holder.as_ref()),
-        OutputFormat::Json => {
-            let json = report::status_json(&setup.target, &entries, sum.as_ref().err(), holder.as_ref());
-            stdoutln!("{}", serde_json::to_string_pretty(&json)?);
-        }
-    }
-    Ok(if clean { Outcome::Clean } else { Outcome::Found })
-}
-
-pub(super) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database, Wants::Session)?;
-    // down.sql is migration SQL like up.sql: what ehrdb.sum does not vouch
-    // for does not run, unless the user says so and is told loudly.
-    if let Err(error) = migrations::verify(&setup.migrations_dir, &setup.migrations) {
-        if !args.force {
-            stderrln!("error: {error}\n  help: {}", error.help());
-            stderrln!("nothing was rolled back: ehrdb.sum no longer vouches for the SQL a rollback would run");
-            return Ok(Outcome::Found);
-        }
-        stderrln!(
-            "WARNING: --force: rolling back although {error}; the down.sql that runs may not be the one that was \
-             reviewed"
-        );
-    }
-    let to = args.to.as_deref().map(version).transpose()?;
-    let target = match (&to, args.all) {
-        (Some(to), _) => RollbackTarget::To(to),
-        (None, true) => RollbackTarget::All,
-        (None, false) => RollbackTarget::Steps(args.steps.map_or(1, |steps| steps as usize)),
-    };
-    let schema = setup.target.schema.clone();
-    crate::db::runtime()?.block_on(async {
-        let mut conn = connect(&setup.target, "rollback", "roll back migrations", args.dry_run).await?;
-        let work = async |conn: &mut PgConnection| -> Result<Outcome> {
-            let history = history::read(conn, &schema).await?;
-            let entries = plan::reconcile(&setup.migrations, &history);
-            let plan = match plan::rollback_plan(&entries, target, args.force) {
-                Ok(plan) => plan,
-                Err(refusal) => return refused(refusal),
-            };
-            if args.dry_run {
-                report::dry_run_rollback(&setup.target, &plan);
-                return Ok(Outcome::Clean);
-            }
-            if plan.is_empty() {
-                stdoutln!("nothing to roll back: no migration is applied to {}", setup.target.shown);
-                return Ok(Outcome::Clean);
-            }
-            if args.force {
-                for entry in plan.iter().filter(|e| e.state == State::Modified) {
-                    stderrln!(
-                        "warning: rolling back {} although {}",
-                        entry.folder(),
-                        entry.change().unwrap_or_default()
-                    );
-                }
-            }
-            stdoutln!("rolling back {} on {} (schema {schema})", count(plan.len(), "migration"), setup.target.shown);
-            let mut bar = report::Bar::new(plan.len(), "rolled back");
-            let result = apply::rollback(conn, &schema, &plan, &mut |p| bar.progress(p)).await;
-            bar.finish();
-            match result {
-                Ok(()) => {
-                    stdoutln!("rolled back {}", count(plan.len(), "migration"));
-                    Ok(Outcome::Clean)
-                }
-                Err(error) => failed(error, false),
-            }
-        };
-        locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await
-    })
-}
-
-pub(super) fn baseline_cmd(ctx: &Session, args: cli::BaselineArgs) -> Result<Outcome> {
-    let setup = ctx.database_setup(&args.database, Wants::Session)?;
-    if !sum_ok(&setup) {
-        return Ok(Outcome::Found);
-    }
-    let to = args.to.as_deref().map(version).transpose()?;
-    let schema = setup.target.schema.clone();
-    crate::db::runtime()?.block_on(async {
-        let mut conn = connect(&setup.target, "baseline", "baseline", args.dry_run).await?;
-        let work = async |conn: &mut PgConnection| -> Result<Outcome> {
-            let history = history::read(conn, &schema).await?;
-            if !history.is_empty() {
-                return refused(anyhow::anyhow!(
-                    "{} already has an ehrdb history ({}); baseline is for a database that has the schema but \
-                     no history: use `ehrdb apply` here",
-                    setup.target.shown,
-                    count(history.len(), "migration")
-                ));
-            }
-            let prisma = prisma::history(conn, &schema).await?;
-            if let Some(prisma) = &prisma {
-                report::prisma_history(prisma, &setup.migrations);
-            }
-            let last = match (&to, args.from_prisma, &prisma) {
-                (Some(to), _, _) => to.clone(),
-                (None, true, Some(prisma)) => match prisma.starting_point(&setup.migrations) {
-                    Some(migration) => migration.version.clone(),
-                    None => {
-                        return refused(anyhow::anyhow!(
-                            "no migration in the folder is as old as the newest one _prisma_migrations finished"
-                        ));
-                    }
-                },
-                (None, true, None) => {
-                    return refused(anyhow::anyhow!(
-                        "--from-prisma: there is no _prisma_migrations table in schema {schema}"
-                    ));
-                }
-                (None, false, Some(_)) => {
-                    stderrln!("nothing was recorded: choose the starting point with --from-prisma or --to VERSION");
-                    return Ok(Outcome::Found);
-                }
-                (None, false, None) => match setup.migrations.last() {
-                    Some(migration) => migration.version.clone(),
-                    None => return refused(anyhow::anyhow!("the migrations folder has no migrations to record")),
-                },
-            };
-            if !setup.migrations.iter().any(|m| m.version == last) {
-                return refused(anyhow::anyhow!(
-                    "--to {last}: no migration with that version in the migrations folder"
-                ));
-            }
-            let chosen: Vec<&Migration> = setup.migrations.iter().filter(|m| m.version <= last).collect();
-            for migration in &chosen {
-                stdoutln!("{} {}", if args.dry_run { "would record" } else { "recording" }, migration.folder());
-            }
-            if args.dry_run {
-                return Ok(Outcome::Clean);
-            }
-            history::ensure(conn, &schema).await?;
-            apply::baseline(conn, &schema, &chosen).await?;
-            stdoutln!("recorded {} as applied, without running them", count(chosen.len(), "migration"));
-            Ok(Outcome::Clean)
-        };
-        locked_unless(args.dry_run, &mut conn, &schema, args.lock_timeout, work).await
-    })
 }
 
 /// A `--to` value as a 14-digit version.

@@ -71,3 +71,81 @@ macro_rules! stderrln {
 }
 
 pub(crate) use {stderr, stderrln, stdout, stdoutln};
+
+/// Where a command's lines go: straight out, or, when one run works on
+/// several databases at once, each line with its database's name in front
+/// so that interleaved lines stay readable.
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    prefix: Option<String>,
+    /// Every line goes to stderr: stdout is kept for one JSON document.
+    quiet_stdout: bool,
+}
+
+impl Lines {
+    /// Lines for the one database of a run.
+    pub fn plain() -> Lines {
+        Lines::default()
+    }
+
+    /// Lines for one of several databases, marked `[name] `.
+    pub fn named(name: &str) -> Lines {
+        Lines { prefix: Some(format!("[{name}] ")), quiet_stdout: false }
+    }
+
+    /// The same lines, all on stderr.
+    pub fn all_on_stderr(mut self) -> Lines {
+        self.quiet_stdout = true;
+        self
+    }
+
+    /// Whether lines are marked; progress bars are then left out.
+    pub fn is_named(&self) -> bool {
+        self.prefix.is_some()
+    }
+
+    pub fn out(&self, text: &str) {
+        write(if self.quiet_stdout { Stream::Err } else { Stream::Out }, &self.mark(text));
+    }
+
+    pub fn err(&self, text: &str) {
+        write(Stream::Err, &self.mark(text));
+    }
+
+    fn mark(&self, text: &str) -> String {
+        match &self.prefix {
+            None => text.to_owned(),
+            Some(prefix) => {
+                let mut marked = String::with_capacity(text.len() + prefix.len());
+                for line in text.split_inclusive('\n') {
+                    marked.push_str(prefix);
+                    marked.push_str(line);
+                }
+                marked
+            }
+        }
+    }
+}
+
+/// `println!` to a command's [`Lines`].
+macro_rules! outln {
+    ($lines:expr, $($arg:tt)*) => {
+        $lines.out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` to a command's [`Lines`].
+macro_rules! out {
+    ($lines:expr, $($arg:tt)*) => {
+        $lines.out(&format!($($arg)*))
+    };
+}
+
+/// `eprintln!` to a command's [`Lines`].
+macro_rules! errln {
+    ($lines:expr, $($arg:tt)*) => {
+        $lines.err(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {errln, out, outln};

@@ -231,3 +231,103 @@ fn replicas_count_for_index_use_and_replication_is_audited() {
     assert_eq!(verdict, "P1", "{seen}");
     assert!(seen.starts_with("1 replication slot no consumer reads: forgotten (physical, "), "{seen}");
 }
+
+#[test]
+fn a_fleet_applies_everywhere_it_can_and_names_the_one_that_failed() {
+    let databases: Vec<crate::support::pg::TestDb> = (0..8).map(|_| crate::support::pg::database()).collect();
+    // One site already has a table of the first migration's: its apply fails.
+    databases[5].psql("CREATE TABLE allergies (id int)");
+    let project = example_project();
+    let urls: Vec<String> = databases.iter().map(|db| db.url()).collect();
+    let mut args = vec!["apply", "--jobs", "3"];
+    for url in &urls {
+        args.extend(["--database-url", url.as_str()]);
+    }
+    let output = project.ehrdb().args(&args).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    let names: Vec<&str> = databases.iter().map(|db| db.name()).collect();
+    let failed = format!("[{}] error: migration 20261124_210830_initial_schema failed at statement", names[5]);
+    assert!(stderr.contains(&failed), "{stderr}");
+    for (i, db) in databases.iter().enumerate() {
+        let recorded = db.psql("SELECT count(*) FROM _ehrdb_migrations");
+        if i == 5 {
+            assert_eq!(recorded, "0\n", "the failed site recorded nothing");
+            assert_eq!(db.psql("SELECT to_regclass('\"Patient\"') IS NULL"), "t\n", "and kept nothing of it");
+        } else {
+            assert_eq!(recorded, "6\n", "site {i}: {stdout}{stderr}");
+        }
+    }
+    // The table: one line per database, in the order given.
+    let rows: Vec<&str> = stdout.lines().filter(|l| names.iter().any(|n| l.starts_with(n))).collect();
+    assert_eq!(rows.len(), 8, "{stdout}");
+    assert!(rows[0].contains("6        0       0  none") && rows[0].ends_with("ok"), "{stdout}");
+    assert!(
+        rows[5].contains("0        6       0") && rows[5].ends_with("refused or failed (see its lines)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("7 databases of 8: 1 not clean"), "{stdout}");
+
+    // A second run applies nothing twice, and says so per database in JSON.
+    let mut again = args.clone();
+    again.extend(["--format", "json"]);
+    let output = project.ehrdb().args(&again).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["failed"], true);
+    let targets = report["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 8);
+    for (i, target) in targets.iter().enumerate() {
+        assert_eq!(target["database"], urls[i].as_str());
+        let expected = if i == 5 { ("found", 0, 6) } else { ("clean", 6, 0) };
+        assert_eq!(
+            (
+                target["outcome"].as_str().unwrap(),
+                target["applied"].as_u64().unwrap(),
+                target["pending"].as_u64().unwrap()
+            ),
+            (expected.0, expected.1, expected.2),
+            "{target}"
+        );
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("nothing to apply").count(), 7, "{stderr}");
+    for db in databases.iter().enumerate().filter(|(i, _)| *i != 5).map(|(_, db)| db) {
+        assert_eq!(db.psql("SELECT count(*) FROM _ehrdb_migrations"), "6\n");
+    }
+
+    // status of the fleet: the same table, exit 1 for the pending site.
+    let mut status = vec!["status"];
+    status.extend(args[3..].iter().copied());
+    let output = project.ehrdb().args(&status).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("7 databases of 8: 1 not clean"), "{stdout}");
+
+    // check gives a report per site; the failed one's history is not applied.
+    let output = example_with_direct_url()
+        .ehrdb()
+        .args(["check", "--format", "json", "--fail-on", "p1", "--jobs", "2"])
+        .args(["--database-url", &urls[0], "--database-url", &urls[5]])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let targets = report["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    assert_eq!((targets[0]["name"].as_str(), targets[1]["name"].as_str()), (Some(names[0]), Some(names[5])));
+    assert_eq!(finding(&targets[0]["report"], "migrations-applied").0, "passed");
+    assert_eq!(finding(&targets[1]["report"], "migrations-applied").0, "P1");
+    assert_eq!(report["failed"], true);
+    assert_eq!(output.status.code(), Some(1));
+
+    // Sites named in ehrdb.toml, their URLs in the environment.
+    project.write("ehrdb.toml", "[targets]\nnorth = \"NORTH_URL\"\nsouth = \"SOUTH_URL\"\n");
+    let output = project.ehrdb().arg("status").env("NORTH_URL", &urls[0]).env("SOUTH_URL", &urls[1]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("north ") && l.ends_with("up to date")), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("south ") && l.ends_with("up to date")), "{stdout}");
+    project.ehrdb().arg("status").env("NORTH_URL", &urls[0]).assert().code(2).stderr(predicates::str::contains(
+        "target `south` of ehrdb.toml reads the environment variable SOUTH_URL, which is not set",
+    ));
+}

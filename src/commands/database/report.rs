@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
-use crate::commands::output::{stdout, stdoutln};
+use crate::commands::output::{Lines, out, outln};
 use crate::db::apply::Progress;
 use crate::db::lock::Holder;
 use crate::db::plan::{Entry, State};
@@ -16,8 +16,9 @@ use crate::migrations::{Migration, SumError, split};
 use crate::text::count;
 
 /// A progress bar on a terminal; one plain line per migration otherwise
-/// (CI logs, pipes).
+/// (CI logs, pipes, and the databases of a fleet, whose lines interleave).
 pub struct Bar {
+    lines: Lines,
     bar: Option<ProgressBar>,
     verb: &'static str,
     /// The running migration's folder and statement count.
@@ -26,8 +27,8 @@ pub struct Bar {
 }
 
 impl Bar {
-    pub fn new(migrations: usize, verb: &'static str) -> Bar {
-        let bar = std::io::stderr().is_terminal().then(|| {
+    pub fn new(lines: &Lines, migrations: usize, verb: &'static str) -> Bar {
+        let bar = (std::io::stderr().is_terminal() && !lines.is_named()).then(|| {
             let bar = ProgressBar::new(migrations as u64);
             bar.set_style(
                 ProgressStyle::with_template("{bar:30} {pos}/{len} migrations  {msg}")
@@ -36,7 +37,7 @@ impl Bar {
             );
             bar
         });
-        Bar { bar, verb, folder: String::new(), statements: 0 }
+        Bar { lines: lines.clone(), bar, verb, folder: String::new(), statements: 0 }
     }
 
     pub fn progress(&mut self, progress: Progress) {
@@ -77,8 +78,7 @@ impl Bar {
     fn line(&self, line: String) {
         match &self.bar {
             Some(bar) => bar.println(crate::secrets::mask(&line)),
-            // A closed stdout must not stop a run half-way.
-            None => stdoutln!("{line}"),
+            None => outln!(self.lines, "{line}"),
         }
     }
 
@@ -89,12 +89,13 @@ impl Bar {
     }
 }
 
-pub fn dry_run_apply(target: &Target, plan: &[Entry]) {
+pub fn dry_run_apply(lines: &Lines, target: &Target, plan: &[Entry]) {
     if plan.is_empty() {
-        stdoutln!("dry run: nothing to apply; {} is up to date", target.shown);
+        outln!(lines, "dry run: nothing to apply; {} is up to date", target.shown);
         return;
     }
-    stdoutln!(
+    outln!(
+        lines,
         "dry run: would apply {} to {} (schema {}); nothing is changed",
         count(plan.len(), "migration"),
         target.shown,
@@ -108,21 +109,26 @@ pub fn dry_run_apply(target: &Target, plan: &[Entry]) {
             None => String::new(),
         };
         let mode = if migration.no_transaction { ", statement by statement (no transaction)" } else { "" };
-        stdoutln!("\n-- {} ({}{mode}{resume})", migration.folder(), count(statements.len(), "statement"));
-        stdout!("{}", terminated(&migration.up));
+        outln!(lines, "\n-- {} ({}{mode}{resume})", migration.folder(), count(statements.len(), "statement"));
+        out!(lines, "{}", terminated(&migration.up));
     }
 }
 
-pub fn dry_run_rollback(target: &Target, plan: &[Entry]) {
+pub fn dry_run_rollback(lines: &Lines, target: &Target, plan: &[Entry]) {
     if plan.is_empty() {
-        stdoutln!("dry run: nothing to roll back on {}", target.shown);
+        outln!(lines, "dry run: nothing to roll back on {}", target.shown);
         return;
     }
-    stdoutln!("dry run: would roll back {} on {}; nothing is changed", count(plan.len(), "migration"), target.shown);
+    outln!(
+        lines,
+        "dry run: would roll back {} on {}; nothing is changed",
+        count(plan.len(), "migration"),
+        target.shown
+    );
     for entry in plan {
         let migration = entry.migration.expect("planned rollbacks are on disk");
-        stdoutln!("\n-- {} (down.sql)", migration.folder());
-        stdout!("{}", terminated(migration.down.as_deref().unwrap_or_default()));
+        outln!(lines, "\n-- {} (down.sql)", migration.folder());
+        out!(lines, "{}", terminated(migration.down.as_deref().unwrap_or_default()));
     }
 }
 
@@ -131,8 +137,8 @@ fn terminated(text: &str) -> String {
 }
 
 /// The status table, one line per migration, then a summary.
-pub fn status(target: &Target, entries: &[Entry], sum: Option<&SumError>, holder: Option<&Holder>) {
-    stdoutln!("{} (schema {})", target.shown, target.schema);
+pub fn status(lines: &Lines, target: &Target, entries: &[Entry], sum: Option<&SumError>, holder: Option<&Holder>) {
+    outln!(lines, "{} (schema {})", target.shown, target.schema);
     let width = entries.iter().map(|e| e.folder().len()).max().unwrap_or(0);
     for entry in entries {
         let folder = entry.folder();
@@ -153,13 +159,13 @@ pub fn status(target: &Target, entries: &[Entry], sum: Option<&SumError>, holder
             ),
             _ => String::new(),
         };
-        stdoutln!("  {:<8}  {folder:<width$}  {detail}", entry.state.as_str());
+        outln!(lines, "  {:<8}  {folder:<width$}  {detail}", entry.state.as_str());
     }
     if let Some(error) = sum {
-        stdoutln!("error: {error}\n  help: {}", error.help());
+        outln!(lines, "error: {error}\n  help: {}", error.help());
     }
     if let Some(holder) = holder {
-        stdoutln!("a run holds the migration lock now: {holder}");
+        outln!(lines, "a run holds the migration lock now: {holder}");
     }
     let tally = |state: State| entries.iter().filter(|e| e.state == state).count();
     let mut parts = vec![format!("{} applied", tally(State::Applied)), format!("{} pending", tally(State::Pending))];
@@ -169,7 +175,7 @@ pub fn status(target: &Target, entries: &[Entry], sum: Option<&SumError>, holder
         }
     }
     let verdict = if crate::db::plan::up_to_date(entries) && sum.is_none() { "up to date" } else { "not up to date" };
-    stdoutln!("{}: {verdict}", parts.join(", "));
+    outln!(lines, "{}: {verdict}", parts.join(", "));
 }
 
 /// `ehrdb status --format json`; its shape is documented in the README.
@@ -205,31 +211,37 @@ pub fn status_json(target: &Target, entries: &[Entry], sum: Option<&SumError>, h
 }
 
 /// What `_prisma_migrations` holds, and where ehrdb's history could start.
-pub fn prisma_history(prisma: &PrismaHistory, migrations: &[Migration]) {
+pub fn prisma_history(lines: &Lines, prisma: &PrismaHistory, migrations: &[Migration]) {
     let applied = prisma.migrations.iter().filter(|m| m.applied()).count();
     let rolled_back = prisma.migrations.iter().filter(|m| m.rolled_back).count();
     let unfinished = prisma.migrations.iter().filter(|m| m.finished_at.is_none() && !m.rolled_back).count();
-    stdoutln!(
+    outln!(
+        lines,
         "this database has _prisma_migrations (prisma migrate's history): {} applied, {rolled_back} rolled back, \
          {unfinished} unfinished",
         count(applied, "migration")
     );
     if unfinished > 0 {
-        stdoutln!("  warning: an unfinished Prisma migration may have left the schema half-changed; check it first");
+        outln!(
+            lines,
+            "  warning: an unfinished Prisma migration may have left the schema half-changed; check it first"
+        );
     }
     let Some(newest) = prisma.newest_applied() else { return };
-    stdoutln!("  newest applied: {} (finished {})", newest.name, newest.finished_at.as_deref().unwrap_or("?"));
+    outln!(lines, "  newest applied: {} (finished {})", newest.name, newest.finished_at.as_deref().unwrap_or("?"));
     match prisma.starting_point(migrations) {
-        Some(migration) if Some(migration.version.as_str()) == newest.version() => stdoutln!(
+        Some(migration) if Some(migration.version.as_str()) == newest.version() => outln!(
+            lines,
             "  ehrdb's {} has the same timestamp: `ehrdb baseline --from-prisma` records it and every migration \
              before it",
             migration.folder()
         ),
-        Some(migration) => stdoutln!(
+        Some(migration) => outln!(
+            lines,
             "  the newest ehrdb migration not newer than it is {}: `ehrdb baseline --from-prisma` records it and \
              every migration before it; check that they describe the same schema",
             migration.folder()
         ),
-        None => stdoutln!("  no ehrdb migration is as old as it"),
+        None => outln!(lines, "  no ehrdb migration is as old as it"),
     }
 }

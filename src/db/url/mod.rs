@@ -362,4 +362,9 @@ impl Target {
     pub fn port(&self) -> u16 {
         self.options.get_port()
     }
+
+    /// The database's name.
+    pub fn database(&self) -> &str {
+        self.options.get_database().unwrap_or("postgres")
+    }
 }

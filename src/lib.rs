@@ -13,6 +13,7 @@ extern crate alloc;
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod collections;
 pub mod commands;
 pub mod config;
 pub mod db;
@@ -32,9 +33,3 @@ pub mod text;
 pub mod validate;
 
 pub use commands::{Outcome, run};
-
-/// Maps keyed by schema names. The rules look names up millions of times
-/// on a large schema; Fx hashing is several times faster than SipHash, and
-/// a schema's own names need no protection from collision attacks.
-pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
-pub(crate) type HashSet<T> = std::collections::HashSet<T, rustc_hash::FxBuildHasher>;

@@ -8,7 +8,7 @@
 //! canonical `schema.prisma`. Nothing here checks what a block means; that
 //! is the validator's job.
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use crate::ast::{Block, BlockKind};
 use crate::diagnostics::{Diagnostic, Diagnostics};

@@ -11,7 +11,7 @@
 
 mod parse;
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use self::parse::{Annotation, Value};
 use super::{Check, Ctx, FieldKind, closest, field_ref_name};

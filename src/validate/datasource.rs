@@ -12,7 +12,7 @@ mod features;
 mod generator;
 mod url;
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use super::{Check, Ctx, closest};
 use crate::ast::{Arguments, Block, BlockKind, Expr, Property};

@@ -25,7 +25,7 @@ pub(crate) use annotations::{Immutable, immutable};
 
 use std::sync::OnceLock;
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use crate::ast::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};

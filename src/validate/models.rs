@@ -8,7 +8,7 @@
 mod constraints;
 mod indexes;
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use super::attributes::{is_ignored, preview_feature};
 use super::{Check, Ctx, FieldKind, closest};

@@ -8,7 +8,7 @@
 //! accepts but PostgreSQL refuses (an enum type named like a table, two
 //! enum values with one label) are warnings.
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use super::{Check, Ctx, FieldKind, Scalar};
 use crate::ast::{Attribute, Block, BlockKind, EnumValue, Expr, Field, Ident};

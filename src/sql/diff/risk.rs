@@ -7,7 +7,7 @@
 //! key created again exactly as it was dropped, or triggers recreated with
 //! no more freedom than before, carry no risk.
 
-use crate::HashSet;
+use crate::collections::HashSet;
 use crate::sql::{Change, Column, ColumnDefault, ColumnType, QualifiedName, Risk};
 
 use super::quoted;

@@ -2,7 +2,7 @@
 //! `fields`/`references`, and a join table for every implicit many-to-many
 //! relation, named and shaped exactly as Prisma Migrate creates them.
 
-use crate::HashSet;
+use crate::collections::HashSet;
 
 use super::{column_names, field_named, qualified};
 use crate::ast::{Arity, Block, BlockKind, Expr, Field};

@@ -5,7 +5,7 @@
 //! compound keys (`name:`), and the `a_b` name Prisma Client gives a key
 //! over `a` and `b`.
 
-use crate::HashMap;
+use crate::collections::HashMap;
 use crate::naming::default_constraint_name;
 
 use super::{index_fields, key_attributes, resolved_fields};

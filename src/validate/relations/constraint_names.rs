@@ -5,7 +5,7 @@
 //! indexes, unique constraints and other foreign keys.
 
 use super::keys::resolve;
-use crate::HashMap;
+use crate::collections::HashMap;
 use crate::naming::default_constraint_name;
 
 use super::model::RelationField;

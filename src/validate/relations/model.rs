@@ -5,7 +5,7 @@
 //! Built once per run, before the rules ([`Ctx::relations`]);
 //! it reports nothing itself (the argument rules do).
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use crate::ast::{Arity, Attribute, Block, BlockKind, Expr, Field, Ident, TypeName};
 use crate::diagnostics::Span;

@@ -4,7 +4,7 @@
 //! stores the foreign key (the single side of a 1:n, one side of a 1:1,
 //! neither side of an implicit m:n).
 
-use crate::HashSet;
+use crate::collections::HashSet;
 
 use super::model::{RelationField, Relations, Shape, field_named, lower_first, plural, type_name};
 use crate::ast::Block;

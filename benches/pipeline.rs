@@ -220,7 +220,7 @@ fn pipeline_once(files: &Files) -> (Duration, usize, usize) {
     let mut fragments = Fragments::from_texts(input);
     let mut diagnostics: Diagnostics = std::mem::take(&mut fragments.diagnostics);
     let merged = merge::merge(&fragments, &mut diagnostics);
-    validate::validate(&fragments, &merged, None, &mut diagnostics);
+    validate::validate(&merged, None, &mut diagnostics);
     let text = merge::render(&fragments);
     let elapsed = start.elapsed();
     let models = merged.count(BlockKind::Model);

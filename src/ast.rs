@@ -213,18 +213,6 @@ pub struct EnumValue {
     pub span: Span,
 }
 
-impl EnumValue {
-    /// The label the database stores: its `@map`, else its own name.
-    pub fn database_name(&self) -> &str {
-        self.attributes
-            .iter()
-            .find(|a| a.name.name == "map")
-            .and_then(|a| a.positional().or_else(|| a.named("name")))
-            .and_then(Expr::as_str)
-            .unwrap_or(&self.name.name)
-    }
-}
-
 /// `key = value` in a datasource or generator.
 #[derive(Debug, Clone)]
 pub struct Property {

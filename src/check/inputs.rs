@@ -72,7 +72,7 @@ impl<'a> Inputs<'a> {
             Some(datasource) if datasource.property("url").is_some() => 6,
             _ => 7,
         });
-        validate::validate(fragments, &merged_schema, prisma_version, &mut diagnostics);
+        validate::validate(&merged_schema, prisma_version, &mut diagnostics);
         let lowered = (!diagnostics.has_errors()).then(|| crate::sql::lower::lower(&merged_schema));
         Inputs {
             fragments,

@@ -30,7 +30,7 @@ use crate::{merge, validate};
 pub fn lower_checked(fragments: &Fragments, prisma_version: Option<u8>) -> Result<SqlSchema, Diagnostics> {
     let mut diagnostics = fragments.diagnostics.clone();
     let merged = merge::merge(fragments, &mut diagnostics);
-    validate::validate(fragments, &merged, prisma_version, &mut diagnostics);
+    validate::validate(&merged, prisma_version, &mut diagnostics);
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok(lower::lower(&merged)) }
 }
 

@@ -130,7 +130,7 @@ fn block_rules_give_the_same_diagnostics_however_the_blocks_are_cut() {
         let found = |blocks_per_run| {
             let mut diagnostics = ehrdb::diagnostics::Diagnostics::new();
             let merged = ehrdb::merge::merge(fragments, &mut diagnostics);
-            validate::validate_in_runs_of(blocks_per_run, fragments, &merged, None, &mut diagnostics);
+            validate::validate_in_runs_of(blocks_per_run, &merged, None, &mut diagnostics);
             format!("{diagnostics:#?}")
         };
         let whole = found(usize::MAX);

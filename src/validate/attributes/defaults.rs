@@ -7,7 +7,8 @@
 use super::arguments::describe;
 use crate::ast::{Arguments, Arity, Attribute, Block, Expr, Field};
 use crate::diagnostics::Diagnostic;
-use crate::validate::{Ctx, FieldKind, Scalar, closest};
+use crate::schema::{FieldKind, Scalar};
+use crate::validate::{Ctx, closest};
 
 /// The functions Prisma knows for PostgreSQL.
 const FUNCTIONS: [&str; 7] = ["autoincrement", "now", "uuid", "cuid", "nanoid", "ulid", "dbgenerated"];
@@ -17,7 +18,7 @@ pub(super) fn defaults_fit_their_fields(ctx: &mut Ctx) {
         for field in model.fields() {
             let Some(attribute) = field.attribute("default") else { continue };
             let Some(value) = attribute.positional().or_else(|| attribute.named("value")) else { continue };
-            let kind = ctx.resolve(&field.ty);
+            let kind = ctx.schema.resolve(&field.ty);
             if let Some(diagnostic) = check(kind, field, attribute, value) {
                 ctx.push(diagnostic);
             }
@@ -79,7 +80,7 @@ fn check(kind: FieldKind, field: &Field, attribute: &Attribute, value: &Expr) ->
 /// The fields in `@relation(fields: [...])` of a relation field.
 fn foreign_keys(field: &Field) -> Vec<&str> {
     match field.attribute("relation").and_then(|r| r.named("fields")) {
-        Some(Expr::Array(items, _)) => items.iter().filter_map(crate::validate::field_ref_name).collect(),
+        Some(Expr::Array(items, _)) => items.iter().filter_map(Expr::field_ref_name).collect(),
         _ => Vec::new(),
     }
 }

@@ -184,7 +184,7 @@ pub(super) fn upper_first(name: &str) -> String {
 
 /// The model's only `@id` field (or the one field of its `@@id`).
 pub(super) fn single_id(block: &Block) -> Option<&crate::ast::Field> {
-    let primary = Ctx::unique_criteria(block).into_iter().find(|c| c.primary)?;
+    let primary = block.unique_criteria().into_iter().find(|c| c.primary)?;
     match primary.fields.as_slice() {
         [only] => field_named(block, only),
         _ => None,

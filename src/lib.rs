@@ -25,6 +25,7 @@ pub mod merge;
 pub mod migrations;
 pub mod parallel;
 pub mod parse;
+pub mod pipeline;
 pub mod schema;
 pub mod secrets;
 pub mod sql;

@@ -29,7 +29,6 @@ use crate::collections::HashMap;
 
 use crate::ast::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
-use crate::fragments::Fragments;
 use crate::parallel;
 use crate::schema::Schema;
 
@@ -88,18 +87,10 @@ const ALL: &[&[Check]] = &[
 /// reading all of it was most of the time validation took.
 const BLOCKS_PER_RUN: usize = 32;
 
-/// Merges and validates the fragments: every diagnostic of the merge and of
-/// every rule, added to the parser's.
-pub fn run(fragments: &Fragments, prisma_version: Option<u8>) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    let schema = crate::merge::merge(fragments, &mut diagnostics);
-    validate(&schema, prisma_version, &mut diagnostics);
-    diagnostics
-}
-
-/// Runs every rule over a merged schema.
-pub fn validate(schema: &Schema, prisma_version: Option<u8>, diagnostics: &mut Diagnostics) {
-    validate_in_runs_of(BLOCKS_PER_RUN, schema, prisma_version, diagnostics);
+/// Runs every rule over a merged schema written for Prisma `prisma_major`
+/// (6 or 7). Commands reach this through [`pipeline::check`](crate::pipeline::check).
+pub fn validate(schema: &Schema, prisma_major: u8, diagnostics: &mut Diagnostics) {
+    validate_in_runs_of(BLOCKS_PER_RUN, schema, prisma_major, diagnostics);
 }
 
 /// [`validate`], with the block rules run over `blocks_per_run` blocks at a
@@ -113,13 +104,7 @@ pub fn validate(schema: &Schema, prisma_version: Option<u8>, diagnostics: &mut D
 /// in block order: the order one rule after another over the whole schema
 /// would give, whatever the schedule.
 #[doc(hidden)]
-pub fn validate_in_runs_of(
-    blocks_per_run: usize,
-    schema: &Schema,
-    prisma_major: Option<u8>,
-    diagnostics: &mut Diagnostics,
-) {
-    let prisma_major = prisma_major.unwrap_or_else(|| schema.default_prisma_major());
+pub fn validate_in_runs_of(blocks_per_run: usize, schema: &Schema, prisma_major: u8, diagnostics: &mut Diagnostics) {
     let blocks_per_run = blocks_per_run.max(1);
     let index = Index::default();
     let rules: Vec<&Check> = ALL.iter().flat_map(|checks| checks.iter()).collect();

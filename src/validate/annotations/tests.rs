@@ -4,16 +4,14 @@
 
 use crate::diagnostics::Diagnostics;
 use crate::fragments::Fragments;
-use crate::validate;
+use crate::pipeline;
 
 const HEAD: &str = "datasource db {\n  provider = \"postgresql\"\n}\n\n";
 
 fn check(body: &str) -> (Fragments, Diagnostics) {
     let text = format!("{HEAD}{body}");
-    let mut fragments =
-        Fragments::from_texts(vec![("schema/audit.prisma".to_owned(), "schema/audit.prisma".into(), text)]);
-    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    diagnostics.extend(validate::run(&fragments, None));
+    let fragments = Fragments::from_texts(vec![("schema/audit.prisma".to_owned(), "schema/audit.prisma".into(), text)]);
+    let diagnostics = pipeline::check(&fragments, None).diagnostics;
     (fragments, diagnostics)
 }
 

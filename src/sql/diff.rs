@@ -7,19 +7,17 @@
 //! position nor the order of an enum's values makes a change: PostgreSQL
 //! appends an added column, and can only insert an enum value next to one
 //! that exists (Prisma Migrate ignores both the same way). The list comes
-//! out in the safe order that `order` documents; [`apply`] plays a change
-//! on a model with the checks PostgreSQL makes, [`Change::reverse`] undoes
+//! out in the safe order that `order` documents; [`Change::reverse`] undoes
 //! one, and [`risks`] says which ones can lose data or fail on existing
-//! rows. Nothing here writes SQL or reads a database.
+//! rows. Nothing here writes SQL or reads a database. The tests play every
+//! list on a simulated PostgreSQL (`tests/simulator`), forward and back.
 
-mod apply;
 mod order;
 mod risk;
 mod tables;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{ApplyError, apply};
 pub use risk::risks;
 pub(crate) use risk::type_text;
 

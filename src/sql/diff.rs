@@ -19,7 +19,6 @@ mod tables;
 mod tests;
 
 pub use risk::risks;
-pub(crate) use risk::type_text;
 
 use super::{AlterEnum, Change, Enum, EnumColumn, QualifiedName, SqlSchema};
 
@@ -185,12 +184,4 @@ fn immutable_function(from: &SqlSchema, to: &SqlSchema, out: &mut Vec<Change>) {
 
 fn find_enum<'a>(schema: &'a SqlSchema, name: &QualifiedName) -> Option<&'a Enum> {
     schema.enums.iter().find(|e| &e.name == name)
-}
-
-/// A name as the user reads it in a message: `"Patient"`, `"audit"."Event"`.
-pub(crate) fn quoted(name: &QualifiedName) -> String {
-    match &name.schema {
-        Some(schema) => format!("\"{schema}\".\"{}\"", name.name),
-        None => format!("\"{}\"", name.name),
-    }
 }

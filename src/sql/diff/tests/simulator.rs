@@ -19,9 +19,8 @@ mod namespaces;
 mod tables;
 mod triggers;
 
+use crate::sql::render::qualified;
 use crate::sql::{Change, QualifiedName, SqlSchema, Table};
-
-use super::super::quoted;
 
 /// Why PostgreSQL would refuse a change, as its error would say it.
 pub(super) type Refusal = String;
@@ -67,21 +66,21 @@ pub(super) fn play_one(schema: &mut SqlSchema, change: &Change) -> Result<(), Re
 fn find<'a>(schema: &'a SqlSchema, name: &QualifiedName) -> Result<&'a Table, Refusal> {
     match schema.tables.iter().find(|t| &t.name == name) {
         Some(table) => Ok(table),
-        None => refuse!("table {} does not exist", quoted(name)),
+        None => refuse!("table {} does not exist", qualified(name)),
     }
 }
 
 fn find_mut<'a>(schema: &'a mut SqlSchema, name: &QualifiedName) -> Result<&'a mut Table, Refusal> {
     match schema.tables.iter_mut().find(|t| &t.name == name) {
         Some(table) => Ok(table),
-        None => refuse!("table {} does not exist", quoted(name)),
+        None => refuse!("table {} does not exist", qualified(name)),
     }
 }
 
 fn namespace_exists(schema: &SqlSchema, name: &QualifiedName) -> Result<(), Refusal> {
     match &name.schema {
         Some(namespace) if !schema.namespaces.contains(namespace) => {
-            refuse!("schema \"{namespace}\" of {} does not exist", quoted(name))
+            refuse!("schema \"{namespace}\" of {} does not exist", qualified(name))
         }
         _ => Ok(()),
     }
@@ -90,7 +89,7 @@ fn namespace_exists(schema: &SqlSchema, name: &QualifiedName) -> Result<(), Refu
 /// A table's row type shares the type namespace with enums.
 fn type_name_free(schema: &SqlSchema, name: &QualifiedName) -> Result<(), Refusal> {
     if schema.tables.iter().any(|t| &t.name == name) || schema.enums.iter().any(|e| &e.name == name) {
-        refuse!("type {} already exists", quoted(name));
+        refuse!("type {} already exists", qualified(name));
     }
     Ok(())
 }
@@ -109,7 +108,7 @@ fn relation_name_free(schema: &SqlSchema, namespace: &Option<String>, name: &str
 
 fn columns_exist<'a>(table: &Table, mut names: impl Iterator<Item = &'a str>) -> Result<(), Refusal> {
     match names.find(|name| table.column(name).is_none()) {
-        Some(name) => refuse!("column \"{name}\" of {} does not exist", quoted(&table.name)),
+        Some(name) => refuse!("column \"{name}\" of {} does not exist", qualified(&table.name)),
         None => Ok(()),
     }
 }

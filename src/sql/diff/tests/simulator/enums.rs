@@ -1,6 +1,6 @@
 //! Enum types: created, dropped, and their values changed.
 
-use super::{Refusal, namespace_exists, quoted, refuse, same_set, type_name_free};
+use super::{Refusal, namespace_exists, qualified, refuse, same_set, type_name_free};
 use crate::sql::diff::enum_columns;
 use crate::sql::{AlterEnum, Column, ColumnDefault, ColumnType, Enum, SqlSchema};
 
@@ -14,13 +14,13 @@ pub(super) fn create(schema: &mut SqlSchema, e: &Enum) -> Result<(), Refusal> {
 
 pub(super) fn drop(schema: &mut SqlSchema, e: &Enum) -> Result<(), Refusal> {
     let Some(at) = schema.enums.iter().position(|x| x.name == e.name) else {
-        refuse!("enum {} does not exist", quoted(&e.name));
+        refuse!("enum {} does not exist", qualified(&e.name));
     };
     if !same_values(&schema.enums[at].values, &e.values) {
-        refuse!("enum {} has values {:?}, not {:?}", quoted(&e.name), schema.enums[at].values, e.values);
+        refuse!("enum {} has values {:?}, not {:?}", qualified(&e.name), schema.enums[at].values, e.values);
     }
     if let Some(user) = enum_columns(schema, &e.name).first() {
-        refuse!("enum {} is still the type of {}.\"{}\"", quoted(&e.name), quoted(&user.table), user.column.name);
+        refuse!("enum {} is still the type of {}.\"{}\"", qualified(&e.name), qualified(&user.table), user.column.name);
     }
     schema.enums.remove(at);
     Ok(())
@@ -28,13 +28,13 @@ pub(super) fn drop(schema: &mut SqlSchema, e: &Enum) -> Result<(), Refusal> {
 
 pub(super) fn alter(schema: &mut SqlSchema, alter: &AlterEnum) -> Result<(), Refusal> {
     let Some(at) = schema.enums.iter().position(|x| x.name == alter.name) else {
-        refuse!("enum {} does not exist", quoted(&alter.name));
+        refuse!("enum {} does not exist", qualified(&alter.name));
     };
     if !same_values(&schema.enums[at].values, &alter.from) {
-        refuse!("enum {} has values {:?}, not {:?}", quoted(&alter.name), schema.enums[at].values, alter.from);
+        refuse!("enum {} has values {:?}, not {:?}", qualified(&alter.name), schema.enums[at].values, alter.from);
     }
     if enum_columns(schema, &alter.name) != alter.columns {
-        refuse!("the change to enum {} does not carry the columns of that type", quoted(&alter.name));
+        refuse!("the change to enum {} does not carry the columns of that type", qualified(&alter.name));
     }
     let mut after = schema.clone();
     after.enums[at].values = alter.to.clone();
@@ -52,14 +52,14 @@ pub(super) fn column_fits(schema: &SqlSchema, column: &Column) -> Result<(), Ref
         return Ok(());
     };
     let Some(e) = schema.enums.iter().find(|e| &e.name == name) else {
-        refuse!("type {} of column \"{}\" does not exist", quoted(name), column.name);
+        refuse!("type {} of column \"{}\" does not exist", qualified(name), column.name);
     };
     if let Some(ColumnDefault::Literal(literal)) = &column.default {
         if let Some(value) = literal_values(literal).into_iter().find(|v| !e.values.contains(v)) {
             refuse!(
                 "the default of column \"{}\" is \"{value}\", which enum {} does not have",
                 column.name,
-                quoted(name)
+                qualified(name)
             );
         }
     }

@@ -1,13 +1,13 @@
 //! Primary keys, indexes (unique ones too) and foreign keys.
 
-use super::{Refusal, columns_exist, find, find_mut, quoted, referencing, refuse, relation_name_free, same_set};
+use super::{Refusal, columns_exist, find, find_mut, qualified, referencing, refuse, relation_name_free, same_set};
 use crate::sql::{ForeignKey, Index, IndexColumn, PrimaryKey, QualifiedName, SqlSchema, Table};
 
 pub(super) fn add_primary_key(schema: &mut SqlSchema, table: &QualifiedName, key: &PrimaryKey) -> Result<(), Refusal> {
     relation_name_free(schema, &table.schema, &key.name)?;
     let current = find_mut(schema, table)?;
     if current.primary_key.is_some() {
-        refuse!("table {} already has a primary key", quoted(table));
+        refuse!("table {} already has a primary key", qualified(table));
     }
     columns_exist(current, key.columns.iter().map(|c| c.name.as_str()))?;
     current.primary_key = Some(key.clone());
@@ -16,11 +16,11 @@ pub(super) fn add_primary_key(schema: &mut SqlSchema, table: &QualifiedName, key
 
 pub(super) fn drop_primary_key(schema: &mut SqlSchema, table: &QualifiedName, key: &PrimaryKey) -> Result<(), Refusal> {
     if find(schema, table)?.primary_key.as_ref() != Some(key) {
-        refuse!("table {} has no primary key \"{}\" like this one", quoted(table), key.name);
+        refuse!("table {} has no primary key \"{}\" like this one", qualified(table), key.name);
     }
     let columns: Vec<&str> = key.columns.iter().map(|c| c.name.as_str()).collect();
     if let Some((other, name)) = referencing(schema, table, |referenced| same_set(referenced, &columns)) {
-        refuse!("foreign key \"{name}\" of {} depends on primary key \"{}\"", quoted(other), key.name);
+        refuse!("foreign key \"{name}\" of {} depends on primary key \"{}\"", qualified(other), key.name);
     }
     find_mut(schema, table)?.primary_key = None;
     Ok(())
@@ -37,13 +37,13 @@ pub(super) fn create_index(schema: &mut SqlSchema, table: &QualifiedName, index:
 
 pub(super) fn drop_index(schema: &mut SqlSchema, table: &QualifiedName, index: &Index) -> Result<(), Refusal> {
     if !find(schema, table)?.indexes.contains(index) {
-        refuse!("table {} has no index \"{}\" like this one", quoted(table), index.name);
+        refuse!("table {} has no index \"{}\" like this one", qualified(table), index.name);
     }
     let columns: Vec<&str> = index.columns.iter().map(|c| c.name.as_str()).collect();
     let backs_a_key = index.unique && index.predicate.is_none();
     if let Some((other, name)) = referencing(schema, table, |referenced| backs_a_key && same_set(referenced, &columns))
     {
-        refuse!("foreign key \"{name}\" of {} depends on index \"{}\"", quoted(other), index.name);
+        refuse!("foreign key \"{name}\" of {} depends on index \"{}\"", qualified(other), index.name);
     }
     find_mut(schema, table)?.indexes.retain(|i| i != index);
     Ok(())
@@ -55,7 +55,7 @@ pub(super) fn add_foreign_key(schema: &mut SqlSchema, table: &QualifiedName, key
     if !has_unique_key(referenced, &key.referenced_columns) {
         refuse!(
             "no unique key on {} matches the columns of foreign key \"{}\"",
-            quoted(&key.referenced_table),
+            qualified(&key.referenced_table),
             key.name
         );
     }
@@ -65,7 +65,7 @@ pub(super) fn add_foreign_key(schema: &mut SqlSchema, table: &QualifiedName, key
     }
     columns_exist(current, key.columns.iter().map(String::as_str))?;
     if current.foreign_keys.iter().any(|k| k.name == key.name) {
-        refuse!("table {} already has a foreign key \"{}\"", quoted(table), key.name);
+        refuse!("table {} already has a foreign key \"{}\"", qualified(table), key.name);
     }
     current.foreign_keys.push(key.clone());
     current.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
@@ -75,7 +75,7 @@ pub(super) fn add_foreign_key(schema: &mut SqlSchema, table: &QualifiedName, key
 pub(super) fn drop_foreign_key(schema: &mut SqlSchema, table: &QualifiedName, key: &ForeignKey) -> Result<(), Refusal> {
     let current = find_mut(schema, table)?;
     if !current.foreign_keys.contains(key) {
-        refuse!("table {} has no foreign key \"{}\" like this one", quoted(table), key.name);
+        refuse!("table {} has no foreign key \"{}\" like this one", qualified(table), key.name);
     }
     current.foreign_keys.retain(|k| k != key);
     Ok(())

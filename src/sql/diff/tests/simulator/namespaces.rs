@@ -1,6 +1,6 @@
 //! Schemas (namespaces) and extensions.
 
-use super::{Refusal, quoted, refuse};
+use super::{Refusal, qualified, refuse};
 use crate::sql::{Extension, QualifiedName, SqlSchema};
 
 pub(super) fn create(schema: &mut SqlSchema, name: &String) -> Result<(), Refusal> {
@@ -20,7 +20,7 @@ pub(super) fn drop(schema: &mut SqlSchema, name: &String) -> Result<(), Refusal>
     if let Some(user) =
         schema.tables.iter().map(|t| &t.name).chain(schema.enums.iter().map(|e| &e.name)).find(|q| inside(q))
     {
-        refuse!("schema \"{name}\" still holds {}", quoted(user));
+        refuse!("schema \"{name}\" still holds {}", qualified(user));
     }
     if let Some(e) = schema.extensions.iter().find(|e| e.schema.as_deref() == Some(name)) {
         refuse!("schema \"{name}\" still holds extension \"{}\"", e.name);

@@ -2,7 +2,7 @@
 
 use super::enums::column_fits;
 use super::{
-    Refusal, columns_exist, find, find_mut, namespace_exists, quoted, referencing, refuse, relation_name_free,
+    Refusal, columns_exist, find, find_mut, namespace_exists, qualified, referencing, refuse, relation_name_free,
     type_name_free,
 };
 use crate::sql::{Column, IndexColumn, QualifiedName, SqlSchema, Table};
@@ -13,11 +13,11 @@ pub(super) fn create(schema: &mut SqlSchema, table: &Table) -> Result<(), Refusa
     namespace_exists(schema, &table.name)?;
     type_name_free(schema, &table.name)?;
     if !table.indexes.is_empty() || !table.foreign_keys.is_empty() || table.immutable.is_some() {
-        refuse!("table {} is created with only its columns and primary key", quoted(&table.name));
+        refuse!("table {} is created with only its columns and primary key", qualified(&table.name));
     }
     for (i, column) in table.columns.iter().enumerate() {
         if table.columns[..i].iter().any(|c| c.name == column.name) {
-            refuse!("column \"{}\" appears twice in table {}", column.name, quoted(&table.name));
+            refuse!("column \"{}\" appears twice in table {}", column.name, qualified(&table.name));
         }
         column_fits(schema, column)?;
     }
@@ -33,19 +33,19 @@ pub(super) fn create(schema: &mut SqlSchema, table: &Table) -> Result<(), Refusa
 pub(super) fn drop(schema: &mut SqlSchema, table: &Table) -> Result<(), Refusal> {
     let current = find(schema, &table.name)?;
     if let Some(index) = current.indexes.first() {
-        refuse!("table {} still has index \"{}\"", quoted(&table.name), index.name);
+        refuse!("table {} still has index \"{}\"", qualified(&table.name), index.name);
     }
     if let Some(key) = current.foreign_keys.first() {
-        refuse!("table {} still has foreign key \"{}\"", quoted(&table.name), key.name);
+        refuse!("table {} still has foreign key \"{}\"", qualified(&table.name), key.name);
     }
     if current.immutable.is_some() {
-        refuse!("table {} still has its immutability triggers", quoted(&table.name));
+        refuse!("table {} still has its immutability triggers", qualified(&table.name));
     }
     if sorted_columns(current) != sorted_columns(table) || current.primary_key != table.primary_key {
-        refuse!("table {} is not the table the change drops", quoted(&table.name));
+        refuse!("table {} is not the table the change drops", qualified(&table.name));
     }
     if let Some((other, key)) = referencing(schema, &table.name, |_| true) {
-        refuse!("foreign key \"{}\" of {} references table {}", key, quoted(other), quoted(&table.name));
+        refuse!("foreign key \"{}\" of {} references table {}", key, qualified(other), qualified(&table.name));
     }
     schema.tables.retain(|t| t.name != table.name);
     Ok(())
@@ -55,7 +55,7 @@ pub(super) fn add_column(schema: &mut SqlSchema, table: &QualifiedName, column: 
     column_fits(schema, column)?;
     let current = find_mut(schema, table)?;
     if current.column(&column.name).is_some() {
-        refuse!("column \"{}\" of {} already exists", column.name, quoted(table));
+        refuse!("column \"{}\" of {} already exists", column.name, qualified(table));
     }
     current.columns.push(column.clone());
     Ok(())
@@ -76,7 +76,7 @@ pub(super) fn alter_column(
 ) -> Result<(), Refusal> {
     column_is(schema, table, from)?;
     if from.name != to.name {
-        refuse!("column \"{}\" of {} cannot change its name to \"{}\"", from.name, quoted(table), to.name);
+        refuse!("column \"{}\" of {} cannot change its name to \"{}\"", from.name, qualified(table), to.name);
     }
     column_fits(schema, to)?;
     if from.ty != to.ty || from.array != to.array {
@@ -92,8 +92,8 @@ pub(super) fn alter_column(
 fn column_is(schema: &SqlSchema, table: &QualifiedName, column: &Column) -> Result<(), Refusal> {
     match find(schema, table)?.column(&column.name) {
         Some(current) if current == column => Ok(()),
-        Some(_) => refuse!("column \"{}\" of {} is not the column the change expects", column.name, quoted(table)),
-        None => refuse!("column \"{}\" of {} does not exist", column.name, quoted(table)),
+        Some(_) => refuse!("column \"{}\" of {} is not the column the change expects", column.name, qualified(table)),
+        None => refuse!("column \"{}\" of {} does not exist", column.name, qualified(table)),
     }
 }
 
@@ -104,16 +104,16 @@ fn not_in_use(schema: &SqlSchema, table: &QualifiedName, column: &str) -> Result
     let current = find(schema, table)?;
     let index_uses = |columns: &[IndexColumn]| columns.iter().any(|c| c.name == column);
     if let Some(key) = current.primary_key.as_ref().filter(|k| index_uses(&k.columns)) {
-        refuse!("primary key \"{}\" uses column \"{column}\" of {}", key.name, quoted(table));
+        refuse!("primary key \"{}\" uses column \"{column}\" of {}", key.name, qualified(table));
     }
     if let Some(index) = current.indexes.iter().find(|i| index_uses(&i.columns)) {
-        refuse!("index \"{}\" uses column \"{column}\" of {}", index.name, quoted(table));
+        refuse!("index \"{}\" uses column \"{column}\" of {}", index.name, qualified(table));
     }
     if let Some(key) = current.foreign_keys.iter().find(|k| k.columns.iter().any(|c| c == column)) {
-        refuse!("foreign key \"{}\" uses column \"{column}\" of {}", key.name, quoted(table));
+        refuse!("foreign key \"{}\" uses column \"{column}\" of {}", key.name, qualified(table));
     }
     if let Some((other, key)) = referencing(schema, table, |referenced| referenced.iter().any(|c| c == column)) {
-        refuse!("foreign key \"{key}\" of {} references column \"{column}\" of {}", quoted(other), quoted(table));
+        refuse!("foreign key \"{key}\" of {} references column \"{column}\" of {}", qualified(other), qualified(table));
     }
     Ok(())
 }

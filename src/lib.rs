@@ -23,6 +23,7 @@ pub mod fragments;
 pub mod input;
 pub mod merge;
 pub mod migrations;
+pub mod number;
 pub mod parallel;
 pub mod parse;
 pub mod pipeline;

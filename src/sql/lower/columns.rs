@@ -9,6 +9,7 @@
 
 use super::{enum_value_name, qualified};
 use crate::ast::{Arity, Expr, Field, TypeName};
+use crate::number::is_unsigned_decimal;
 use crate::schema::{FieldKind, Scalar, Schema};
 use crate::sql::render::literal as quote;
 use crate::sql::{Column, ColumnDefault, ColumnType};
@@ -129,14 +130,14 @@ fn decimal(text: &str) -> Option<String> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
+    if !is_unsigned_decimal(body) {
+        return None;
+    }
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(at) => (&body[..at], body[at + 1..].parse::<i64>().ok()?),
         None => (body, 0),
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if !(whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit())) || whole.len() + fraction.len() == 0 {
-        return None;
-    }
     let digits = format!("{whole}{fraction}");
     let digits = digits.trim_start_matches('0');
     let scale = fraction.len() as i64 - exponent;

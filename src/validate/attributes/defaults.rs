@@ -7,6 +7,7 @@
 use super::arguments::describe;
 use crate::ast::{Arguments, Arity, Attribute, Block, Expr, Field};
 use crate::diagnostics::Diagnostic;
+use crate::number::is_unsigned_decimal;
 use crate::schema::{FieldKind, Scalar};
 use crate::validate::{Ctx, closest};
 
@@ -355,21 +356,9 @@ fn is_rfc3339(text: &str) -> bool {
     clock && zone
 }
 
+/// A `Decimal` default: a decimal number with an optional sign.
 fn is_decimal(text: &str) -> bool {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(at) => (&body[..at], Some(&body[at + 1..])),
-        None => (body, None),
-    };
-    let mut parts = mantissa.splitn(2, '.');
-    let whole = parts.next().unwrap_or_default();
-    let fraction = parts.next().unwrap_or_default();
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction) && exponent_ok
+    is_unsigned_decimal(text.strip_prefix(['-', '+']).unwrap_or(text))
 }
 
 #[cfg(test)]

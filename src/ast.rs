@@ -4,7 +4,9 @@
 //! user wrote that matters for printing it back: comments where they stand,
 //! blank lines, raw string and number text, and lines that did not parse
 //! (as [`Member::Invalid`] / [`TopItem::Invalid`], already reported). Every
-//! node has a [`Span`]. Nothing here resolves names or checks meaning.
+//! node has a [`Span`]. Nothing here resolves names or checks meaning:
+//! what a node means (`model.table_name()`, `field.column_name()`) is
+//! written in [`schema`](crate::schema), as methods on these types.
 
 use compact_str::CompactString;
 

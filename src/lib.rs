@@ -1,9 +1,25 @@
 //! ehrdb: the schema toolkit for a Prisma + PostgreSQL surgical EHR.
 //!
-//! The pipeline, one module per stage: [`fragments`] finds and reads the
-//! files, [`parse`] turns text into an [`ast`], [`merge`] joins the
-//! fragments into one schema, [`format`] prints canonical text. The
-//! [`commands`] layer drives them and is the only place that prints.
+//! One module per stage, each standing on the ones after its arrow (none
+//! uses a module above it):
+//!
+//! ```text
+//! commands    one function per subcommand, the only place that prints -> all below
+//! cli         the command line (clap)                           -> check (a default)
+//! check       the production-readiness audit                    -> pipeline, schema, sql, db
+//! db          PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
+//! pipeline    fragments to a checked schema, the one entry      -> merge, validate, sql
+//! sql         the relational model: lower, diff, render         -> schema
+//! validate    the rules, their registry and scheduler           -> schema
+//! merge       fragments to one Schema; the canonical merged text -> schema, format
+//! schema      what the merged schema means                      -> fragments, ast
+//! fragments   finding, reading and parsing the files            -> parse
+//! parse, format   text to tree, tree to canonical text          -> ast
+//! migrations  the migrations folder, ehrdb.sum, the splitter
+//! ast, diagnostics, config, collections, number, parallel, synth    leaves
+//! ```
+//!
+//! [`run`] runs one parsed command line.
 
 // pest runs without its `std` feature, whose per-rule stack probe costs a
 // quarter of the parse time; its generated code then names `alloc`. Deep

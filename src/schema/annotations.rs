@@ -3,7 +3,7 @@
 //! `/// @ehrdb.immutable(allowUpdate: [a, b])` also permits UPDATEs that
 //! change only the listed columns.
 //!
-//! An annotation starts its doc comment line ([`parse`] reads one line).
+//! An annotation starts its doc comment line (`parse` reads one line).
 //! [`Block::immutable`] is how the stages read a model's annotation: the
 //! validator's rules (which report every malformed, unknown or misplaced
 //! one), the lints, and the SQL triggers.

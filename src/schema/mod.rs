@@ -5,7 +5,7 @@
 //! enums, views and composite types over every fragment, and answers what
 //! its names mean: what a field's type refers to ([`Schema::resolve`]),
 //! what a model's table, a field's column and a constraint are called in
-//! the database ([`names`]), a model's unique criteria ([`keys`]), and
+//! the database ([`names`]), a model's unique criteria (`keys`), and
 //! ehrdb's own `@ehrdb.immutable` annotation ([`annotations`]). The
 //! answers about one block, field or attribute are methods on the syntax
 //! tree's own nodes (`model.table_name()`, `field.column_name()`,
@@ -17,7 +17,7 @@
 //! why is the validator's job. Nothing prints or reads a file.
 
 pub mod annotations;
-pub mod keys;
+mod keys;
 pub mod names;
 mod types;
 

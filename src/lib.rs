@@ -1,22 +1,25 @@
 //! ehrdb: the schema toolkit for a Prisma + PostgreSQL surgical EHR.
 //!
-//! One module per stage, each standing on the ones after its arrow (none
-//! uses a module above it):
+//! One module per stage, each standing on the modules after its arrow and
+//! on the leaves (none uses a module above it):
 //!
 //! ```text
-//! commands    one function per subcommand, the only place that prints -> all below
-//! cli         the command line (clap)                           -> check (a default)
-//! check       the production-readiness audit                    -> pipeline, schema, sql, db
-//! db          PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
-//! pipeline    fragments to a checked schema, the one entry      -> merge, validate, sql
-//! sql         the relational model: lower, diff, render         -> schema
-//! validate    the rules, their registry and scheduler           -> schema
-//! merge       fragments to one Schema; the canonical merged text -> schema, format
-//! schema      what the merged schema means                      -> fragments, ast
-//! fragments   finding, reading and parsing the files            -> parse
-//! parse, format   text to tree, tree to canonical text          -> ast
-//! migrations  the migrations folder, ehrdb.sum, the splitter
-//! ast, diagnostics, config, collections, number, parallel, synth    leaves
+//! commands     one function per subcommand, the only place that prints -> all below
+//! config       ehrdb.toml and the paths it resolves              -> cli
+//! cli          the command line (clap)                           -> check (a default)
+//! check        the production-readiness audit                    -> pipeline, schema, sql, db
+//! db           PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
+//! pipeline     fragments to a checked schema, the one entry      -> merge, validate, sql
+//! sql          the relational model: lower, diff, render         -> schema
+//! validate     the rules, their registry and scheduler           -> schema
+//! merge        fragments to one Schema; the canonical merged text -> schema, format
+//! schema       what the merged schema means                      -> fragments
+//! fragments    finding, reading and parsing the files            -> parse
+//! parse, format    text to tree, tree to canonical text          -> ast
+//! ast          the syntax tree of one fragment                   -> diagnostics
+//! diagnostics  spans, diagnostics and their rendering
+//! migrations   the migrations folder, ehrdb.sum, the splitter
+//! leaves       input, secrets, text, collections, number, parallel, synth
 //! ```
 //!
 //! [`run`] runs one parsed command line.

@@ -25,7 +25,7 @@
 //! `EHRDB_BENCH_RUNS=N` sets the rounds (default 5; `status` runs ten times
 //! as often, at least 20 times).
 
-#[path = "support/server.rs"]
+#[path = "../tests/integration/support/pg/server.rs"]
 mod server;
 
 use std::fs;
@@ -49,10 +49,10 @@ fn main() {
     let script = temp.path().join("all.sql");
     write_migrations(&migrations, &script);
     // Durability stays at its defaults: the bench measures real commits.
-    let server = Server::start("shared_buffers = 32MB\nmax_connections = 20");
+    let server = Server::start("shared_buffers = 32MB\nmax_connections = 20", &[]).unwrap_or_else(|e| panic!("{e}"));
 
     let psql = |db: &str| {
-        let mut command = Command::new(server.bin.join("psql"));
+        let mut command = Command::new(server.program("psql"));
         command.args(["-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1", "-f"]).arg(&script);
         command.args(["-h", "127.0.0.1", "-U", "postgres", "-p", &server.port.to_string(), "-d", db]);
         command

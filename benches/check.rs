@@ -15,7 +15,7 @@
 //! The PostgreSQL programs come from `pg_config --bindir`, else the newest
 //! /usr/lib/postgresql/N/bin; as root, initdb and pg_ctl run as `postgres`.
 
-#[path = "support/server.rs"]
+#[path = "../tests/integration/support/pg/server.rs"]
 mod server;
 
 use std::fmt::Write as _;
@@ -65,7 +65,8 @@ fn main() {
 
     let started = Instant::now();
     // A server tuned for a quick load, as the test server is.
-    let server = Server::start("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nautovacuum = off");
+    let server = Server::start("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nautovacuum = off", &[])
+        .unwrap_or_else(|e| panic!("{e}"));
     server.psql("postgres", "CREATE DATABASE bench");
     server.psql("bench", &script());
     eprintln!(

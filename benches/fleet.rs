@@ -12,7 +12,7 @@
 //! over 1 (goal: at least 1.7 on two cores). `EHRDB_BENCH_RUNS=N` sets the
 //! rounds (default 3).
 
-#[path = "support/server.rs"]
+#[path = "../tests/integration/support/pg/server.rs"]
 mod server;
 
 use std::path::Path;
@@ -32,7 +32,7 @@ fn main() {
     let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     let project = tempfile::Builder::new().prefix("ehrdb-bench-fleet-").tempdir().expect("a temp folder");
     // Each job holds up to three connections (two look for a pooler).
-    let server = Server::start("shared_buffers = 64MB\nmax_connections = 60");
+    let server = Server::start("shared_buffers = 64MB\nmax_connections = 60", &[]).unwrap_or_else(|e| panic!("{e}"));
     let names: Vec<String> = (0..DATABASES).map(|i| format!("site_{i:02}")).collect();
 
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); JOBS.len()];

@@ -3,8 +3,8 @@
 //! `cargo bench --bench pipeline` builds the library and the `ehrdb`
 //! binary with the bench profile (release settings) and prints one table:
 //!
-//! * `inproc/...` (in process): `Fragments::from_texts` + `merge::merge` +
-//!   `validate::validate` + `merge::render` on texts already in memory (the input is copied
+//! * `inproc/...` (in process): `Fragments::from_texts` + `pipeline::check`
+//!   (merge, validate) + `merge::render` on texts already in memory (the input is copied
 //!   before the clock starts; dropping the result is not timed), for the
 //!   example schema in `schema/` and synthetic schemas of 1,000 and 10,000
 //!   models from `ehrdb::synth::generate`;
@@ -35,9 +35,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ehrdb::ast::BlockKind;
-use ehrdb::diagnostics::Diagnostics;
 use ehrdb::fragments::Fragments;
-use ehrdb::{merge, synth, validate};
+use ehrdb::{merge, pipeline, synth};
 
 /// The binary that `cargo bench` built alongside this benchmark.
 const EHRDB: &str = env!("CARGO_BIN_EXE_ehrdb");
@@ -217,15 +216,13 @@ fn count_models(files: &Files) -> usize {
 fn pipeline_once(files: &Files) -> (Duration, usize, usize) {
     let input = files.clone();
     let start = Instant::now();
-    let mut fragments = Fragments::from_texts(input);
-    let mut diagnostics: Diagnostics = std::mem::take(&mut fragments.diagnostics);
-    let merged = merge::merge(&fragments, &mut diagnostics);
-    validate::validate(&fragments, &merged, None, &mut diagnostics);
+    let fragments = Fragments::from_texts(input);
+    let checked = pipeline::check(&fragments, None);
     let text = merge::render(&fragments);
     let elapsed = start.elapsed();
-    let models = merged.count(BlockKind::Model);
-    black_box((&merged, &text));
-    (elapsed, diagnostics.errors(), models)
+    let models = checked.schema.count(BlockKind::Model);
+    black_box((&checked.schema, &text));
+    (elapsed, checked.diagnostics.errors(), models)
 }
 
 fn bench_in_process(schema: &Schema) -> (Stats, String) {

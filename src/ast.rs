@@ -4,7 +4,9 @@
 //! user wrote that matters for printing it back: comments where they stand,
 //! blank lines, raw string and number text, and lines that did not parse
 //! (as [`Member::Invalid`] / [`TopItem::Invalid`], already reported). Every
-//! node has a [`Span`]. Nothing here resolves names or checks meaning.
+//! node has a [`Span`]. Nothing here resolves names or checks meaning:
+//! what a node means (`model.table_name()`, `field.column_name()`) is
+//! written in [`schema`](crate::schema), as methods on these types.
 
 use compact_str::CompactString;
 
@@ -211,18 +213,6 @@ pub struct EnumValue {
     pub attributes: Vec<Attribute>,
     pub trailing: Option<Box<Comment>>,
     pub span: Span,
-}
-
-impl EnumValue {
-    /// The label the database stores: its `@map`, else its own name.
-    pub fn database_name(&self) -> &str {
-        self.attributes
-            .iter()
-            .find(|a| a.name.name == "map")
-            .and_then(|a| a.positional().or_else(|| a.named("name")))
-            .and_then(Expr::as_str)
-            .unwrap_or(&self.name.name)
-    }
 }
 
 /// `key = value` in a datasource or generator.

@@ -15,13 +15,14 @@ pub(crate) mod output;
 
 use output::{Stream, stderr, stderrln, stdout, stdoutln};
 
+use crate::ast::BlockKind;
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::db::url::{Target, find_url, variable_url};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::fragments::Fragments;
 use crate::text::count;
-use crate::{format, input, merge, secrets, validate};
+use crate::{format, input, merge, pipeline, secrets};
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,16 +140,15 @@ fn summary(diagnostics: &Diagnostics) -> String {
 fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, args.output.as_deref())?;
     let fragments = load(&config.schema_dir)?;
-    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    diagnostics.extend(validate::run(fragments, config.prisma_version));
-    let count = |kind| fragments.fragments.iter().flat_map(|f| f.ast.blocks()).filter(|b| b.kind == kind).count();
+    let checked = pipeline::check(fragments, config.prisma_version);
+    let diagnostics = &checked.diagnostics;
     let counts = format!(
         "{} fragments, {} models, {} enums",
         fragments.fragments.len(),
-        count(crate::ast::BlockKind::Model),
-        count(crate::ast::BlockKind::Enum)
+        checked.schema.count(BlockKind::Model),
+        checked.schema.count(BlockKind::Enum)
     );
-    ctx.report(&diagnostics, fragments, args.format)?;
+    ctx.report(diagnostics, fragments, args.format)?;
     if diagnostics.has_errors() {
         return Ok(Outcome::Found);
     }
@@ -225,8 +225,7 @@ fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
 fn validate_cmd(ctx: &Session, args: cli::ValidateArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
     let fragments = load(&config.schema_dir)?;
-    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    diagnostics.extend(validate::run(fragments, config.prisma_version));
+    let diagnostics = pipeline::check(fragments, config.prisma_version).diagnostics;
     ctx.report(&diagnostics, fragments, args.format)?;
     let failed = diagnostics.has_errors() || (args.deny_warnings && diagnostics.warnings() > 0);
     if args.format == OutputFormat::Human && diagnostics.is_empty() {
@@ -265,12 +264,10 @@ fn debug_cmd(command: cli::DebugCommand) -> Result<Outcome> {
 /// Lowers a schema file or folder that validates; its diagnostics otherwise.
 fn debug_lower(path: &Path, sql: bool) -> Result<Outcome> {
     let fragments = Fragments::load_file_or_dir(path)?;
-    let schema = match crate::sql::lower_checked(&fragments, None) {
-        Ok(schema) => schema,
-        Err(diagnostics) => {
-            stderr!("{}", diagnostics.render(&fragments.sources, false));
-            return Ok(Outcome::Found);
-        }
+    let checked = pipeline::check(&fragments, None);
+    let Some(schema) = checked.lower() else {
+        stderr!("{}", checked.diagnostics.render(&fragments.sources, false));
+        return Ok(Outcome::Found);
     };
     if sql {
         let changes = crate::sql::diff::diff(&crate::sql::SqlSchema::default(), &schema);

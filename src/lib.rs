@@ -1,9 +1,28 @@
 //! ehrdb: the schema toolkit for a Prisma + PostgreSQL surgical EHR.
 //!
-//! The pipeline, one module per stage: [`fragments`] finds and reads the
-//! files, [`parse`] turns text into an [`ast`], [`merge`] joins the
-//! fragments into one schema, [`format`] prints canonical text. The
-//! [`commands`] layer drives them and is the only place that prints.
+//! One module per stage, each standing on the modules after its arrow and
+//! on the leaves (none uses a module above it):
+//!
+//! ```text
+//! commands     one function per subcommand, the only place that prints -> all below
+//! config       ehrdb.toml and the paths it resolves              -> cli
+//! cli          the command line (clap)                           -> check (a default)
+//! check        the production-readiness audit                    -> pipeline, schema, sql, db
+//! db           PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
+//! pipeline     fragments to a checked schema, the one entry      -> merge, validate, sql
+//! sql          the relational model: lower, diff, render         -> schema
+//! validate     the rules, their registry and scheduler           -> schema
+//! merge        fragments to one Schema; the canonical merged text -> schema, format
+//! schema       what the merged schema means                      -> fragments
+//! fragments    finding, reading and parsing the files            -> parse
+//! parse, format    text to tree, tree to canonical text          -> ast
+//! ast          the syntax tree of one fragment                   -> diagnostics
+//! diagnostics  spans, diagnostics and their rendering
+//! migrations   the migrations folder, ehrdb.sum, the splitter
+//! leaves       input, secrets, text, collections, number, parallel, synth
+//! ```
+//!
+//! [`run`] runs one parsed command line.
 
 // pest runs without its `std` feature, whose per-rule stack probe costs a
 // quarter of the parse time; its generated code then names `alloc`. Deep
@@ -13,6 +32,7 @@ extern crate alloc;
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod collections;
 pub mod commands;
 pub mod config;
 pub mod db;
@@ -22,9 +42,11 @@ pub mod fragments;
 pub mod input;
 pub mod merge;
 pub mod migrations;
-pub mod naming;
+pub mod number;
 pub mod parallel;
 pub mod parse;
+pub mod pipeline;
+pub mod schema;
 pub mod secrets;
 pub mod sql;
 pub mod synth;
@@ -32,9 +54,3 @@ pub mod text;
 pub mod validate;
 
 pub use commands::{Outcome, run};
-
-/// Maps keyed by schema names. The rules look names up millions of times
-/// on a large schema; Fx hashing is several times faster than SipHash, and
-/// a schema's own names need no protection from collision attacks.
-pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
-pub(crate) type HashSet<T> = std::collections::HashSet<T, rustc_hash::FxBuildHasher>;

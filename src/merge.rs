@@ -1,45 +1,25 @@
 //! Fragments to one schema.
 //!
-//! Takes the parsed [`Fragments`] and returns a [`Merged`] schema: one
+//! Takes the parsed [`Fragments`] and returns their [`Schema`]: one
 //! namespace of models, enums, views and composite types, the datasource
 //! and the generators, each pointing back at the fragment it came from.
 //! Conflicts (a name defined twice, a second datasource, two generators of
 //! one name) are diagnostics that label both places. [`render`] prints the
-//! canonical `schema.prisma`. Nothing here checks what a block means; that
-//! is the validator's job.
+//! canonical `schema.prisma`. Nothing here checks what a block means: that
+//! is the validator's job, on what [`schema`](crate::schema) says it means.
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use crate::ast::{Block, BlockKind};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::fragments::Fragments;
+use crate::schema::Schema;
 use crate::{format, parallel};
 
-/// The merged, name-resolved view of all fragments.
-#[derive(Debug)]
-pub struct Merged<'a> {
-    /// Models, enums, views and composite types by name; the first
-    /// definition wins when a name is taken twice (already reported).
-    pub types: HashMap<&'a str, &'a Block>,
-    pub datasource: Option<&'a Block>,
-    pub generators: Vec<&'a Block>,
-    /// Every block in fragment order.
-    pub blocks: Vec<&'a Block>,
-}
-
-impl<'a> Merged<'a> {
-    pub fn models(&self) -> impl Iterator<Item = &'a Block> + '_ {
-        self.blocks.iter().copied().filter(|b| b.kind == BlockKind::Model)
-    }
-
-    pub fn count(&self, kind: BlockKind) -> usize {
-        self.blocks.iter().filter(|b| b.kind == kind).count()
-    }
-}
-
 /// Merges the fragments, reporting conflicts into `diagnostics`.
-pub fn merge<'a>(fragments: &'a Fragments, diagnostics: &mut Diagnostics) -> Merged<'a> {
-    let mut merged = Merged { types: HashMap::default(), datasource: None, generators: Vec::new(), blocks: Vec::new() };
+pub fn merge<'a>(fragments: &'a Fragments, diagnostics: &mut Diagnostics) -> Schema<'a> {
+    let mut merged =
+        Schema { fragments, types: HashMap::default(), datasource: None, generators: Vec::new(), blocks: Vec::new() };
     let mut generators: HashMap<&str, &Block> = HashMap::default();
 
     for block in fragments.fragments.iter().flat_map(|f| f.ast.blocks()) {

@@ -48,13 +48,16 @@ const SLOW_QUERIES: Spec = Spec {
 /// Properties that hold a connection URL.
 const URL_PROPERTIES: [&str; 3] = ["url", "directUrl", "shadowDatabaseUrl"];
 
-fn blocks<'a>(inputs: &'a Inputs, kind: BlockKind) -> impl Iterator<Item = &'a Block> + 'a {
-    inputs.fragments.fragments.iter().flat_map(|f| f.ast.blocks()).filter(move |b| b.kind == kind)
-}
-
-/// The generators that produce Prisma Client.
+/// The generators that produce Prisma Client. Every generator block in
+/// fragment order: a second one of the same name (an error already) is
+/// judged too.
 fn client_generators<'a>(inputs: &'a Inputs) -> Vec<&'a Block> {
-    blocks(inputs, BlockKind::Generator)
+    inputs
+        .schema
+        .blocks
+        .iter()
+        .copied()
+        .filter(|b| b.kind == BlockKind::Generator)
         .filter(|g| {
             let provider = g.property("provider").and_then(|p| p.value.as_str());
             matches!(provider, Some("prisma-client-js" | "prisma-client"))
@@ -63,7 +66,7 @@ fn client_generators<'a>(inputs: &'a Inputs) -> Vec<&'a Block> {
 }
 
 pub(super) fn the_datasource_url_holds_no_password(inputs: &Inputs) -> Vec<Finding> {
-    let Some(datasource) = blocks(inputs, BlockKind::Datasource).next() else {
+    let Some(datasource) = inputs.schema.datasource else {
         return vec![URL_LITERAL.skipped("the schema has no datasource")];
     };
     let mut with_password = Vec::new();

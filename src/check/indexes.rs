@@ -15,7 +15,7 @@ mod age;
 
 use super::live::LiveIndex;
 use super::{Area, Finding, Inputs, Severity, Spec, count, diagnostics_seen, listed, server};
-use crate::HashMap;
+use crate::collections::HashMap;
 use crate::sql::render::{ident, qualified};
 
 const FK_INDEX: Spec = Spec {

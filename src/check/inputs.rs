@@ -1,6 +1,6 @@
 //! What the checks read, in one struct the command fills: the schema
-//! (parsed, validated, lowered and merged), the files on disk, the URL and
-//! the server's answers.
+//! (checked by [`pipeline::check`], lowered, and its merged text), the
+//! files on disk, the URL and the server's answers.
 //!
 //! [`Inputs::new`] takes parsed fragments and works out everything that
 //! follows from them alone; the command sets the rest. Also the helpers the
@@ -13,9 +13,11 @@ use super::Live;
 use crate::db::url::Target;
 use crate::diagnostics::Diagnostics;
 use crate::fragments::Fragments;
+use crate::merge;
 use crate::migrations::{Migration, SumError};
+use crate::pipeline::{self, Checked};
+use crate::schema::Schema;
 use crate::sql::SqlSchema;
-use crate::{merge, validate};
 
 /// The default of `--stats-window`: a week covers weekly jobs and reports.
 pub const DEFAULT_STATS_WINDOW_DAYS: u32 = 7;
@@ -27,6 +29,8 @@ pub const NO_APPLICATION: &str = "no application folder (no package.json above t
 /// a schema text with [`Inputs::new`] and set what they need.
 pub struct Inputs<'a> {
     pub fragments: &'a Fragments,
+    /// The merged schema: its datasource, generators and models.
+    pub schema: Schema<'a>,
     /// The parser's, the merge's and the validator's, warnings included.
     pub diagnostics: Diagnostics,
     /// The relational model; `None` when the fragments have errors.
@@ -66,16 +70,12 @@ impl<'a> Inputs<'a> {
     /// The inputs of `fragments` alone: no merged file on disk, an empty
     /// migrations folder, no URL.
     pub fn new(fragments: &'a Fragments, prisma_version: Option<u8>) -> Inputs<'a> {
-        let mut diagnostics = fragments.diagnostics.clone();
-        let merged_schema = merge::merge(fragments, &mut diagnostics);
-        let prisma_major = prisma_version.unwrap_or(match merged_schema.datasource {
-            Some(datasource) if datasource.property("url").is_some() => 6,
-            _ => 7,
-        });
-        validate::validate(fragments, &merged_schema, prisma_version, &mut diagnostics);
-        let lowered = (!diagnostics.has_errors()).then(|| crate::sql::lower::lower(&merged_schema));
+        let checked = pipeline::check(fragments, prisma_version);
+        let lowered = checked.lower();
+        let Checked { schema, diagnostics, prisma_major } = checked;
         Inputs {
             fragments,
+            schema,
             diagnostics,
             lowered,
             prisma_major,

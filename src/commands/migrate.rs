@@ -12,10 +12,10 @@ use super::{Outcome, Session};
 use crate::cli::{self, OutputFormat};
 use crate::config::Config;
 use crate::fragments::Fragments;
-use crate::merge;
 use crate::migrations::{self, Migration};
-use crate::sql::{self, Risk, SqlSchema, diff, render, summary};
+use crate::sql::{Risk, SqlSchema, diff, render, summary};
 use crate::text::count;
+use crate::{merge, pipeline};
 
 /// A schema state to compare: its relational model and the fragments it
 /// came from (a new migration records their merged text).
@@ -29,13 +29,11 @@ struct State {
 fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
     // Leaked like `load`'s fragments: the process ends with the command.
     let fragments: &'static Fragments = Box::leak(Box::new(Fragments::load_file_or_dir(path)?));
-    let schema = match sql::lower_checked(fragments, config.prisma_version) {
-        Ok(schema) => schema,
-        Err(diagnostics) => {
-            ctx.report(&diagnostics, fragments, OutputFormat::Human)?;
-            stderrln!("{}: the schema has errors; fix them first", path.display());
-            return Ok(None);
-        }
+    let checked = pipeline::check(fragments, config.prisma_version);
+    let Some(schema) = checked.lower() else {
+        ctx.report(&checked.diagnostics, fragments, OutputFormat::Human)?;
+        stderrln!("{}: the schema has errors; fix them first", path.display());
+        return Ok(None);
     };
     Ok(Some(State { schema, fragments }))
 }

@@ -43,7 +43,7 @@ use anyhow::{Context, Result};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use crate::HashMap;
+use crate::collections::HashMap;
 use crate::sql::{
     Column, ColumnDefault, ColumnType, Enum, Extension, ForeignKey, Immutable, Index, IndexColumn, IndexMethod,
     PrimaryKey, QualifiedName, ReferentialAction, SqlSchema, Table,

@@ -37,7 +37,7 @@ use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
 use super::{Migration, SUM_FILE, hex, names};
-use crate::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 const HEADER: &str = "ehrdb.sum v1";
 const TOTAL: &str = "total";

@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::render::{ident, literal, qualified};
+use super::render::{ident, idents, literal, qualified, type_name};
 use super::{Column, ColumnDefault, ColumnType, ForeignKey, Index, IndexColumn, SqlSchema, Table};
 
 /// The schema as text, one line per object, ending in a newline.
@@ -57,7 +57,7 @@ fn describe_table(out: &mut String, table: &Table) {
     if let Some(immutable) = &table.immutable {
         let text = match immutable.allow_update.as_slice() {
             [] => "immutable".to_owned(),
-            columns => format!("immutable ALLOW UPDATE ({})", idents(columns)),
+            columns => format!("immutable ALLOW UPDATE ({})", idents(columns, ", ")),
         };
         line(out, 1, text);
     }
@@ -83,11 +83,12 @@ fn column_text(column: &Column) -> String {
     text
 }
 
+/// The type as SQL names it, but a type ehrdb does not know, which reads
+/// `Unsupported("...")` as in the schema, so a drift report tells it apart.
 fn type_text(ty: &ColumnType) -> String {
     match ty {
-        ColumnType::Builtin(name) => name.clone(),
-        ColumnType::Enum(name) => qualified(name),
         ColumnType::Unsupported(text) => format!("Unsupported(\"{}\")", text.replace('"', "\\\"")),
+        ty => type_name(ty),
     }
 }
 
@@ -124,9 +125,9 @@ fn foreign_key_text(key: &ForeignKey) -> String {
     format!(
         "foreign key {} ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
         ident(&key.name),
-        idents(&key.columns),
+        idents(&key.columns, ", "),
         qualified(&key.referenced_table),
-        idents(&key.referenced_columns),
+        idents(&key.referenced_columns, ", "),
         key.on_delete.sql(),
         key.on_update.sql(),
     )
@@ -136,10 +137,6 @@ fn line(out: &mut String, depth: usize, text: String) {
     out.push_str(&"  ".repeat(depth));
     out.push_str(&text);
     out.push('\n');
-}
-
-fn idents(names: &[String]) -> String {
-    names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -7,21 +7,18 @@
 //! position nor the order of an enum's values makes a change: PostgreSQL
 //! appends an added column, and can only insert an enum value next to one
 //! that exists (Prisma Migrate ignores both the same way). The list comes
-//! out in the safe order that `order` documents; [`apply`] plays a change
-//! on a model with the checks PostgreSQL makes, [`Change::reverse`] undoes
+//! out in the safe order that `order` documents; [`Change::reverse`] undoes
 //! one, and [`risks`] says which ones can lose data or fail on existing
-//! rows. Nothing here writes SQL or reads a database.
+//! rows. Nothing here writes SQL or reads a database. The tests play every
+//! list on a simulated PostgreSQL (`tests/simulator`), forward and back.
 
-mod apply;
 mod order;
 mod risk;
 mod tables;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{ApplyError, apply};
 pub use risk::risks;
-pub(crate) use risk::type_text;
 
 use super::{AlterEnum, Change, Enum, EnumColumn, QualifiedName, SqlSchema};
 
@@ -187,12 +184,4 @@ fn immutable_function(from: &SqlSchema, to: &SqlSchema, out: &mut Vec<Change>) {
 
 fn find_enum<'a>(schema: &'a SqlSchema, name: &QualifiedName) -> Option<&'a Enum> {
     schema.enums.iter().find(|e| &e.name == name)
-}
-
-/// A name as the user reads it in a message: `"Patient"`, `"audit"."Event"`.
-pub(crate) fn quoted(name: &QualifiedName) -> String {
-    match &name.schema {
-        Some(schema) => format!("\"{schema}\".\"{}\"", name.name),
-        None => format!("\"{}\"", name.name),
-    }
 }

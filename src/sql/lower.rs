@@ -1,15 +1,16 @@
 //! Lowering: a checked Prisma schema becomes a [`SqlSchema`], following
 //! Prisma Migrate's PostgreSQL conventions exactly.
 //!
-//! Takes a [`Merged`] schema that validated without errors and returns the
+//! Takes a [`Schema`] that validated without errors and returns the
 //! database it describes: a table per model (`@@ignore`d models included,
 //! as Prisma Migrate creates them; views are not created), a column per
 //! scalar, enum and `Unsupported` field (`@ignore`d fields included), the
 //! primary key, unique and plain indexes, foreign keys, implicit
 //! many-to-many join tables, enums, the datasource's extensions and
 //! schemas, and the `@ehrdb.immutable` triggers. Names are the database's
-//! (`@@map`, `@map`, `map:`, Prisma's default constraint names), and the
-//! result is sorted by name so two lowerings of one database compare equal.
+//! (`@@map`, `@map`, `map:`, Prisma's default constraint names, as
+//! [`schema::names`](crate::schema::names) gives them), and the result is
+//! sorted by name so two lowerings of one database compare equal.
 //!
 //! Nothing here reports problems: the validator has. A schema that did not
 //! validate may lower to something partial, never to a panic.
@@ -23,43 +24,42 @@ mod relations;
 
 use super::{Enum, Extension, Immutable, Index, IndexColumn, IndexMethod, PrimaryKey, QualifiedName, SqlSchema, Table};
 use crate::ast::{Block, BlockKind, Expr, Field};
-use crate::merge::Merged;
-use crate::naming::default_constraint_name;
 use crate::parallel;
-use crate::validate::{self, Ctx};
+use crate::schema::Schema;
+use crate::schema::names::default_constraint_name;
 
 /// The schema PostgreSQL connections use unless told otherwise; Prisma
 /// leaves names in it unqualified.
 const DEFAULT_SCHEMA: &str = "public";
 
 /// The relational model of a merged schema that validated without errors.
-pub fn lower(merged: &Merged) -> SqlSchema {
-    let models: Vec<&Block> = merged.models().filter(|b| owns_its_name(merged, b)).collect();
-    let emulated = relation_mode_is_prisma(merged);
+pub fn lower(schema: &Schema) -> SqlSchema {
+    let models: Vec<&Block> = schema.models().filter(|b| schema.owns_its_name(b)).collect();
+    let emulated = schema.relations_are_emulated();
     // A model's table needs only that model and the names it refers to,
     // so a large schema is lowered on every core.
     let mut tables: Vec<Table> = parallel::map(
         &models,
         |model| model.span.range().len(),
         |model| {
-            let mut table = table(merged, model);
+            let mut table = table(schema, model);
             if !emulated {
-                table.foreign_keys = relations::foreign_keys(merged, model, &table.name.name);
+                table.foreign_keys = relations::foreign_keys(schema, model, &table.name.name);
             }
             table
         },
     );
-    tables.extend(relations::join_tables(merged, &models, emulated));
+    tables.extend(relations::join_tables(schema, &models, emulated));
     for table in &mut tables {
         table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
     }
     tables.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let mut enums: Vec<Enum> = merged
+    let mut enums: Vec<Enum> = schema
         .blocks
         .iter()
-        .filter(|b| b.kind == BlockKind::Enum && owns_its_name(merged, b))
+        .filter(|b| b.kind == BlockKind::Enum && schema.owns_its_name(b))
         .map(|block| Enum {
             name: qualified(block),
             values: block.values().map(|v| v.database_name().to_owned()).collect(),
@@ -67,24 +67,13 @@ pub fn lower(merged: &Merged) -> SqlSchema {
         .collect();
     enums.sort_by(|a, b| a.name.cmp(&b.name));
 
-    SqlSchema { namespaces: namespaces(merged), extensions: extensions(merged), enums, tables }
-}
-
-/// Whether `block` is the definition its name resolves to (a second one
-/// was reported by the merge and is skipped).
-fn owns_its_name(merged: &Merged, block: &Block) -> bool {
-    merged.types.get(block.name.name.as_str()).is_some_and(|b| std::ptr::eq(*b, block))
+    SqlSchema { namespaces: namespaces(schema), extensions: extensions(schema), enums, tables }
 }
 
 /// A model's table or an enum's type: `@@map` name in its `@@schema`.
 fn qualified(block: &Block) -> QualifiedName {
-    let schema = Ctx::block_attributes(block, "schema")
-        .next()
-        .and_then(|a| a.positional())
-        .and_then(Expr::as_str)
-        .filter(|s| *s != DEFAULT_SCHEMA)
-        .map(str::to_owned);
-    QualifiedName { schema, name: Ctx::table_name(block).to_owned() }
+    let schema = block.schema_name().filter(|s| *s != DEFAULT_SCHEMA).map(str::to_owned);
+    QualifiedName { schema, name: block.table_name().to_owned() }
 }
 
 /// The database name of the value `name` of an enum.
@@ -92,9 +81,9 @@ fn enum_value_name<'a>(block: &'a Block, name: &'a str) -> &'a str {
     block.values().find(|v| v.name.name == name).map_or(name, crate::ast::EnumValue::database_name)
 }
 
-fn table(merged: &Merged, block: &Block) -> Table {
+fn table(schema: &Schema, block: &Block) -> Table {
     let name = qualified(block);
-    let columns = block.fields().filter_map(|field| columns::column(merged, field)).collect();
+    let columns = block.fields().filter_map(|field| columns::column(schema, field)).collect();
     Table {
         primary_key: primary_key(block, &name.name),
         indexes: indexes(block, &name.name),
@@ -111,15 +100,15 @@ fn field_named<'a>(block: &'a Block, name: &str) -> Option<&'a Field> {
 
 /// The column names of fields named in a key, in order.
 fn column_names(block: &Block, fields: &[&str]) -> Vec<String> {
-    fields.iter().map(|f| field_named(block, f).map_or(*f, Ctx::column_name).to_owned()).collect()
+    fields.iter().map(|f| field_named(block, f).map_or(*f, Field::column_name).to_owned()).collect()
 }
 
 fn primary_key(block: &Block, table: &str) -> Option<PrimaryKey> {
     let (attribute, columns) = match block.fields().find_map(|f| f.attribute("id").map(|a| (f, a))) {
-        Some((field, attribute)) => (attribute, vec![Ctx::column_name(field).to_owned()]),
+        Some((field, attribute)) => (attribute, vec![field.column_name().to_owned()]),
         None => {
-            let attribute = Ctx::block_attributes(block, "id").next()?;
-            (attribute, column_names(block, &validate::field_list(attribute)))
+            let attribute = block.attributes_named("id").next()?;
+            (attribute, column_names(block, &attribute.field_list()))
         }
     };
     let name = attribute.named("map").and_then(Expr::as_str).map(str::to_owned);
@@ -133,7 +122,7 @@ fn indexes(block: &Block, table: &str) -> Vec<Index> {
     for field in block.fields() {
         let Some(attribute) = field.attribute("unique") else { continue };
         let column = IndexColumn {
-            name: Ctx::column_name(field).to_owned(),
+            name: field.column_name().to_owned(),
             descending: attribute.named("sort").and_then(Expr::as_constant) == Some("Desc"),
             operator_class: None,
         };
@@ -187,8 +176,8 @@ fn index(attribute: &crate::ast::Attribute, table: &str, columns: Vec<IndexColum
 
 /// `field`, or `field(sort: Desc, ops: JsonbPathOps)`.
 fn index_column(block: &Block, item: &Expr) -> Option<IndexColumn> {
-    let name = validate::field_ref_name(item)?;
-    let mut column = IndexColumn::plain(field_named(block, name).map_or(name, Ctx::column_name));
+    let name = item.field_ref_name()?;
+    let mut column = IndexColumn::plain(field_named(block, name).map_or(name, Field::column_name));
     if let Expr::Function(_, args) = item {
         for arg in &args.items {
             match (arg.name.as_ref().map(|n| n.name.as_str()), &arg.value) {
@@ -225,7 +214,7 @@ fn operator_class(name: &str) -> String {
 
 /// `@ehrdb.immutable`: the `allowUpdate` fields' column names, sorted.
 fn immutable(block: &Block) -> Option<Immutable> {
-    let annotation: validate::Immutable = validate::immutable(block)?;
+    let annotation = block.immutable()?;
     let names: Vec<&str> = annotation.allow_update.iter().map(|n| n.name.as_str()).collect();
     let mut allow_update = column_names(block, &names);
     allow_update.sort();
@@ -233,13 +222,9 @@ fn immutable(block: &Block) -> Option<Immutable> {
     Some(Immutable { allow_update })
 }
 
-fn relation_mode_is_prisma(merged: &Merged) -> bool {
-    merged.datasource.and_then(|d| d.property("relationMode")).and_then(|p| p.value.as_str()) == Some("prisma")
-}
-
 /// The datasource's `schemas`, but the default one, sorted.
-fn namespaces(merged: &Merged) -> Vec<String> {
-    let Some(property) = merged.datasource.and_then(|d| d.property("schemas")) else { return Vec::new() };
+fn namespaces(schema: &Schema) -> Vec<String> {
+    let Some(property) = schema.datasource.and_then(|d| d.property("schemas")) else { return Vec::new() };
     let items = match &property.value {
         Expr::Array(items, _) => items.as_slice(),
         single => std::slice::from_ref(single),
@@ -253,8 +238,8 @@ fn namespaces(merged: &Merged) -> Vec<String> {
 
 /// The datasource's `extensions`: `pg_trgm`, `postgis(schema: "gis",
 /// version: "3.4")`, `uuidOssp(map: "uuid-ossp")`; sorted by name.
-fn extensions(merged: &Merged) -> Vec<Extension> {
-    let Some(property) = merged.datasource.and_then(|d| d.property("extensions")) else { return Vec::new() };
+fn extensions(schema: &Schema) -> Vec<Extension> {
+    let Some(property) = schema.datasource.and_then(|d| d.property("extensions")) else { return Vec::new() };
     let items = match &property.value {
         Expr::Array(items, _) => items.as_slice(),
         single => std::slice::from_ref(single),

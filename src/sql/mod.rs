@@ -4,10 +4,11 @@
 //! [`SqlSchema`] is what a schema means to the database: tables, columns,
 //! keys, indexes, foreign keys, enums, namespaces, extensions and the
 //! immutability triggers. Two producers fill it: [`lower`] from a checked
-//! Prisma schema, and the introspection of a live database (`db::introspect`),
-//! so one differ serves both migrations and drift. [`diff`] compares two
-//! models into an ordered list of [`Change`]s; [`render`] writes each change
-//! as SQL. Nothing here parses text, prints or opens a connection.
+//! Prisma schema (reading what it means from [`schema`](crate::schema)),
+//! and the introspection of a live database (`db::introspect`), so one
+//! differ serves both migrations and drift. [`diff`] compares two models
+//! into an ordered list of [`Change`]s; [`render`] writes each change as
+//! SQL. Nothing here parses text, prints or opens a connection.
 //!
 //! Everything in the model is in the database's terms (table and column
 //! names after `@@map` / `@map`, constraint names after Prisma's defaults),
@@ -19,20 +20,6 @@ pub mod diff;
 pub mod lower;
 pub mod render;
 pub mod summary;
-
-use crate::diagnostics::Diagnostics;
-use crate::fragments::Fragments;
-use crate::{merge, validate};
-
-/// Merges, validates and lowers parsed fragments: the relational model, or
-/// every diagnostic (the parser's included) when there is an error.
-/// `prisma_version` is the target major (`None`: decided by the datasource).
-pub fn lower_checked(fragments: &Fragments, prisma_version: Option<u8>) -> Result<SqlSchema, Diagnostics> {
-    let mut diagnostics = fragments.diagnostics.clone();
-    let merged = merge::merge(fragments, &mut diagnostics);
-    validate::validate(fragments, &merged, prisma_version, &mut diagnostics);
-    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(lower::lower(&merged)) }
-}
 
 /// One database schema state, in a canonical order (by name) so two models
 /// of the same database compare equal with `==`.

@@ -187,8 +187,9 @@ pub fn qualified(name: &QualifiedName) -> String {
     }
 }
 
-fn idents<'a>(names: impl Iterator<Item = &'a str>, separator: &str) -> String {
-    names.map(ident).collect::<Vec<_>>().join(separator)
+/// Identifiers, each quoted, joined by `separator`: `"a", "b"`.
+pub fn idents<S: AsRef<str>>(names: impl IntoIterator<Item = S>, separator: &str) -> String {
+    names.into_iter().map(|n| ident(n.as_ref())).collect::<Vec<_>>().join(separator)
 }
 
 /// A column's type as written in DDL: a serial column is `SERIAL` (or
@@ -201,10 +202,18 @@ pub fn column_type(column: &Column) -> String {
             "BIGINT" => "BIGSERIAL".to_owned(),
             other => other.to_owned(),
         },
-        ColumnType::Builtin(name) | ColumnType::Unsupported(name) => name.clone(),
-        ColumnType::Enum(name) => qualified(name),
+        ty => type_name(ty),
     };
     if column.array { format!("{base}[]") } else { base }
+}
+
+/// A type as SQL names it: a builtin or `Unsupported` type as written,
+/// an enum by its quoted, qualified name.
+pub fn type_name(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::Builtin(name) | ColumnType::Unsupported(name) => name.clone(),
+        ColumnType::Enum(name) => qualified(name),
+    }
 }
 
 /// The type without the serial spelling, for casts and sequences.

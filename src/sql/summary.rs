@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::diff::{quoted, risks, type_text};
+use super::diff::risks;
+use super::render::{column_type, ident, idents, qualified};
 use super::{Change, Column, ColumnDefault, ColumnType, ForeignKey, IMMUTABLE_FUNCTION, Immutable, Index, IndexColumn};
 use super::{QualifiedName, Risk};
 
@@ -55,7 +56,7 @@ pub fn summary(changes: &[Change]) -> String {
             }
             None => {
                 for line in &table.lines {
-                    writeln!(out, "~ {}: {line}", quoted(name)).unwrap();
+                    writeln!(out, "~ {}: {line}", qualified(name)).unwrap();
                 }
             }
         }
@@ -81,52 +82,52 @@ enum Line<'a> {
 
 fn describe(change: &Change) -> Line<'_> {
     match change {
-        Change::CreateNamespace(name) => Line::Global(0, format!("+ namespace \"{name}\"")),
-        Change::DropNamespace(name) => Line::Global(0, format!("- namespace \"{name}\"")),
+        Change::CreateNamespace(name) => Line::Global(0, format!("+ namespace {}", ident(name))),
+        Change::DropNamespace(name) => Line::Global(0, format!("- namespace {}", ident(name))),
         Change::CreateExtension(e) => {
-            let mut text = format!("+ extension \"{}\"", e.name);
+            let mut text = format!("+ extension {}", ident(&e.name));
             if let Some(schema) = &e.schema {
-                write!(text, " in \"{schema}\"").unwrap();
+                write!(text, " in {}", ident(schema)).unwrap();
             }
             if let Some(version) = &e.version {
                 write!(text, " version {version}").unwrap();
             }
             Line::Global(1, text)
         }
-        Change::DropExtension(e) => Line::Global(1, format!("- extension \"{}\"", e.name)),
-        Change::CreateImmutableFunction => Line::Global(2, format!("+ function \"{IMMUTABLE_FUNCTION}\"")),
-        Change::DropImmutableFunction => Line::Global(2, format!("- function \"{IMMUTABLE_FUNCTION}\"")),
-        Change::CreateEnum(e) => Line::Enum(&e.name, format!("+ enum {} ({})", quoted(&e.name), listed(&e.values))),
-        Change::DropEnum(e) => Line::Enum(&e.name, format!("- enum {}", quoted(&e.name))),
+        Change::DropExtension(e) => Line::Global(1, format!("- extension {}", ident(&e.name))),
+        Change::CreateImmutableFunction => Line::Global(2, format!("+ function {}", ident(IMMUTABLE_FUNCTION))),
+        Change::DropImmutableFunction => Line::Global(2, format!("- function {}", ident(IMMUTABLE_FUNCTION))),
+        Change::CreateEnum(e) => Line::Enum(&e.name, format!("+ enum {} ({})", qualified(&e.name), listed(&e.values))),
+        Change::DropEnum(e) => Line::Enum(&e.name, format!("- enum {}", qualified(&e.name))),
         Change::AlterEnum(alter) => {
-            let added = alter.to.iter().filter(|v| !alter.from.contains(v)).map(|v| format!("+ value \"{v}\""));
-            let removed = alter.from.iter().filter(|v| !alter.to.contains(v)).map(|v| format!("- value \"{v}\""));
+            let added = alter.to.iter().filter(|v| !alter.from.contains(v)).map(|v| format!("+ value {}", ident(v)));
+            let removed = alter.from.iter().filter(|v| !alter.to.contains(v)).map(|v| format!("- value {}", ident(v)));
             let parts: Vec<String> = added.chain(removed).collect();
-            Line::Enum(&alter.name, format!("~ enum {}: {}", quoted(&alter.name), parts.join(", ")))
+            Line::Enum(&alter.name, format!("~ enum {}: {}", qualified(&alter.name), parts.join(", ")))
         }
         Change::CreateTable(table) => {
             let count = table.columns.len();
             let noun = if count == 1 { "column" } else { "columns" };
-            Line::Table(&table.name, format!("+ table {} ({count} {noun})", quoted(&table.name)))
+            Line::Table(&table.name, format!("+ table {} ({count} {noun})", qualified(&table.name)))
         }
-        Change::DropTable(table) => Line::Table(&table.name, format!("- table {}", quoted(&table.name))),
+        Change::DropTable(table) => Line::Table(&table.name, format!("- table {}", qualified(&table.name))),
         Change::AddColumn { table, column } => {
-            Line::InTable(table, format!("+ column \"{}\" {}", column.name, column_spec(column)))
+            Line::InTable(table, format!("+ column {} {}", ident(&column.name), column_spec(column)))
         }
-        Change::DropColumn { table, column } => Line::InTable(table, format!("- column \"{}\"", column.name)),
+        Change::DropColumn { table, column } => Line::InTable(table, format!("- column {}", ident(&column.name))),
         Change::AlterColumn { table, from, to } => {
-            Line::InTable(table, format!("~ column \"{}\" {}", to.name, column_change(from, to)))
+            Line::InTable(table, format!("~ column {} {}", ident(&to.name), column_change(from, to)))
         }
         Change::AddPrimaryKey { table, key } => {
-            Line::InTable(table, format!("+ primary key \"{}\" ({})", key.name, index_columns(&key.columns)))
+            Line::InTable(table, format!("+ primary key {} ({})", ident(&key.name), index_columns(&key.columns)))
         }
-        Change::DropPrimaryKey { table, key } => Line::InTable(table, format!("- primary key \"{}\"", key.name)),
+        Change::DropPrimaryKey { table, key } => Line::InTable(table, format!("- primary key {}", ident(&key.name))),
         Change::CreateIndex { table, index } => Line::InTable(table, format!("+ {}", index_spec(index))),
         Change::DropIndex { table, index } => {
-            Line::InTable(table, format!("- {} \"{}\"", index_kind(index), index.name))
+            Line::InTable(table, format!("- {} {}", index_kind(index), ident(&index.name)))
         }
         Change::AddForeignKey { table, key } => Line::InTable(table, format!("+ {}", foreign_key_spec(key))),
-        Change::DropForeignKey { table, key } => Line::InTable(table, format!("- foreign key \"{}\"", key.name)),
+        Change::DropForeignKey { table, key } => Line::InTable(table, format!("- foreign key {}", ident(&key.name))),
         Change::CreateImmutableTriggers { table, immutable } => {
             Line::InTable(table, format!("+ immutable{}", allowed(immutable)))
         }
@@ -138,7 +139,7 @@ fn describe(change: &Change) -> Line<'_> {
 
 /// `VARCHAR(10) NULL`, `TEXT NOT NULL DEFAULT ''`, `SERIAL NOT NULL`.
 fn column_spec(column: &Column) -> String {
-    let mut spec = format!("{} {}", type_text(column), nullability(column));
+    let mut spec = format!("{} {}", column_type(column), nullability(column));
     if let Some(default) = default_text(column) {
         write!(spec, " DEFAULT {default}").unwrap();
     }
@@ -148,7 +149,7 @@ fn column_spec(column: &Column) -> String {
 /// What changed in a column: `TEXT -> VARCHAR(50), NULL -> NOT NULL`.
 fn column_change(from: &Column, to: &Column) -> String {
     let mut parts = Vec::new();
-    let (before, after) = (type_text(from), type_text(to));
+    let (before, after) = (column_type(from), column_type(to));
     if before != after {
         parts.push(format!("{before} -> {after}"));
     }
@@ -187,7 +188,7 @@ fn index_kind(index: &Index) -> &'static str {
 
 /// `unique index "Patient_mrn_key" ("mrn")`, with its method and predicate.
 fn index_spec(index: &Index) -> String {
-    let mut spec = format!("{} \"{}\" ({})", index_kind(index), index.name, index_columns(&index.columns));
+    let mut spec = format!("{} {} ({})", index_kind(index), ident(&index.name), index_columns(&index.columns));
     if let Some(method) = index.method {
         write!(spec, " USING {}", method.sql()).unwrap();
     }
@@ -199,7 +200,7 @@ fn index_spec(index: &Index) -> String {
 
 fn index_columns(columns: &[IndexColumn]) -> String {
     let column = |c: &IndexColumn| {
-        let mut text = format!("\"{}\"", c.name);
+        let mut text = ident(&c.name);
         if let Some(class) = &c.operator_class {
             write!(text, " {class}").unwrap();
         }
@@ -214,10 +215,10 @@ fn index_columns(columns: &[IndexColumn]) -> String {
 /// `foreign key "Note_patientId_fkey" ("patientId") -> "Patient" ("id") ON DELETE CASCADE ON UPDATE CASCADE`.
 fn foreign_key_spec(key: &ForeignKey) -> String {
     format!(
-        "foreign key \"{}\" ({}) -> {} ({}) ON DELETE {} ON UPDATE {}",
-        key.name,
+        "foreign key {} ({}) -> {} ({}) ON DELETE {} ON UPDATE {}",
+        ident(&key.name),
         listed(&key.columns),
-        quoted(&key.referenced_table),
+        qualified(&key.referenced_table),
         listed(&key.referenced_columns),
         key.on_delete.sql(),
         key.on_update.sql()
@@ -233,7 +234,7 @@ fn allowed(immutable: &Immutable) -> String {
 }
 
 fn listed(names: &[String]) -> String {
-    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+    idents(names, ", ")
 }
 
 #[cfg(test)]
@@ -271,6 +272,24 @@ mod tests {
 
     fn show(from: &SqlSchema, to: &SqlSchema) -> String {
         summary(&diff(from, to))
+    }
+
+    /// Names are quoted as SQL quotes them, with a `"` inside doubled, in
+    /// the lines and in the risks alike.
+    #[test]
+    fn names_are_quoted_as_in_sql() {
+        let from =
+            SqlSchema { tables: vec![table("odd\"name", vec![column("a\"b", "TEXT", false)])], ..SqlSchema::default() };
+        let text = show(&from, &SqlSchema::default());
+        assert!(
+            text.starts_with("- table \"odd\"\"name\"  ! Drops table \"odd\"\"name\" and every row in it."),
+            "{text}"
+        );
+        let mut to = from.clone();
+        to.tables[0].columns.push(column("c\"d", "TEXT", false));
+        let text = show(&from, &to);
+        assert!(text.contains("~ \"odd\"\"name\": + column \"c\"\"d\" TEXT NOT NULL"), "{text}");
+        assert!(text.contains("Adds NOT NULL column \"odd\"\"name\".\"c\"\"d\" without a default"), "{text}");
     }
 
     #[test]

@@ -1,22 +1,20 @@
-//! ehrdb's own annotations, written in `///` doc comments so Prisma
-//! ignores them: `/// @ehrdb.immutable` makes a model's table append-only;
-//! `/// @ehrdb.immutable(allowUpdate: [a, b])` also permits UPDATEs that
-//! change only the listed columns.
+//! The rules of ehrdb's own annotations (`/// @ehrdb.immutable`, read by
+//! [`schema::annotations`](crate::schema::annotations)).
 //!
 //! An annotation starts its doc comment line. Each must parse, be known,
 //! sit on a model, and list existing, updatable scalar fields. A mistake
 //! here is an error, not a warning: a mistyped annotation would silently
-//! leave an audit table writable. [`immutable`] is how later stages (the
-//! SQL triggers, the lints) read the annotation.
+//! leave an audit table writable. Mentions of `@ehrdb.` that ehrdb cannot
+//! see (in a plain comment, past the start of a line) are warnings.
 
-mod parse;
+use crate::collections::HashMap;
 
-use crate::HashMap;
-
-use self::parse::{Annotation, Value};
-use super::{Check, Ctx, FieldKind, closest, field_ref_name};
+use super::{Check, Ctx, closest};
 use crate::ast::{Block, BlockKind, Comment, Expr, Field, Ident, Member, TopItem};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::schema::FieldKind;
+use crate::schema::annotations::KNOWN;
+use crate::schema::annotations::parse::{self, Annotation, Value};
 
 pub(super) const CHECKS: &[Check] = &[
     Check::schema("every_annotation_parses", every_annotation_parses),
@@ -27,40 +25,6 @@ pub(super) const CHECKS: &[Check] = &[
     Check::blocks("allow_update_lists_updatable_fields", allow_update_lists_updatable_fields),
     Check::schema("annotations_are_written_in_doc_comments", annotations_are_written_in_doc_comments),
 ];
-
-const KNOWN: &[&str] = &["immutable"];
-
-/// A model's `@ehrdb.immutable`: the SQL stage turns it into triggers that
-/// refuse DELETE and TRUNCATE, and UPDATEs that change any column but
-/// `allow_update`.
-#[derive(Debug, Clone)]
-pub(crate) struct Immutable {
-    /// The `@ehrdb.immutable` text in the doc comment.
-    pub span: Span,
-    /// The fields named in `allowUpdate: [...]`, as written.
-    pub allow_update: Vec<Ident>,
-}
-
-/// The model's `@ehrdb.immutable` annotation, if it has one that parses
-/// (a malformed one is an error of this stage, so later stages never see
-/// it). The `allowUpdate` names are as written: the rules here check them.
-pub(crate) fn immutable(block: &Block) -> Option<Immutable> {
-    if block.kind != BlockKind::Model {
-        return None;
-    }
-    block.doc.iter().filter_map(|c| parse::parse(c)?.ok()).find(|a| a.name.name == "immutable").map(|a| {
-        let allow_update = a
-            .args
-            .iter()
-            .filter(|arg| arg.name.as_ref().is_some_and(|n| n.name == "allowUpdate"))
-            .find_map(|arg| match &arg.value {
-                Value::List(names, _) => Some(names.clone()),
-                Value::Word(_) => None,
-            })
-            .unwrap_or_default();
-        Immutable { span: a.name.span, allow_update }
-    })
-}
 
 /// What a doc comment is attached to.
 #[derive(Clone, Copy)]
@@ -75,7 +39,7 @@ enum Site<'a> {
 /// Every doc comment of every fragment, with what it documents.
 fn doc_comments<'a>(ctx: &Ctx<'a>) -> Vec<(Site<'a>, &'a Comment)> {
     let mut out = Vec::new();
-    for item in ctx.fragments.fragments.iter().flat_map(|f| &f.ast.items) {
+    for item in ctx.schema.fragments.fragments.iter().flat_map(|f| &f.ast.items) {
         match item {
             TopItem::Block(block) => {
                 out.extend(block.doc.iter().map(|c| (Site::Block(block), c)));
@@ -246,10 +210,10 @@ fn immutable_takes_only_allow_update(ctx: &mut Ctx) {
 
 fn allow_update_lists_updatable_fields(ctx: &mut Ctx) {
     for model in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
-        let Some(immutable) = immutable(model) else { continue };
+        let Some(immutable) = model.immutable() else { continue };
         let fields = ctx.fields_by_name(model);
         let primary: Vec<&str> =
-            Ctx::unique_criteria(model).into_iter().filter(|c| c.primary).flat_map(|c| c.fields).collect();
+            model.unique_criteria().into_iter().filter(|c| c.primary).flat_map(|c| c.fields).collect();
         let mut seen: Vec<&Ident> = Vec::new();
         for listed in &immutable.allow_update {
             let name = listed.name.as_str();
@@ -281,11 +245,11 @@ fn allow_update_lists_updatable_fields(ctx: &mut Ctx) {
                 });
                 continue;
             };
-            match ctx.resolve(&field.ty) {
+            match ctx.schema.resolve(&field.ty) {
                 FieldKind::Unknown => continue,
                 FieldKind::Model(_) => {
                     let foreign_keys = match field.attribute("relation").and_then(|r| r.named("fields")) {
-                        Some(Expr::Array(items, _)) => items.iter().filter_map(field_ref_name).collect(),
+                        Some(Expr::Array(items, _)) => items.iter().filter_map(Expr::field_ref_name).collect(),
                         _ => Vec::new(),
                     };
                     ctx.push(
@@ -362,7 +326,7 @@ fn annotations_are_written_in_doc_comments(ctx: &mut Ctx) {
 /// Every comment of every fragment: doc, plain and trailing ones.
 fn every_comment<'a>(ctx: &Ctx<'a>) -> Vec<&'a Comment> {
     let mut out = Vec::new();
-    for item in ctx.fragments.fragments.iter().flat_map(|f| &f.ast.items) {
+    for item in ctx.schema.fragments.fragments.iter().flat_map(|f| &f.ast.items) {
         match item {
             TopItem::Comment(c) => out.push(c),
             TopItem::Block(block) => {

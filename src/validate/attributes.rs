@@ -12,9 +12,10 @@ mod defaults;
 
 pub(super) use arguments::INDEX_TYPES;
 
-use super::{Check, Ctx, FieldKind, Scalar, closest};
+use super::{Check, Ctx, closest};
 use crate::ast::{Arity, Attribute, Block, BlockKind, Expr, Field};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::schema::{FieldKind, Scalar};
 
 pub(super) const CHECKS: &[Check] = &[
     Check::blocks("every_attribute_is_known", every_attribute_is_known),
@@ -85,7 +86,7 @@ fn attribute_groups<'a>(ctx: &Ctx<'a>) -> Vec<(Place, Group<'a>)> {
             _ => continue,
         };
         for field in block.fields() {
-            let place = match ctx.resolve(&field.ty) {
+            let place = match ctx.schema.resolve(&field.ty) {
                 FieldKind::Unknown | FieldKind::Composite(_) => continue,
                 FieldKind::Model(_) => Place::RelationField,
                 _ => Place::ScalarField,
@@ -215,7 +216,7 @@ fn updated_at_is_on_datetime_fields(ctx: &mut Ctx) {
     for model in ctx.models() {
         for field in model.fields() {
             let Some(attribute) = field.attribute("updatedAt") else { continue };
-            let kind = ctx.resolve(&field.ty);
+            let kind = ctx.schema.resolve(&field.ty);
             if matches!(kind, FieldKind::Unknown | FieldKind::Model(_) | FieldKind::Composite(_)) {
                 continue;
             }
@@ -248,7 +249,7 @@ fn ids_are_on_required_scalar_fields(ctx: &mut Ctx) {
         for field in model.fields() {
             let Some(attribute) = field.attribute("id") else { continue };
             let name = &field.name.name;
-            match ctx.resolve(&field.ty) {
+            match ctx.schema.resolve(&field.ty) {
                 FieldKind::Unknown | FieldKind::Composite(_) => {}
                 FieldKind::Model(_) => ctx.push(
                     Diagnostic::error(
@@ -281,7 +282,7 @@ fn ids_are_on_required_scalar_fields(ctx: &mut Ctx) {
 fn relation_fields_take_no_column_attributes(ctx: &mut Ctx) {
     for model in ctx.models() {
         for field in model.fields() {
-            if !matches!(ctx.resolve(&field.ty), FieldKind::Model(_)) {
+            if !matches!(ctx.schema.resolve(&field.ty), FieldKind::Model(_)) {
                 continue;
             }
             let name = &field.name.name;
@@ -313,7 +314,7 @@ fn relation_fields_take_no_column_attributes(ctx: &mut Ctx) {
 
 fn ignore_is_used_where_it_has_an_effect(ctx: &mut Ctx) {
     for model in ctx.models() {
-        let model_ignore = Ctx::block_attributes(model, "ignore").next();
+        let model_ignore = model.attributes_named("ignore").next();
         for field in model.fields() {
             let Some(attribute) = field.attribute("ignore") else { continue };
             let name = &field.name.name;
@@ -328,7 +329,7 @@ fn ignore_is_used_where_it_has_an_effect(ctx: &mut Ctx) {
                     .also(model_ignore.span, "the whole model is ignored here")
                     .help("remove the field's `@ignore`"),
                 );
-            } else if matches!(ctx.resolve(&field.ty), FieldKind::Unsupported) {
+            } else if matches!(ctx.schema.resolve(&field.ty), FieldKind::Unsupported) {
                 ctx.push(
                     Diagnostic::error(
                         "ignore-on-unsupported",
@@ -345,7 +346,7 @@ fn ignore_is_used_where_it_has_an_effect(ctx: &mut Ctx) {
 
 /// Whether a model carries `@@ignore`.
 pub(super) fn is_ignored(block: &Block) -> bool {
-    Ctx::block_attributes(block, "ignore").next().is_some()
+    block.attributes_named("ignore").next().is_some()
 }
 
 /// "put it on `authorId`" for a relation field with `fields: [authorId]`.
@@ -354,7 +355,7 @@ fn suggest_scalar_fields(attribute: &str, field: &Field) -> String {
         .attribute("relation")
         .and_then(|r| r.named("fields"))
         .map(|list| match list {
-            Expr::Array(items, _) => items.iter().filter_map(super::field_ref_name).collect::<Vec<_>>(),
+            Expr::Array(items, _) => items.iter().filter_map(Expr::field_ref_name).collect::<Vec<_>>(),
             _ => Vec::new(),
         })
         .unwrap_or_default();
@@ -376,7 +377,7 @@ fn type_name<'a>(ctx: &Ctx<'a>, field: &Field) -> &'a str {
 /// Whether a generator lists this preview feature (Prisma compares them
 /// without regard to case).
 pub(super) fn preview_feature(ctx: &Ctx, feature: &str) -> bool {
-    ctx.merged.generators.iter().any(|generator| match generator.property("previewFeatures").map(|p| &p.value) {
+    ctx.schema.generators.iter().any(|generator| match generator.property("previewFeatures").map(|p| &p.value) {
         Some(Expr::Array(items, _)) => {
             items.iter().any(|i| i.as_str().is_some_and(|s| s.eq_ignore_ascii_case(feature)))
         }

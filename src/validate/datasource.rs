@@ -12,7 +12,7 @@ mod features;
 mod generator;
 mod url;
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use super::{Check, Ctx, closest};
 use crate::ast::{Arguments, Block, BlockKind, Expr, Property};
@@ -50,7 +50,7 @@ const DATASOURCE_PROPERTIES: &[&str] = &[
 const OTHER_PROVIDERS: &[&str] = &["mysql", "sqlite", "sqlserver", "mongodb", "cockroachdb"];
 
 fn the_datasource_targets_postgresql(ctx: &mut Ctx) {
-    let Some(datasource) = ctx.merged.datasource else { return };
+    let Some(datasource) = ctx.schema.datasource else { return };
     let name = &datasource.name.name;
     let Some(provider) = datasource.property("provider") else {
         ctx.push(
@@ -107,7 +107,7 @@ fn the_datasource_targets_postgresql(ctx: &mut Ctx) {
 
 /// Prisma reads a config block into a map: a key given twice is an error.
 fn every_config_property_is_set_once(ctx: &mut Ctx) {
-    let blocks: Vec<&Block> = ctx.merged.datasource.into_iter().chain(ctx.merged.generators.iter().copied()).collect();
+    let blocks: Vec<&Block> = ctx.schema.datasource.into_iter().chain(ctx.schema.generators.iter().copied()).collect();
     for block in blocks {
         let mut seen: HashMap<&str, &Property> = HashMap::default();
         for property in block.properties() {
@@ -130,7 +130,7 @@ fn every_config_property_is_set_once(ctx: &mut Ctx) {
 }
 
 fn every_datasource_property_is_known(ctx: &mut Ctx) {
-    let Some(datasource) = ctx.merged.datasource else { return };
+    let Some(datasource) = ctx.schema.datasource else { return };
     for property in datasource.properties() {
         let name = property.name.name.as_str();
         if DATASOURCE_PROPERTIES.contains(&name) {
@@ -164,7 +164,7 @@ fn every_datasource_property_is_known(ctx: &mut Ctx) {
 }
 
 fn the_relation_mode_is_prisma_or_foreign_keys(ctx: &mut Ctx) {
-    let Some(datasource) = ctx.merged.datasource else { return };
+    let Some(datasource) = ctx.schema.datasource else { return };
     let relation_mode = datasource.property("relationMode");
     let legacy = datasource.property("referentialIntegrity");
     if let Some(legacy) = legacy {
@@ -221,7 +221,7 @@ fn the_relation_mode_is_prisma_or_foreign_keys(ctx: &mut Ctx) {
 
 /// `extensions = [pg_trgm, postgis(schema: "gis", version: "3.4", map: "postgis")]`.
 fn extensions_are_names_with_string_options(ctx: &mut Ctx) {
-    let Some(property) = ctx.merged.datasource.and_then(|d| d.property("extensions")) else { return };
+    let Some(property) = ctx.schema.datasource.and_then(|d| d.property("extensions")) else { return };
     for item in items(&property.value) {
         match item {
             Expr::Constant(_) => {}
@@ -291,7 +291,7 @@ fn extension_options_are_named_strings(ctx: &mut Ctx, args: &Arguments) {
 }
 
 fn extensions_need_their_preview_feature(ctx: &mut Ctx) {
-    let Some(property) = ctx.merged.datasource.and_then(|d| d.property("extensions")) else { return };
+    let Some(property) = ctx.schema.datasource.and_then(|d| d.property("extensions")) else { return };
     if generator::preview_feature_enabled(ctx, "postgresqlExtensions") {
         return;
     }
@@ -307,7 +307,7 @@ fn extensions_need_their_preview_feature(ctx: &mut Ctx) {
 }
 
 fn schemas_are_a_list_of_distinct_names(ctx: &mut Ctx) {
-    let Some(property) = ctx.merged.datasource.and_then(|d| d.property("schemas")) else { return };
+    let Some(property) = ctx.schema.datasource.and_then(|d| d.property("schemas")) else { return };
     if matches!(&property.value, Expr::Array(items, _) if items.is_empty()) {
         ctx.push(
             Diagnostic::error("empty-schemas", property.value.span(), "`schemas` is an empty list")
@@ -341,7 +341,7 @@ fn schemas_are_a_list_of_distinct_names(ctx: &mut Ctx) {
 
 /// The schemas the datasource lists, when it lists any.
 fn listed_schemas<'a>(ctx: &Ctx<'a>) -> Option<(&'a Property, Vec<&'a str>)> {
-    let property = ctx.merged.datasource?.property("schemas")?;
+    let property = ctx.schema.datasource?.property("schemas")?;
     Some((property, items(&property.value).filter_map(Expr::as_str).collect()))
 }
 
@@ -349,7 +349,7 @@ fn every_schema_attribute_names_a_listed_schema(ctx: &mut Ctx) {
     let listed = listed_schemas(ctx);
     let names: Vec<&str> = listed.as_ref().map(|(_, names)| names.clone()).unwrap_or_default();
     for block in ctx.blocks() {
-        for attribute in Ctx::block_attributes(block, "schema") {
+        for attribute in block.attributes_named("schema") {
             let Some(Expr::String(value)) = attribute.positional().or_else(|| attribute.named("name")) else {
                 continue;
             };
@@ -384,7 +384,7 @@ fn every_block_has_a_schema_when_schemas_are_listed(ctx: &mut Ctx) {
         if !matches!(block.kind, BlockKind::Model | BlockKind::View | BlockKind::Enum) {
             continue;
         }
-        if Ctx::block_attributes(block, "schema").next().is_some() {
+        if block.attributes_named("schema").next().is_some() {
             continue;
         }
         ctx.push(

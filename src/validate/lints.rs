@@ -6,9 +6,10 @@
 
 mod immutable;
 
-use super::{Check, Ctx, FieldKind, Scalar, field_list, field_ref_name};
+use super::{Check, Ctx};
 use crate::ast::{Arity, Block, BlockKind, Expr, Field};
 use crate::diagnostics::Diagnostic;
+use crate::schema::{FieldKind, Scalar};
 
 pub(super) const CHECKS: &[Check] = &[
     Check::blocks("timestamps_carry_a_time_zone", timestamps_carry_a_time_zone),
@@ -25,7 +26,7 @@ pub(super) const CHECKS: &[Check] = &[
 fn timestamps_carry_a_time_zone(ctx: &mut Ctx) {
     for model in ctx.models() {
         for field in model.fields() {
-            if !matches!(ctx.resolve(&field.ty), FieldKind::Scalar(Scalar::DateTime)) {
+            if !matches!(ctx.schema.resolve(&field.ty), FieldKind::Scalar(Scalar::DateTime)) {
                 continue;
             }
             let native = field.attributes.iter().find_map(|a| a.name.name.strip_prefix("db."));
@@ -59,10 +60,11 @@ fn foreign_keys_are_indexed(ctx: &mut Ctx) {
         for field in model.fields() {
             let Some(keys_expr) = field.attribute("relation").and_then(|r| r.named("fields")) else { continue };
             let Expr::Array(items, _) = keys_expr else { continue };
-            let keys: Vec<&str> = items.iter().filter_map(field_ref_name).collect();
+            let keys: Vec<&str> = items.iter().filter_map(Expr::field_ref_name).collect();
             // A key the relation rules reject (a list side, a repeated or
             // missing field, a relation field as key) is theirs to report.
-            let scalar = |k: &&str| fields.get(k).is_some_and(|f| !matches!(ctx.resolve(&f.ty), FieldKind::Model(_)));
+            let scalar =
+                |k: &&str| fields.get(k).is_some_and(|f| !matches!(ctx.schema.resolve(&f.ty), FieldKind::Model(_)));
             let repeated = keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k));
             if keys.is_empty() || field.ty.arity == Arity::List || repeated || !keys.iter().all(scalar) {
                 continue;
@@ -98,13 +100,13 @@ fn foreign_keys_are_indexed(ctx: &mut Ctx) {
 /// primary key, unique constraints, and B-tree or hash `@@index`es without
 /// a `where:` (a partial index misses rows).
 fn leading_columns(model: &Block) -> Vec<Vec<&str>> {
-    let mut indexes: Vec<Vec<&str>> = Ctx::unique_criteria(model).into_iter().map(|c| c.fields).collect();
-    for index in Ctx::block_attributes(model, "index") {
+    let mut indexes: Vec<Vec<&str>> = model.unique_criteria().into_iter().map(|c| c.fields).collect();
+    for index in model.attributes_named("index") {
         let kind = index.named("type").and_then(Expr::as_constant);
         if index.named("where").is_some() || !matches!(kind, None | Some("BTree" | "Hash")) {
             continue;
         }
-        indexes.push(field_list(index));
+        indexes.push(index.field_list());
     }
     indexes
 }
@@ -115,7 +117,7 @@ fn leading_columns(model: &Block) -> Vec<Vec<&str>> {
 fn money_is_not_a_float(ctx: &mut Ctx) {
     for model in ctx.models() {
         for field in model.fields() {
-            if !matches!(ctx.resolve(&field.ty), FieldKind::Scalar(Scalar::Float)) || !is_money(model, field) {
+            if !matches!(ctx.schema.resolve(&field.ty), FieldKind::Scalar(Scalar::Float)) || !is_money(model, field) {
                 continue;
             }
             ctx.push(

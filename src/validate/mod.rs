@@ -1,19 +1,24 @@
 //! The validation stage: Prisma's rules for PostgreSQL, and ehrdb's lints.
 //!
-//! Takes the merged, name-resolved schema and pushes a diagnostic for every
-//! rule that does not hold; it never stops early, so one run reports every
-//! problem of every fragment (Prisma stops after the first phase that
-//! fails). Each rule is a small function named for what must hold; every
-//! file lists its rules in `CHECKS`, and [`ALL`] runs the files in order.
-//! Nothing here prints or touches the database.
+//! Takes the merged [`Schema`] and pushes a diagnostic for every rule that
+//! does not hold; it never stops early, so one run reports every problem
+//! of every fragment (Prisma stops after the first phase that fails). Each
+//! rule is a small function named for what must hold; every file lists its
+//! rules in `CHECKS`, and [`ALL`] runs the files in order. Nothing here
+//! prints or touches the database.
 //!
-//! Shared vocabulary lives here: [`Ctx`] resolves field types
-//! ([`FieldKind`]), names tables and columns (`@@map` / `@map`), lists a
-//! model's unique criteria, and reads attribute arguments ([`Args`]), so a
-//! rule is only the rule.
+//! What the schema means (resolved types, table and column names, unique
+//! criteria, annotations) is [`schema`](crate::schema)'s, which lowering
+//! reads too. This file is the registry and its scheduler: which rules
+//! run, in what order, and how the work is cut and spread over the cores.
+//! What a rule sees is [`Ctx`] (in `context`): the blocks it looks at,
+//! where it reports, the fields by name and the relation graph, indexed
+//! once per run, and attribute arguments read against their parameters
+//! ([`Args`]), so a rule is only the rule.
 
 mod annotations;
 mod attributes;
+mod context;
 mod datasource;
 mod lints;
 mod models;
@@ -21,17 +26,13 @@ mod names;
 mod relations;
 mod types;
 
-pub(crate) use annotations::{Immutable, immutable};
+pub(crate) use context::{Args, Ctx, closest};
 
-use std::sync::OnceLock;
-
-use crate::HashMap;
-
-use crate::ast::*;
-use crate::diagnostics::{Diagnostic, Diagnostics, Span};
-use crate::fragments::Fragments;
-use crate::merge::{self, Merged};
+use crate::ast::Block;
+use crate::diagnostics::Diagnostics;
 use crate::parallel;
+use crate::schema::Schema;
+use context::Index;
 
 /// A rule: its name (what must hold), the function that checks it, and
 /// how much of the schema one run of it needs to see.
@@ -88,18 +89,10 @@ const ALL: &[&[Check]] = &[
 /// reading all of it was most of the time validation took.
 const BLOCKS_PER_RUN: usize = 32;
 
-/// Merges and validates the fragments: every diagnostic of the merge and of
-/// every rule, added to the parser's.
-pub fn run(fragments: &Fragments, prisma_version: Option<u8>) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    let merged = merge::merge(fragments, &mut diagnostics);
-    validate(fragments, &merged, prisma_version, &mut diagnostics);
-    diagnostics
-}
-
-/// Runs every rule over a merged schema.
-pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u8>, diagnostics: &mut Diagnostics) {
-    validate_in_runs_of(BLOCKS_PER_RUN, fragments, merged, prisma_version, diagnostics);
+/// Runs every rule over a merged schema written for Prisma `prisma_major`
+/// (6 or 7). Commands reach this through [`pipeline::check`](crate::pipeline::check).
+pub fn validate(schema: &Schema, prisma_major: u8, diagnostics: &mut Diagnostics) {
+    validate_in_runs_of(BLOCKS_PER_RUN, schema, prisma_major, diagnostics);
 }
 
 /// [`validate`], with the block rules run over `blocks_per_run` blocks at a
@@ -113,14 +106,7 @@ pub fn validate(fragments: &Fragments, merged: &Merged, prisma_version: Option<u
 /// in block order: the order one rule after another over the whole schema
 /// would give, whatever the schedule.
 #[doc(hidden)]
-pub fn validate_in_runs_of(
-    blocks_per_run: usize,
-    fragments: &Fragments,
-    merged: &Merged,
-    prisma_major: Option<u8>,
-    diagnostics: &mut Diagnostics,
-) {
-    let prisma_major = prisma_major.unwrap_or_else(|| default_major(merged));
+pub fn validate_in_runs_of(blocks_per_run: usize, schema: &Schema, prisma_major: u8, diagnostics: &mut Diagnostics) {
     let blocks_per_run = blocks_per_run.max(1);
     let index = Index::default();
     let rules: Vec<&Check> = ALL.iter().flat_map(|checks| checks.iter()).collect();
@@ -132,36 +118,29 @@ pub fn validate_in_runs_of(
         .chain(schema_rules.iter().copied())
         .map(Piece::Rule)
         .chain(
-            merged
+            schema
                 .blocks
                 .chunks(blocks_per_run)
                 .enumerate()
                 .map(|(n, blocks)| Piece::Blocks { first: n * blocks_per_run, blocks }),
         )
         .collect();
+    let fragments = schema.fragments;
     let size: usize = fragments.fragments.iter().map(|f| fragments.sources.get(f.ast.file).text.len()).sum();
     let timing = std::env::var_os("EHRDB_TIME_RULES").is_some();
-    let ctx = |first, scope| Ctx {
-        merged,
-        fragments,
-        prisma_major,
-        index: &index,
-        first,
-        scope,
-        diagnostics: Diagnostics::new(),
-    };
+    let ctx = |first, scope| Ctx::new(schema, prisma_major, &index, first, scope);
     let found = parallel::map(
         &pieces,
         |_| size / 8,
         |piece| match piece {
             Piece::Rule(check) => {
-                let mut ctx = ctx(0, &merged.blocks[..]);
+                let mut ctx = ctx(0, &schema.blocks[..]);
                 let started = std::time::Instant::now();
                 (check.run)(&mut ctx);
                 if timing {
                     eprintln!("{:>10.3} ms  {}", started.elapsed().as_secs_f64() * 1000.0, check.name);
                 }
-                vec![ctx.diagnostics]
+                vec![ctx.into_diagnostics()]
             }
             Piece::Blocks { first, blocks } => {
                 let started = std::time::Instant::now();
@@ -170,7 +149,7 @@ pub fn validate_in_runs_of(
                     .map(|check| {
                         let mut ctx = ctx(*first, blocks);
                         (check.run)(&mut ctx);
-                        ctx.diagnostics
+                        ctx.into_diagnostics()
                     })
                     .collect();
                 if timing {
@@ -221,408 +200,3 @@ const WARM_UP: &[Check] = &[
         ctx.field_maps();
     }),
 ];
-
-/// What the rules ask again and again, worked out once per run, when it
-/// is first asked for (see [`WARM_UP`]): every block's fields by name
-/// (keyed by the block's address; the tree does not move while the rules
-/// run) and the relation graph.
-#[derive(Default)]
-struct Index<'a> {
-    fields: OnceLock<HashMap<usize, HashMap<&'a str, &'a Field>>>,
-    /// The relation graph, which most relation rules read.
-    relations: OnceLock<relations::model::Relations<'a>>,
-}
-
-fn field_maps<'a>(merged: &Merged<'a>) -> HashMap<usize, HashMap<&'a str, &'a Field>> {
-    let mut maps = HashMap::default();
-    for block in merged.blocks.iter().filter(|b| b.kind.has_fields()) {
-        let mut by_name = HashMap::default();
-        for field in block.fields() {
-            by_name.entry(field.name.name.as_str()).or_insert(field);
-        }
-        maps.insert(address(*block), by_name);
-    }
-    maps
-}
-
-fn address<T>(node: &T) -> usize {
-    node as *const T as usize
-}
-
-/// Prisma 6 when the datasource has a `url`, else 7 (which moved it out).
-fn default_major(merged: &Merged) -> u8 {
-    match merged.datasource {
-        Some(datasource) if datasource.property("url").is_some() => 6,
-        _ => 7,
-    }
-}
-
-/// What a rule sees: the merged schema and where to report.
-pub(crate) struct Ctx<'a> {
-    pub merged: &'a Merged<'a>,
-    pub fragments: &'a Fragments,
-    /// 6 or 7.
-    pub prisma_major: u8,
-    index: &'a Index<'a>,
-    /// The blocks this run looks at: all of them, or a run of consecutive
-    /// ones for a block rule, the first of them at `first` in the merged
-    /// schema.
-    scope: &'a [&'a Block],
-    first: usize,
-    diagnostics: Diagnostics,
-}
-
-/// Prisma's scalar types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scalar {
-    String,
-    Int,
-    BigInt,
-    Float,
-    Decimal,
-    Boolean,
-    DateTime,
-    Json,
-    Bytes,
-}
-
-impl Scalar {
-    pub const ALL: [Scalar; 9] = [
-        Scalar::String,
-        Scalar::Int,
-        Scalar::BigInt,
-        Scalar::Float,
-        Scalar::Decimal,
-        Scalar::Boolean,
-        Scalar::DateTime,
-        Scalar::Json,
-        Scalar::Bytes,
-    ];
-
-    pub fn from_name(name: &str) -> Option<Scalar> {
-        Some(match name {
-            "String" => Scalar::String,
-            "Int" => Scalar::Int,
-            "BigInt" => Scalar::BigInt,
-            "Float" => Scalar::Float,
-            "Decimal" => Scalar::Decimal,
-            "Boolean" => Scalar::Boolean,
-            "DateTime" => Scalar::DateTime,
-            "Json" => Scalar::Json,
-            "Bytes" => Scalar::Bytes,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Scalar::String => "String",
-            Scalar::Int => "Int",
-            Scalar::BigInt => "BigInt",
-            Scalar::Float => "Float",
-            Scalar::Decimal => "Decimal",
-            Scalar::Boolean => "Boolean",
-            Scalar::DateTime => "DateTime",
-            Scalar::Json => "Json",
-            Scalar::Bytes => "Bytes",
-        }
-    }
-}
-
-/// What a field's type refers to.
-#[derive(Debug, Clone, Copy)]
-pub enum FieldKind<'a> {
-    Scalar(Scalar),
-    Enum(&'a Block),
-    /// A model or a view: a relation field.
-    Model(&'a Block),
-    /// A composite `type` block.
-    Composite(&'a Block),
-    Unsupported,
-    /// Reported by the type rules; other rules skip such fields.
-    Unknown,
-}
-
-/// A way to identify a row: `@id`, `@@id`, `@unique` or `@@unique`.
-#[derive(Debug, Clone)]
-pub struct Criterion<'a> {
-    pub fields: Vec<&'a str>,
-    pub primary: bool,
-    pub span: Span,
-}
-
-impl<'a> Ctx<'a> {
-    pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
-    }
-
-    /// Every block in fragment order; for a block rule, the blocks of its
-    /// run.
-    pub fn blocks(&self) -> impl Iterator<Item = &'a Block> + 'a {
-        self.scope.iter().copied()
-    }
-
-    /// Models and views (blocks that become tables or views).
-    pub fn models(&self) -> impl Iterator<Item = &'a Block> + 'a {
-        self.blocks().filter(|b| matches!(b.kind, BlockKind::Model | BlockKind::View))
-    }
-
-    pub fn enums(&self) -> impl Iterator<Item = &'a Block> + 'a {
-        self.blocks().filter(|b| b.kind == BlockKind::Enum)
-    }
-
-    /// What a field's type refers to. Worked out anew each time: most
-    /// types are scalars, known by their name at once, and a lookup in a
-    /// table of every field (as this once was) missed the cache so often
-    /// that the rules ran 13% slower.
-    pub fn resolve(&self, ty: &FieldType) -> FieldKind<'a> {
-        resolve(self.merged, ty)
-    }
-
-    /// The text a span covers.
-    pub fn text(&self, span: Span) -> &'a str {
-        self.fragments.sources.slice(span)
-    }
-
-    /// The fields of a model-like block, by name (first definition wins).
-    pub fn fields_by_name(&self, block: &'a Block) -> &'a HashMap<&'a str, &'a Field> {
-        static NONE: std::sync::LazyLock<HashMap<&'static str, &'static Field>> =
-            std::sync::LazyLock::new(HashMap::default);
-        self.field_maps().get(&address(block)).unwrap_or(&NONE)
-    }
-
-    fn field_maps(&self) -> &'a HashMap<usize, HashMap<&'a str, &'a Field>> {
-        let (index, merged) = (self.index, self.merged);
-        index.fields.get_or_init(|| field_maps(merged))
-    }
-
-    /// The relation fields of the blocks this run looks at: their indexes
-    /// in [`Ctx::relations`], which keeps them in block order.
-    pub(in crate::validate) fn relation_range(&self) -> std::ops::Range<usize> {
-        let fields = &self.relations().fields;
-        let (from, to) = (self.first, self.first + self.scope.len());
-        fields.partition_point(|rf| rf.position < from)..fields.partition_point(|rf| rf.position < to)
-    }
-
-    /// The relation fields of the blocks this run looks at.
-    pub(in crate::validate) fn relation_fields(&self) -> &'a [relations::model::RelationField<'a>] {
-        &self.relations().fields[self.relation_range()]
-    }
-
-    /// Every relation field and how they pair, shared by the relation rules.
-    pub(in crate::validate) fn relations(&self) -> &'a relations::model::Relations<'a> {
-        let (index, merged) = (self.index, self.merged);
-        index.relations.get_or_init(|| relations::model::Relations::new(merged))
-    }
-
-    /// The fields of models and views with native types, in order.
-    pub(in crate::validate) fn native_fields(&self) -> impl Iterator<Item = types::NativeField<'a>> + 'a {
-        let merged = self.merged;
-        self.blocks().flat_map(move |block| {
-            block.fields().filter_map(move |field| types::native_field(block, field, resolve(merged, &field.ty)))
-        })
-    }
-
-    /// The block attributes of that name (`"index"` for `@@index`).
-    pub fn block_attributes(block: &'a Block, name: &'a str) -> impl Iterator<Item = &'a Attribute> + 'a {
-        block.attributes().map(|a| &a.attribute).filter(move |a| a.name.name == name)
-    }
-
-    /// The table a model is stored in: its `@@map` name or its own.
-    pub fn table_name(block: &'a Block) -> &'a str {
-        Ctx::block_attributes(block, "map")
-            .next()
-            .and_then(|a| a.positional().or_else(|| a.named("name")))
-            .and_then(Expr::as_str)
-            .unwrap_or(&block.name.name)
-    }
-
-    /// The column a field is stored in: its `@map` name or its own.
-    pub fn column_name(field: &'a Field) -> &'a str {
-        field
-            .attribute("map")
-            .and_then(|a| a.positional().or_else(|| a.named("name")))
-            .and_then(Expr::as_str)
-            .unwrap_or(&field.name.name)
-    }
-
-    /// Every unique criterion of a model, the primary key first.
-    pub fn unique_criteria(block: &'a Block) -> Vec<Criterion<'a>> {
-        let mut criteria = Vec::new();
-        for field in block.fields() {
-            if let Some(id) = field.attribute("id") {
-                criteria.push(Criterion { fields: vec![field.name.name.as_str()], primary: true, span: id.span });
-            }
-        }
-        for attribute in Ctx::block_attributes(block, "id") {
-            criteria.push(Criterion { fields: field_list(attribute), primary: true, span: attribute.span });
-        }
-        for field in block.fields() {
-            if let Some(unique) = field.attribute("unique") {
-                criteria.push(Criterion { fields: vec![field.name.name.as_str()], primary: false, span: unique.span });
-            }
-        }
-        for attribute in Ctx::block_attributes(block, "unique") {
-            criteria.push(Criterion { fields: field_list(attribute), primary: false, span: attribute.span });
-        }
-        criteria
-    }
-
-    /// Whether `fields` (in any order) are exactly one unique criterion.
-    pub fn is_unique(block: &'a Block, fields: &[&str]) -> bool {
-        Ctx::unique_criteria(block)
-            .iter()
-            .any(|c| c.fields.len() == fields.len() && fields.iter().all(|f| c.fields.contains(f)))
-    }
-
-    /// Reads an attribute's arguments against its parameters. The first
-    /// positional argument fills `params[0]`; further positional ones,
-    /// unknown names and repeated names are reported. `label` is how the
-    /// attribute is written (`@relation`, `@@index`).
-    pub fn args(&mut self, attribute: &'a Attribute, label: &str, params: &[&'static str]) -> Args<'a> {
-        let mut args = Args { values: Vec::new() };
-        let Some(list) = &attribute.args else { return args };
-        let mut positional_seen = false;
-        for arg in &list.items {
-            let Some(value) = &arg.value else { continue };
-            let name = match &arg.name {
-                Some(name) => match params.iter().find(|p| **p == name.name) {
-                    Some(param) => *param,
-                    None => {
-                        let known = params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
-                        let mut d = Diagnostic::error(
-                            "unknown-argument",
-                            name.span,
-                            format!("`{label}` has no argument `{}`", name.name),
-                        );
-                        d = if known.is_empty() {
-                            d.help(format!("`{label}` takes no named arguments"))
-                        } else {
-                            d.help(format!("its arguments are {known}"))
-                        };
-                        self.push(d);
-                        continue;
-                    }
-                },
-                None if !positional_seen && !params.is_empty() => {
-                    positional_seen = true;
-                    params[0]
-                }
-                None => {
-                    self.push(
-                        Diagnostic::error(
-                            "unexpected-argument",
-                            arg.span,
-                            format!("`{label}` takes no further positional argument"),
-                        )
-                        .help("name the argument, as in `name: value`"),
-                    );
-                    continue;
-                }
-            };
-            if let Some((_, first)) = args.values.iter().find(|(n, _)| *n == name) {
-                let first_span = first.span();
-                self.push(
-                    Diagnostic::error(
-                        "duplicate-argument",
-                        arg.span,
-                        format!("argument `{name}` of `{label}` is given twice"),
-                    )
-                    .also(first_span, "first given here"),
-                );
-                continue;
-            }
-            args.values.push((name, value));
-        }
-        args
-    }
-}
-
-/// Resolves a field type against the merged schema.
-pub fn resolve<'a>(merged: &Merged<'a>, ty: &FieldType) -> FieldKind<'a> {
-    match &ty.name {
-        TypeName::Unsupported(..) => FieldKind::Unsupported,
-        TypeName::Named(name) => {
-            if let Some(scalar) = Scalar::from_name(&name.name) {
-                return FieldKind::Scalar(scalar);
-            }
-            match merged.types.get(name.name.as_str()) {
-                Some(block) => match block.kind {
-                    BlockKind::Enum => FieldKind::Enum(block),
-                    BlockKind::Model | BlockKind::View => FieldKind::Model(block),
-                    BlockKind::Type => FieldKind::Composite(block),
-                    BlockKind::Datasource | BlockKind::Generator => FieldKind::Unknown,
-                },
-                None => FieldKind::Unknown,
-            }
-        }
-    }
-}
-
-/// The field names of `@@id([a, b])`, `@@unique(fields: [a, b(sort: Desc)])`
-/// and the like: constants and the names of field references with arguments.
-pub fn field_list(attribute: &Attribute) -> Vec<&str> {
-    let list = attribute.positional().or_else(|| attribute.named("fields"));
-    match list {
-        Some(Expr::Array(items, _)) => items.iter().filter_map(field_ref_name).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// `a` in `[a]` and in `[a(sort: Desc)]`.
-pub fn field_ref_name(expr: &Expr) -> Option<&str> {
-    match expr {
-        Expr::Constant(name) => Some(&name.name),
-        Expr::Function(name, _) => Some(&name.name),
-        _ => None,
-    }
-}
-
-/// The arguments of one attribute, by parameter name.
-pub struct Args<'a> {
-    values: Vec<(&'static str, &'a Expr)>,
-}
-
-impl<'a> Args<'a> {
-    pub fn get(&self, name: &str) -> Option<&'a Expr> {
-        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-    }
-}
-
-/// The closest of `candidates` to `name`, when close enough to suggest.
-pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
-/// Edits (insert, delete, replace, swap of neighbours) that turn `a` into
-/// `b`: the optimal string alignment distance.
-fn edit_distance(a: &str, b: &str) -> usize {
-    strsim::osa_distance(a, b)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closest_suggests_near_names_only() {
-        assert_eq!(closest("Strin", ["String", "Int"]), Some("String"));
-        assert_eq!(closest("Flaot", ["Float", "Int"]), Some("Float"));
-        assert_eq!(closest("Datetime", ["DateTime", "Decimal"]), Some("DateTime"));
-        assert_eq!(closest("Quux", ["String", "Int"]), None);
-    }
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
-        assert_eq!(edit_distance("flaot", "float"), 1);
-    }
-}

@@ -8,12 +8,13 @@
 mod constraints;
 mod indexes;
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use super::attributes::{is_ignored, preview_feature};
-use super::{Check, Ctx, FieldKind, closest};
+use super::{Check, Ctx, closest};
 use crate::ast::{Arguments, Arity, Attribute, Block, BlockKind, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
+use crate::schema::FieldKind;
 
 pub(super) const CHECKS: &[Check] = &[
     Check::blocks("every_model_has_a_unique_criterion", every_model_has_a_unique_criterion),
@@ -90,7 +91,7 @@ fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
                 Some(reason) => loose.push((unique.span, reason)),
             }
         }
-        for attribute in Ctx::block_attributes(model, "unique") {
+        for attribute in model.attributes_named("unique") {
             // A list that does not resolve is reported on its own; counting
             // it here spares the user a second error for one mistake.
             let Some(fields) = resolved_fields(model, attribute) else {
@@ -121,14 +122,14 @@ fn every_model_has_a_unique_criterion(ctx: &mut Ctx) {
 /// Whether a model has an `@id` or `@@id`, even a faulty one (reported on
 /// its own, so one mistake gives one error).
 fn has_primary_key(model: &Block) -> bool {
-    Ctx::block_attributes(model, "id").next().is_some() || model.fields().any(|f| f.attribute("id").is_some())
+    model.attributes_named("id").next().is_some() || model.fields().any(|f| f.attribute("id").is_some())
 }
 
 /// Why a unique criterion over these fields cannot identify a row, if so.
 fn why_not_strict(ctx: &Ctx, fields: &[&Field]) -> Option<String> {
     for field in fields {
         let name = &field.name.name;
-        match ctx.resolve(&field.ty) {
+        match ctx.schema.resolve(&field.ty) {
             FieldKind::Unknown | FieldKind::Model(_) => return None,
             FieldKind::Unsupported => return Some(format!("`{name}` has an `Unsupported` type")),
             _ if field.ty.arity == Arity::Optional => return Some(format!("`{name}` is optional")),
@@ -142,12 +143,12 @@ fn every_model_has_at_most_one_primary_key(ctx: &mut Ctx) {
     for model in ctx.blocks().filter(|b| b.kind == BlockKind::Model) {
         let mut keys = Vec::new();
         for field in model.fields() {
-            if matches!(ctx.resolve(&field.ty), FieldKind::Model(_) | FieldKind::Unknown) {
+            if matches!(ctx.schema.resolve(&field.ty), FieldKind::Model(_) | FieldKind::Unknown) {
                 continue;
             }
             keys.extend(field.attribute("id").map(|a| a.span));
         }
-        keys.extend(Ctx::block_attributes(model, "id").map(|a| a.span));
+        keys.extend(model.attributes_named("id").map(|a| a.span));
         let Some((first, others)) = keys.split_first() else { continue };
         for span in others {
             ctx.push(
@@ -184,7 +185,7 @@ fn index_fields_exist_once_and_are_scalar(ctx: &mut Ctx) {
                     ctx.push(unknown_field(model, label, entry.name));
                     continue;
                 };
-                if matches!(ctx.resolve(&field.ty), FieldKind::Model(_)) {
+                if matches!(ctx.schema.resolve(&field.ty), FieldKind::Model(_)) {
                     ctx.push(
                         Diagnostic::error(
                             "relation-field-in-index",
@@ -223,7 +224,7 @@ fn unknown_field(model: &Block, label: &str, name: &Ident) -> Diagnostic {
         format!("`{label}` refers to `{}`, which is not a field of `{model_name}`", name.name),
     )
     .label("no such field");
-    let by_column = model.fields().find(|f| Ctx::column_name(f) == name.name && f.name.name != name.name);
+    let by_column = model.fields().find(|f| f.column_name() == name.name && f.name.name != name.name);
     if let Some(field) = by_column {
         return d.help(format!("`{}` is a column name; list the field `{}`", name.name, field.name.name));
     }
@@ -236,7 +237,7 @@ fn unknown_field(model: &Block, label: &str, name: &Ident) -> Diagnostic {
 /// "list `authorId` instead" for a relation field with `fields: [authorId]`.
 fn foreign_key_hint(label: &str, field: &Field) -> String {
     let fields: Vec<&str> = match field.attribute("relation").and_then(|r| r.named("fields")) {
-        Some(Expr::Array(items, _)) => items.iter().filter_map(super::field_ref_name).collect(),
+        Some(Expr::Array(items, _)) => items.iter().filter_map(Expr::field_ref_name).collect(),
         _ => Vec::new(),
     };
     if fields.is_empty() {
@@ -256,10 +257,10 @@ fn primary_key_fields_are_required(ctx: &mut Ctx) {
             continue;
         }
         let by_name = ctx.fields_by_name(model);
-        for attribute in Ctx::block_attributes(model, "id") {
+        for attribute in model.attributes_named("id") {
             for entry in index_fields(attribute).unwrap_or_default() {
                 let Some(field) = by_name.get(entry.name.name.as_str()) else { continue };
-                if field.ty.arity == Arity::Required || matches!(ctx.resolve(&field.ty), FieldKind::Model(_)) {
+                if field.ty.arity == Arity::Required || matches!(ctx.schema.resolve(&field.ty), FieldKind::Model(_)) {
                     continue;
                 }
                 let what = if field.ty.arity == Arity::List { "a list" } else { "optional" };
@@ -296,7 +297,7 @@ fn views_have_no_primary_key(ctx: &mut Ctx) {
     let views: Vec<&Block> = ctx.blocks().filter(|b| b.kind == BlockKind::View).collect();
     for view in views {
         let field_keys = view.fields().filter_map(|f| f.attribute("id"));
-        for attribute in field_keys.chain(Ctx::block_attributes(view, "id")) {
+        for attribute in field_keys.chain(view.attributes_named("id")) {
             ctx.push(
                 Diagnostic::error(
                     "view-primary-key",
@@ -313,7 +314,7 @@ fn views_have_no_primary_key(ctx: &mut Ctx) {
 fn views_have_no_indexes(ctx: &mut Ctx) {
     let views: Vec<&Block> = ctx.blocks().filter(|b| b.kind == BlockKind::View).collect();
     for view in views {
-        for attribute in Ctx::block_attributes(view, "index") {
+        for attribute in view.attributes_named("index") {
             ctx.push(
                 Diagnostic::error(
                     "view-index",

@@ -8,12 +8,12 @@
 //! accepts but PostgreSQL refuses (an enum type named like a table, two
 //! enum values with one label) are warnings.
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
-use super::{Check, Ctx, FieldKind, Scalar};
-use crate::ast::{Attribute, Block, BlockKind, EnumValue, Expr, Field, Ident};
+use super::{Check, Ctx};
+use crate::ast::{Attribute, Block, BlockKind, EnumValue, Field, Ident};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::merge::Merged;
+use crate::schema::{FieldKind, Scalar};
 
 pub(super) const CHECKS: &[Check] = &[
     Check::blocks("every_name_is_a_valid_identifier", every_name_is_a_valid_identifier),
@@ -225,12 +225,12 @@ fn every_enum_has_a_value(ctx: &mut Ctx) {
 /// Prisma points at the `@@map` that causes the clash, whichever model it
 /// is on.
 fn every_model_has_its_own_table(ctx: &mut Ctx) {
-    let merged = ctx.merged;
+    let schema = ctx.schema;
     let mut tables: HashMap<(Option<&str>, &str), &Block> = HashMap::default();
-    for block in ctx.models().filter(|b| owns_its_name(merged, b)) {
-        let table = Ctx::table_name(block);
-        let Some(first) = tables.get(&(schema(block), table)).copied() else {
-            tables.insert((schema(block), table), block);
+    for block in ctx.models().filter(|b| schema.owns_its_name(b)) {
+        let table = block.table_name();
+        let Some(first) = tables.get(&(block.schema_name(), table)).copied() else {
+            tables.insert((block.schema_name(), table), block);
             continue;
         };
         // `this` carries the `@@map` that causes the clash.
@@ -271,7 +271,7 @@ fn every_field_has_its_own_column(ctx: &mut Ctx) {
         let fields: Vec<Column> = block
             .fields()
             .filter(|f| is_column(ctx, f))
-            .map(|field| Column { field, name: Ctx::column_name(field), map: field.attribute("map") })
+            .map(|field| Column { field, name: field.column_name(), map: field.attribute("map") })
             .collect();
         for (i, this_column) in fields.iter().enumerate() {
             let Column { field, name: column, map } = *this_column;
@@ -333,12 +333,12 @@ struct Column<'a> {
 }
 
 fn every_enum_has_its_own_database_name(ctx: &mut Ctx) {
-    let merged = ctx.merged;
+    let schema = ctx.schema;
     let mut names: HashMap<(Option<&str>, &str), &Block> = HashMap::default();
-    for block in ctx.enums().filter(|b| owns_its_name(merged, b)) {
-        let name = Ctx::table_name(block);
-        let Some(first) = names.get(&(schema(block), name)).copied() else {
-            names.insert((schema(block), name), block);
+    for block in ctx.enums().filter(|b| schema.owns_its_name(b)) {
+        let name = block.table_name();
+        let Some(first) = names.get(&(block.schema_name(), name)).copied() else {
+            names.insert((block.schema_name(), name), block);
             continue;
         };
         let span = map_span(block).unwrap_or(block.name.span);
@@ -389,12 +389,12 @@ fn enum_values_have_distinct_labels(ctx: &mut Ctx) {
 /// of the same name in the same schema cannot be created (or the table
 /// cannot, whichever comes second). Prisma does not check this.
 fn no_enum_is_named_like_a_table(ctx: &mut Ctx) {
-    let merged = ctx.merged;
+    let schema = ctx.schema;
     let tables: HashMap<(Option<&str>, &str), &Block> =
-        ctx.models().filter(|b| owns_its_name(merged, b)).map(|b| ((schema(b), Ctx::table_name(b)), b)).collect();
-    for block in ctx.enums().filter(|b| owns_its_name(merged, b)) {
-        let name = Ctx::table_name(block);
-        let Some(table) = tables.get(&(schema(block), name)) else { continue };
+        ctx.models().filter(|b| schema.owns_its_name(b)).map(|b| ((b.schema_name(), b.table_name()), b)).collect();
+    for block in ctx.enums().filter(|b| schema.owns_its_name(b)) {
+        let name = block.table_name();
+        let Some(table) = tables.get(&(block.schema_name(), name)) else { continue };
         ctx.push(
             Diagnostic::warning(
                 "enum-named-like-table",
@@ -415,24 +415,12 @@ fn no_enum_is_named_like_a_table(ctx: &mut Ctx) {
     }
 }
 
-/// Whether this block is the one its name resolves to (the merge reports
-/// the others).
-fn owns_its_name(merged: &Merged, block: &Block) -> bool {
-    merged.types.get(block.name.name.as_str()).is_some_and(|b| std::ptr::eq(*b, block))
-}
-
 /// Fields stored in a column of their own: not relations, and not fields
 /// whose type is unknown or a composite type (already reported).
 fn is_column(ctx: &Ctx, field: &Field) -> bool {
-    matches!(ctx.resolve(&field.ty), FieldKind::Scalar(_) | FieldKind::Enum(_) | FieldKind::Unsupported)
-}
-
-/// The PostgreSQL schema of a block (`@@schema("audit")`), `None` for the
-/// default one.
-fn schema(block: &Block) -> Option<&str> {
-    Ctx::block_attributes(block, "schema").next().and_then(|a| a.positional()).and_then(Expr::as_str)
+    matches!(ctx.schema.resolve(&field.ty), FieldKind::Scalar(_) | FieldKind::Enum(_) | FieldKind::Unsupported)
 }
 
 fn map_span(block: &Block) -> Option<Span> {
-    Ctx::block_attributes(block, "map").next().map(|a| a.span)
+    block.attributes_named("map").next().map(|a| a.span)
 }

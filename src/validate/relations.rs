@@ -6,7 +6,7 @@
 //! unique on a 1:1's key side), and foreign key names.
 //!
 //! The rules share one relation graph ([`model::Relations`], built once
-//! per run by [`Ctx::relations`]) and each reports only its own problem; rules that need a well-formed pair or key
+//! per run by [`Ctx::relations`](super::Ctx::relations)) and each reports only its own problem; rules that need a well-formed pair or key
 //! skip relations another rule already reported, so one mistake is one
 //! error. Prisma's cycle and multiple-cascade-path rules are SQL Server
 //! only and have no counterpart here.
@@ -18,7 +18,6 @@ pub(super) mod model;
 mod sides;
 
 use super::Check;
-use super::Ctx;
 
 pub(super) const CHECKS: &[Check] = &[
     Check::blocks("relation_attributes_sit_on_relation_fields", arguments::relation_attributes_sit_on_relation_fields),
@@ -45,13 +44,3 @@ pub(super) const CHECKS: &[Check] = &[
     Check::blocks("key_native_types_are_comparable", keys::key_native_types_are_comparable),
     Check::blocks("foreign_key_names_are_unique_per_table", constraint_names::foreign_key_names_are_unique_per_table),
 ];
-
-/// `relationMode = "prisma"` in the datasource: Prisma emulates the
-/// foreign keys, with fewer referential actions.
-fn emulated_relations(ctx: &Ctx) -> bool {
-    ctx.merged
-        .datasource
-        .and_then(|d| d.property("relationMode"))
-        .and_then(|p| p.value.as_str())
-        .is_some_and(|mode| mode == "prisma")
-}

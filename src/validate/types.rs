@@ -7,9 +7,10 @@
 
 mod native;
 
-use super::{Check, Ctx, FieldKind, Scalar, closest};
+use super::{Check, Ctx, closest};
 use crate::ast::{Arity, BlockKind, Field, TypeName};
 use crate::diagnostics::Diagnostic;
+use crate::schema::{FieldKind, Scalar};
 pub(super) use native::{NativeField, native_field};
 use native::{
     fields_have_at_most_one_native_type, native_type_lengths_fit_postgresql, native_types_are_on_scalar_fields,
@@ -32,13 +33,13 @@ fn every_field_type_exists(ctx: &mut Ctx) {
     for block in ctx.blocks().filter(|b| b.kind.has_fields()) {
         for field in block.fields() {
             let TypeName::Named(name) = &field.ty.name else { continue };
-            if !matches!(ctx.resolve(&field.ty), FieldKind::Unknown) {
+            if !matches!(ctx.schema.resolve(&field.ty), FieldKind::Unknown) {
                 continue;
             }
             let known = Scalar::ALL
                 .iter()
                 .map(|s| s.name())
-                .chain(ctx.merged.types.keys().copied())
+                .chain(ctx.schema.types.keys().copied())
                 .filter(|n| *n != name.name);
             let mut diagnostic = Diagnostic::error("unknown-type", name.span, format!("unknown type `{}`", name.name))
                 .label("not a scalar type, model, view, enum or composite type");
@@ -87,7 +88,7 @@ fn no_composite_types_on_postgresql(ctx: &mut Ctx) {
 /// `Unsupported("VarChar(30)")` is a type Prisma supports; Prisma wants
 /// the native type notation so the client can read and write it.
 fn unsupported_types_are_not_native_types(ctx: &mut Ctx) {
-    let source = ctx.merged.datasource.map_or("db", |d| d.name.name.as_str());
+    let source = ctx.schema.datasource.map_or("db", |d| d.name.name.as_str());
     for block in ctx.models() {
         for field in block.fields() {
             let TypeName::Unsupported(text, span) = &field.ty.name else { continue };

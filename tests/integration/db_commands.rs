@@ -19,7 +19,7 @@ fn catalog(db: &pg::TestDb) -> SqlSchema {
 
 fn example_schema() -> SqlSchema {
     let fragments = Fragments::load_file_or_dir(&repo().join("schema")).unwrap();
-    sql::lower_checked(&fragments, None).unwrap_or_else(|_| panic!("the example is valid"))
+    crate::support::lowered(&fragments, "the example")
 }
 
 fn status_json(project: &Project, url: &str) -> Value {

@@ -9,14 +9,14 @@ use std::path::Path;
 
 use crate::support::{fixture, fixtures, parse, pg};
 use ehrdb::fragments::Fragments;
-use ehrdb::sql;
+
 use ehrdb::sql::{
     AlterEnum, Change, Column, ColumnDefault, ColumnType, EnumColumn, QualifiedName, SqlSchema, diff, render,
 };
 
 /// Lowers fragments that must validate without errors.
 fn lowered(fragments: &Fragments) -> SqlSchema {
-    sql::lower_checked(fragments, None).unwrap_or_else(|d| panic!("{}", d.render(&fragments.sources, false)))
+    crate::support::lowered(fragments, "the fixture")
 }
 
 /// What creates `schema` in an empty database.

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use crate::support::{DATASOURCE, parse};
-use ehrdb::{format, sql, validate};
+use ehrdb::{format, pipeline};
 
 const SEED: &str = include_str!("../../schema/theater.prisma");
 
@@ -20,10 +20,10 @@ fn check(text: &str) {
     // The validator and lowering take whatever the parser made of it, with
     // a datasource of their own in a second fragment, as `validate` would.
     let schema = parse(&[("schema/base.prisma", DATASOURCE), ("schema/fuzz.prisma", text)]);
-    let mut diagnostics = validate::run(&schema, None);
-    if let Err(errors) = sql::lower_checked(&schema, None) {
-        diagnostics.extend(errors);
-    }
+    let checked = pipeline::check(&schema, None);
+    // Lowering runs on a schema without errors, as every command runs it.
+    checked.lower();
+    let diagnostics = &checked.diagnostics;
     for diagnostic in diagnostics.iter() {
         for span in std::iter::once(diagnostic.primary.span).chain(diagnostic.secondary.iter().map(|l| l.span)) {
             let source = &schema.sources.get(span.file).text;

@@ -12,19 +12,17 @@ use ehrdb::db::introspect;
 use ehrdb::fragments::Fragments;
 
 use ehrdb::sql::diff::{diff, reversed};
-use ehrdb::sql::{self, SqlSchema, render, summary::summary};
+use ehrdb::sql::{SqlSchema, render, summary::summary};
 
 use ehrdb::migrations;
 use sha2::Digest;
 
-use crate::support::{fixtures, parse, pg, repo};
+use crate::support::{fixtures, lowered, parse, pg, repo};
 
 /// The relational model of a schema file or folder, which must be valid.
 fn lower(path: &Path) -> SqlSchema {
     let fragments = Fragments::load_file_or_dir(path).unwrap_or_else(|e| panic!("{e:#}"));
-    sql::lower_checked(&fragments, None).unwrap_or_else(|diagnostics| {
-        panic!("{} is not valid:\n{}", path.display(), diagnostics.render(&fragments.sources, false))
-    })
+    lowered(&fragments, &path.display().to_string())
 }
 
 fn cases() -> Vec<PathBuf> {
@@ -114,8 +112,7 @@ fn every_migrate_fixture_round_trips_and_matches_prisma() {
 /// The relational model of a merged schema text (a migration's snapshot).
 fn lower_text(name: &str, text: &str) -> SqlSchema {
     let fragments = parse(&[(name, text)]);
-    sql::lower_checked(&fragments, None)
-        .unwrap_or_else(|diagnostics| panic!("{name} is not valid:\n{}", diagnostics.render(&fragments.sources, false)))
+    lowered(&fragments, name)
 }
 
 #[test]

@@ -15,14 +15,13 @@ use std::path::Path;
 use crate::support::{fixture, fixtures, parse};
 use ehrdb::diagnostics::Severity;
 use ehrdb::fragments::Fragments;
-use ehrdb::validate;
+use ehrdb::{pipeline, validate};
 
 /// Parses, merges and validates one fixture file.
 fn check(path: &Path) -> (Fragments, ehrdb::diagnostics::Diagnostics) {
     let (name, text) = fixture(path);
-    let mut fragments = parse(&[(&name, &text)]);
-    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    diagnostics.extend(validate::run(&fragments, None));
+    let fragments = parse(&[(&name, &text)]);
+    let diagnostics = pipeline::check(&fragments, None).diagnostics;
     (fragments, diagnostics)
 }
 
@@ -64,7 +63,7 @@ fn err_cases_report_errors() {
 #[test]
 fn the_example_schema_is_valid_without_warnings() {
     let fragments = Fragments::load(&crate::support::repo().join("schema")).unwrap();
-    let diagnostics = validate::run(&fragments, None);
+    let diagnostics = pipeline::check(&fragments, None).diagnostics;
     assert!(diagnostics.is_empty(), "{}", diagnostics.render(&fragments.sources, false));
 }
 
@@ -93,7 +92,7 @@ fn errors_of_several_fragments_and_phases_are_reported_in_one_run() {
     // default (attributes), each in its own fragment.
     let fragments = Fragments::load(&fixtures().join("validate/multi/several_phases")).unwrap();
     assert!(fragments.diagnostics.is_empty());
-    let found = validate::run(&fragments, None);
+    let found = pipeline::check(&fragments, None).diagnostics;
     let places: Vec<_> = found
         .to_json(&fragments.sources)
         .into_iter()
@@ -129,8 +128,8 @@ fn block_rules_give_the_same_diagnostics_however_the_blocks_are_cut() {
     for fragments in &schemas {
         let found = |blocks_per_run| {
             let mut diagnostics = ehrdb::diagnostics::Diagnostics::new();
-            let merged = ehrdb::merge::merge(fragments, &mut diagnostics);
-            validate::validate_in_runs_of(blocks_per_run, fragments, &merged, None, &mut diagnostics);
+            let schema = ehrdb::merge::merge(fragments, &mut diagnostics);
+            validate::validate_in_runs_of(blocks_per_run, &schema, schema.default_prisma_major(), &mut diagnostics);
             format!("{diagnostics:#?}")
         };
         let whole = found(usize::MAX);

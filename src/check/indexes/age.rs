@@ -8,7 +8,7 @@
 //! `up.sql` text with a small tokenizer that knows quotes and comments;
 //! it never runs anything.
 
-use crate::HashMap;
+use crate::collections::HashMap;
 use crate::db::history::AppliedMigration;
 use crate::migrations::Migration;
 

@@ -116,8 +116,9 @@ fn expected_schema(setup: &Setup) -> Result<SqlSchema, String> {
     };
     let path = newest.dir.join(crate::migrations::SCHEMA_FILE);
     let fragments = Fragments::from_texts(vec![(path.display().to_string(), path, text.clone())]);
-    sql::lower_checked(&fragments, setup.config.prisma_version)
-        .map_err(|_| format!("{}'s schema.prisma has errors (`ehrdb validate` shows them)", newest.folder()))
+    crate::pipeline::check(&fragments, setup.config.prisma_version)
+        .lower()
+        .ok_or_else(|| format!("{}'s schema.prisma has errors (`ehrdb validate` shows them)", newest.folder()))
 }
 
 /// The history and the catalog of one database, against the folder.

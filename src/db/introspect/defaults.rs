@@ -14,6 +14,7 @@
 //! Whether a `nextval(...)` default is the column's own sequence needs the
 //! catalog, so that is decided by the caller, not here.
 
+use crate::number::is_unsigned_decimal;
 use crate::sql::ColumnDefault;
 
 /// The canonical default of a column whose default PostgreSQL prints as
@@ -277,20 +278,9 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// `-12`, `12.50`, `1e3`, `-1.5E-3`: what PostgreSQL accepts as a numeric
-/// constant, with an optional sign.
+/// constant, with an optional minus.
 fn is_number(text: &str) -> bool {
-    let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
-        None => (unsigned, None),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction) && exponent_ok
+    is_unsigned_decimal(text.strip_prefix('-').unwrap_or(text))
 }
 
 #[cfg(test)]

@@ -7,25 +7,26 @@
 //! key created again exactly as it was dropped, or triggers recreated with
 //! no more freedom than before, carry no risk.
 
-use crate::HashSet;
-use crate::sql::{Change, Column, ColumnDefault, ColumnType, QualifiedName, Risk};
-
-use super::quoted;
+use crate::collections::HashSet;
+use crate::sql::render::{column_type, ident, idents, qualified};
+use crate::sql::{Change, Column, ColumnType, QualifiedName, Risk};
 
 impl Change {
     /// Whether this change can lose data or fail on a table with rows.
     pub fn risk(&self) -> Option<Risk> {
         match self {
             Change::DropTable(table) => {
-                Some(Risk::Destructive(format!("Drops table {} and every row in it.", quoted(&table.name))))
+                Some(Risk::Destructive(format!("Drops table {} and every row in it.", qualified(&table.name))))
             }
             Change::DropColumn { table, column } => Some(Risk::Destructive(format!(
                 "Drops column {} and the data in it.",
                 column_name(table, &column.name)
             ))),
-            Change::DropEnum(e) => {
-                Some(Risk::Destructive(format!("Drops enum {} and its values {}.", quoted(&e.name), listed(&e.values))))
-            }
+            Change::DropEnum(e) => Some(Risk::Destructive(format!(
+                "Drops enum {} and its values {}.",
+                qualified(&e.name),
+                listed(&e.values)
+            ))),
             Change::AlterEnum(alter) => {
                 let removed: Vec<String> = alter.from.iter().filter(|v| !alter.to.contains(v)).cloned().collect();
                 if removed.is_empty() {
@@ -35,12 +36,12 @@ impl Change {
                 let columns: Vec<String> =
                     alter.columns.iter().map(|c| column_name(&c.table, &c.column.name)).collect();
                 Some(Risk::Destructive(if columns.is_empty() {
-                    format!("Removes {what} {} from enum {}.", listed(&removed), quoted(&alter.name))
+                    format!("Removes {what} {} from enum {}.", listed(&removed), qualified(&alter.name))
                 } else {
                     format!(
                         "Removes {what} {} from enum {}: the migration fails while a row still holds one in {}.",
                         listed(&removed),
-                        quoted(&alter.name),
+                        qualified(&alter.name),
                         columns.join(", ")
                     )
                 }))
@@ -48,7 +49,7 @@ impl Change {
             Change::AlterColumn { table, from, to } => alter_column(table, from, to),
             Change::DropImmutableTriggers { table, .. } => Some(Risk::Destructive(format!(
                 "Drops the immutability triggers of {}: UPDATE, DELETE and TRUNCATE on this audit table become possible.",
-                quoted(table)
+                qualified(table)
             ))),
             Change::AddColumn { table, column } if !column.nullable && column.default.is_none() => {
                 Some(Risk::Risky(format!(
@@ -57,23 +58,23 @@ impl Change {
                 )))
             }
             Change::AddPrimaryKey { table, key } => Some(Risk::Risky(format!(
-                "Adds primary key \"{}\" on {} ({}): this fails if rows hold duplicates or NULLs.",
-                key.name,
-                quoted(table),
+                "Adds primary key {} on {} ({}): this fails if rows hold duplicates or NULLs.",
+                ident(&key.name),
+                qualified(table),
                 listed(key.columns.iter().map(|c| &c.name))
             ))),
             Change::CreateIndex { table, index } if index.unique => Some(Risk::Risky(format!(
-                "Creates unique index \"{}\" on {} ({}): this fails if rows hold duplicate values.",
-                index.name,
-                quoted(table),
+                "Creates unique index {} on {} ({}): this fails if rows hold duplicate values.",
+                ident(&index.name),
+                qualified(table),
                 listed(index.columns.iter().map(|c| &c.name))
             ))),
             Change::AddForeignKey { table, key } => Some(Risk::Risky(format!(
-                "Adds foreign key \"{}\" on {} ({}) to {}: this fails if a row references one that does not exist.",
-                key.name,
-                quoted(table),
+                "Adds foreign key {} on {} ({}) to {}: this fails if a row references one that does not exist.",
+                ident(&key.name),
+                qualified(table),
                 listed(&key.columns),
-                quoted(&key.referenced_table)
+                qualified(&key.referenced_table)
             ))),
             _ => None,
         }
@@ -122,7 +123,7 @@ pub fn risks(changes: &[Change]) -> Vec<Option<Risk>> {
                             Risk::Destructive(format!(
                                 "Lets UPDATE change {} of immutable table {}.",
                                 listed(freed),
-                                quoted(table)
+                                qualified(table)
                             ))
                         })
                     }
@@ -138,7 +139,7 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Option<Ris
     let not_null = from.nullable && !to.nullable;
     let retyped = from.ty != to.ty || from.array != to.array;
     if retyped && !widens(from, to) {
-        let (before, after) = (type_text(from), type_text(to));
+        let (before, after) = (column_type(from), column_type(to));
         let mut message = if narrows(from, to) {
             format!(
                 "Changes {name} from {before} to {after}, which narrows it: a value that does not fit is rounded or makes the migration fail."
@@ -156,28 +157,13 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Option<Ris
     not_null.then(|| Risk::Risky(format!("Makes {name} NOT NULL: this fails if a row holds NULL in it.")))
 }
 
-/// The type of a column as SQL: `VARCHAR(10)`, `"Role"`, `TEXT[]`.
-pub(crate) fn type_text(column: &Column) -> String {
-    let base = match &column.ty {
-        ColumnType::Builtin(ty) => match (ty.as_str(), &column.default) {
-            ("INTEGER", Some(ColumnDefault::Sequence)) => "SERIAL".to_owned(),
-            ("BIGINT", Some(ColumnDefault::Sequence)) => "BIGSERIAL".to_owned(),
-            ("SMALLINT", Some(ColumnDefault::Sequence)) => "SMALLSERIAL".to_owned(),
-            _ => ty.clone(),
-        },
-        ColumnType::Enum(name) => quoted(name),
-        ColumnType::Unsupported(ty) => ty.clone(),
-    };
-    if column.array { format!("{base}[]") } else { base }
-}
-
 fn column_name(table: &QualifiedName, column: &str) -> String {
-    format!("{}.\"{column}\"", quoted(table))
+    format!("{}.{}", qualified(table), ident(column))
 }
 
 /// `"A", "B"`.
 fn listed<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> String {
-    names.into_iter().map(|n| format!("\"{}\"", n.as_ref())).collect::<Vec<_>>().join(", ")
+    idents(names, ", ")
 }
 
 /// A builtin type split into its name and arguments: `DECIMAL(10,2)` is

@@ -14,8 +14,8 @@
 //! dropped and added again when the primary key or unique index behind it
 //! is, since PostgreSQL refuses to drop a key a foreign key depends on.
 
+use crate::collections::{HashMap, HashSet};
 use crate::sql::{Change, ForeignKey, Index, IndexColumn, QualifiedName, SqlSchema, Table};
-use crate::{HashMap, HashSet};
 
 pub(super) fn tables(from: &SqlSchema, to: &SqlSchema, out: &mut Vec<Change>) {
     // Looked up by name rather than searched: a schema of thousands of

@@ -1,16 +1,17 @@
 //! Tests of the differ. This file holds the schema builders and
 //! [`check_pair`], which every pair of schemas goes through: the changes
-//! play on the first schema into the second with `apply`'s checks, the
-//! reversed changes play back, both lists are in the safe order, and the
-//! reversed list is what diffing the other way gives.
+//! play on the first schema into the second on a simulated PostgreSQL
+//! ([`simulator`]), the reversed changes play back, both lists are in the
+//! safe order, and the reversed list is what diffing the other way gives.
 
 mod hazards;
 mod pairs;
 mod props;
 mod risks;
+mod simulator;
 
 use super::order::{self, Step, step};
-use super::{apply, diff, reversed};
+use super::{diff, reversed};
 use crate::sql::{
     Change, Column, ColumnDefault, ColumnType, Enum, ForeignKey, Immutable, Index, IndexColumn, PrimaryKey,
     QualifiedName, ReferentialAction, SqlSchema, Table,
@@ -94,9 +95,9 @@ pub(super) fn schema(enums: Vec<Enum>, tables: Vec<Table>) -> SqlSchema {
     SqlSchema { namespaces: Vec::new(), extensions: Vec::new(), enums, tables }
 }
 
-/// Plays `changes` on `start` with `apply`, and also checks the one thing
-/// the model cannot: the immutability function exists before a trigger
-/// calls it, and is created only once.
+/// Plays `changes` on `start` on the simulator, and also checks the one
+/// thing the model cannot: the immutability function exists before a
+/// trigger calls it, and is created only once.
 pub(super) fn play(start: &SqlSchema, changes: &[Change]) -> SqlSchema {
     let mut schema = start.clone();
     let mut function = start.tables.iter().any(|t| t.immutable.is_some());
@@ -104,7 +105,7 @@ pub(super) fn play(start: &SqlSchema, changes: &[Change]) -> SqlSchema {
         let checked = match change {
             Change::CreateImmutableFunction if function => Err("the function is created twice".to_owned()),
             Change::CreateImmutableTriggers { .. } if !function => Err("no function for the triggers".to_owned()),
-            _ => apply(&mut schema, change).map_err(|e| e.to_string()),
+            _ => simulator::play_one(&mut schema, change),
         };
         if let Err(error) = checked {
             panic!("change {at} fails: {error}\n{change:#?}\nin the list\n{changes:#?}");

@@ -9,15 +9,15 @@
 
 use super::{enum_value_name, qualified};
 use crate::ast::{Arity, Expr, Field, TypeName};
-use crate::merge::Merged;
+use crate::number::is_unsigned_decimal;
+use crate::schema::{FieldKind, Scalar, Schema};
 use crate::sql::render::literal as quote;
 use crate::sql::{Column, ColumnDefault, ColumnType};
-use crate::validate::{Ctx, FieldKind, Scalar, resolve};
 
 /// The column of a scalar, enum or `Unsupported` field; `None` for a
 /// relation field, which has no column.
-pub(super) fn column(merged: &Merged, field: &Field) -> Option<Column> {
-    let kind = resolve(merged, &field.ty);
+pub(super) fn column(schema: &Schema, field: &Field) -> Option<Column> {
+    let kind = schema.resolve(&field.ty);
     let ty = match kind {
         FieldKind::Scalar(scalar) => scalar_type(scalar, field),
         FieldKind::Enum(block) => ColumnType::Enum(qualified(block)),
@@ -29,7 +29,7 @@ pub(super) fn column(merged: &Merged, field: &Field) -> Option<Column> {
     };
     let array = matches!(field.ty.arity, Arity::List | Arity::OptionalList);
     Some(Column {
-        name: Ctx::column_name(field).to_owned(),
+        name: field.column_name().to_owned(),
         ty,
         array,
         // Prisma never makes an array column NOT NULL.
@@ -130,14 +130,14 @@ fn decimal(text: &str) -> Option<String> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
+    if !is_unsigned_decimal(body) {
+        return None;
+    }
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(at) => (&body[..at], body[at + 1..].parse::<i64>().ok()?),
         None => (body, 0),
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if !(whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit())) || whole.len() + fraction.len() == 0 {
-        return None;
-    }
     let digits = format!("{whole}{fraction}");
     let digits = digits.trim_start_matches('0');
     let scale = fraction.len() as i64 - exponent;

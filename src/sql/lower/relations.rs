@@ -2,20 +2,19 @@
 //! `fields`/`references`, and a join table for every implicit many-to-many
 //! relation, named and shaped exactly as Prisma Migrate creates them.
 
-use crate::HashSet;
+use crate::collections::HashSet;
 
 use super::{column_names, field_named, qualified};
 use crate::ast::{Arity, Block, BlockKind, Expr, Field};
-use crate::merge::Merged;
-use crate::naming::{MAX_IDENTIFIER_BYTES, default_constraint_name};
+use crate::schema::names::{MAX_IDENTIFIER_BYTES, default_constraint_name};
+use crate::schema::{FieldKind, Schema};
 use crate::sql::{Column, ForeignKey, Index, IndexColumn, PrimaryKey, ReferentialAction, Table};
-use crate::validate::{Ctx, FieldKind, resolve};
 
 /// The foreign keys a model's relation fields define.
-pub(super) fn foreign_keys(merged: &Merged, model: &Block, table: &str) -> Vec<ForeignKey> {
+pub(super) fn foreign_keys(schema: &Schema, model: &Block, table: &str) -> Vec<ForeignKey> {
     let mut keys = Vec::new();
     for field in model.fields() {
-        let FieldKind::Model(target) = resolve(merged, &field.ty) else { continue };
+        let FieldKind::Model(target) = schema.resolve(&field.ty) else { continue };
         let Some(relation) = field.attribute("relation") else { continue };
         let (Some(fields), Some(references)) = (names(relation.named("fields")), names(relation.named("references")))
         else {
@@ -87,19 +86,19 @@ fn is_list(field: &Field) -> bool {
 /// names in byte order) or `_RelationName`, with columns `A` and `B`
 /// referencing the two models' ids, in model A's schema. Without foreign
 /// keys when Prisma emulates relations.
-pub(super) fn join_tables(merged: &Merged, models: &[&Block], emulated: bool) -> Vec<Table> {
+pub(super) fn join_tables(schema: &Schema, models: &[&Block], emulated: bool) -> Vec<Table> {
     let mut seen: HashSet<(&str, &str, Option<&str>)> = HashSet::default();
     let mut tables = Vec::new();
     for &model in models {
         for field in model.fields().filter(|f| is_list(f)) {
-            let FieldKind::Model(target) = resolve(merged, &field.ty) else { continue };
+            let FieldKind::Model(target) = schema.resolve(&field.ty) else { continue };
             if target.kind != BlockKind::Model {
                 continue;
             }
             let name = relation_name(field);
             let opposite = target.fields().find(|other| {
                 !std::ptr::eq(*other, field)
-                    && matches!(resolve(merged, &other.ty), FieldKind::Model(m) if std::ptr::eq(m, model))
+                    && matches!(schema.resolve(&other.ty), FieldKind::Model(m) if std::ptr::eq(m, model))
                     && relation_name(other) == name
             });
             if !opposite.is_some_and(is_list) {
@@ -107,14 +106,14 @@ pub(super) fn join_tables(merged: &Merged, models: &[&Block], emulated: bool) ->
             }
             let (a, b) = if model.name.name <= target.name.name { (model, target) } else { (target, model) };
             if seen.insert((&a.name.name, &b.name.name, name)) {
-                tables.extend(join_table(merged, a, b, name, emulated));
+                tables.extend(join_table(schema, a, b, name, emulated));
             }
         }
     }
     tables
 }
 
-fn join_table(merged: &Merged, a: &Block, b: &Block, relation: Option<&str>, emulated: bool) -> Option<Table> {
+fn join_table(schema: &Schema, a: &Block, b: &Block, relation: Option<&str>, emulated: bool) -> Option<Table> {
     let full = match relation {
         Some(name) => format!("_{name}"),
         None => format!("_{}To{}", a.name.name, b.name.name),
@@ -122,7 +121,7 @@ fn join_table(merged: &Merged, a: &Block, b: &Block, relation: Option<&str>, emu
     let table = truncate(&full);
     let id_column = |model: &Block, name: &str| -> Option<(Column, String)> {
         let id = single_id(model)?;
-        let mut column = super::columns::column(merged, id)?;
+        let mut column = super::columns::column(schema, id)?;
         let referenced = column.name.clone();
         column.name = name.to_owned();
         column.nullable = false;
@@ -169,7 +168,7 @@ fn single_id(model: &Block) -> Option<&Field> {
     if let Some(id) = model.fields().find(|f| f.attribute("id").is_some()) {
         return Some(id);
     }
-    let primary = Ctx::unique_criteria(model).into_iter().find(|c| c.primary)?;
+    let primary = model.unique_criteria().into_iter().find(|c| c.primary)?;
     match primary.fields.as_slice() {
         [only] => field_named(model, only),
         _ => None,

@@ -4,7 +4,7 @@
 //! values go or move).
 
 use super::{default_sql, ident, literal, plain_type, qualified};
-use crate::naming::MAX_IDENTIFIER_BYTES;
+use crate::schema::names::MAX_IDENTIFIER_BYTES;
 use crate::sql::{AlterEnum, Change, Column, ColumnDefault, ColumnType, QualifiedName};
 
 /// `ALTER TABLE ... ALTER COLUMN ...` between two states of one column.

@@ -2,19 +2,16 @@
 //! fixture of the `err/` side (invalid for Prisma) can show them. These
 //! tests run the whole validation on small schemas instead.
 
-use super::immutable;
 use crate::diagnostics::Diagnostics;
 use crate::fragments::Fragments;
-use crate::validate;
+use crate::pipeline;
 
 const HEAD: &str = "datasource db {\n  provider = \"postgresql\"\n}\n\n";
 
 fn check(body: &str) -> (Fragments, Diagnostics) {
     let text = format!("{HEAD}{body}");
-    let mut fragments =
-        Fragments::from_texts(vec![("schema/audit.prisma".to_owned(), "schema/audit.prisma".into(), text)]);
-    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    diagnostics.extend(validate::run(&fragments, None));
+    let fragments = Fragments::from_texts(vec![("schema/audit.prisma".to_owned(), "schema/audit.prisma".into(), text)]);
+    let diagnostics = pipeline::check(&fragments, None).diagnostics;
     (fragments, diagnostics)
 }
 
@@ -38,18 +35,6 @@ const NOTE: &str = "model ClinicalNote {
 
 fn note(annotation: &str) -> String {
     format!("/// {annotation}\n{NOTE}")
-}
-
-#[test]
-fn the_api_reads_the_annotation_and_its_fields() {
-    let (fragments, _) = check(&note("@ehrdb.immutable(allowUpdate: [amendedById, body])"));
-    let model = fragments.fragments[0].ast.blocks().find(|b| b.name.name == "ClinicalNote").unwrap();
-    let annotation = immutable(model).expect("annotated");
-    let names: Vec<&str> = annotation.allow_update.iter().map(|i| i.name.as_str()).collect();
-    assert_eq!(names, ["amendedById", "body"]);
-    assert_eq!(fragments.sources.slice(annotation.span), "@ehrdb.immutable");
-    let datasource = fragments.fragments[0].ast.blocks().next().unwrap();
-    assert!(immutable(datasource).is_none());
 }
 
 #[test]

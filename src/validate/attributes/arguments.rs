@@ -7,7 +7,7 @@
 use super::{Place, preview_feature};
 use crate::ast::{Attribute, Expr};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::naming::MAX_IDENTIFIER_BYTES;
+use crate::schema::names::MAX_IDENTIFIER_BYTES;
 use crate::validate::{Args, Ctx, closest};
 
 /// What an argument's value must be.

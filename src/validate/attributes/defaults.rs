@@ -7,7 +7,9 @@
 use super::arguments::describe;
 use crate::ast::{Arguments, Arity, Attribute, Block, Expr, Field};
 use crate::diagnostics::Diagnostic;
-use crate::validate::{Ctx, FieldKind, Scalar, closest};
+use crate::number::is_unsigned_decimal;
+use crate::schema::{FieldKind, Scalar};
+use crate::validate::{Ctx, closest};
 
 /// The functions Prisma knows for PostgreSQL.
 const FUNCTIONS: [&str; 7] = ["autoincrement", "now", "uuid", "cuid", "nanoid", "ulid", "dbgenerated"];
@@ -17,7 +19,7 @@ pub(super) fn defaults_fit_their_fields(ctx: &mut Ctx) {
         for field in model.fields() {
             let Some(attribute) = field.attribute("default") else { continue };
             let Some(value) = attribute.positional().or_else(|| attribute.named("value")) else { continue };
-            let kind = ctx.resolve(&field.ty);
+            let kind = ctx.schema.resolve(&field.ty);
             if let Some(diagnostic) = check(kind, field, attribute, value) {
                 ctx.push(diagnostic);
             }
@@ -79,7 +81,7 @@ fn check(kind: FieldKind, field: &Field, attribute: &Attribute, value: &Expr) ->
 /// The fields in `@relation(fields: [...])` of a relation field.
 fn foreign_keys(field: &Field) -> Vec<&str> {
     match field.attribute("relation").and_then(|r| r.named("fields")) {
-        Some(Expr::Array(items, _)) => items.iter().filter_map(crate::validate::field_ref_name).collect(),
+        Some(Expr::Array(items, _)) => items.iter().filter_map(Expr::field_ref_name).collect(),
         _ => Vec::new(),
     }
 }
@@ -354,21 +356,9 @@ fn is_rfc3339(text: &str) -> bool {
     clock && zone
 }
 
+/// A `Decimal` default: a decimal number with an optional sign.
 fn is_decimal(text: &str) -> bool {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(at) => (&body[..at], Some(&body[at + 1..])),
-        None => (body, None),
-    };
-    let mut parts = mantissa.splitn(2, '.');
-    let whole = parts.next().unwrap_or_default();
-    let fraction = parts.next().unwrap_or_default();
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction) && exponent_ok
+    is_unsigned_decimal(text.strip_prefix(['-', '+']).unwrap_or(text))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::ast::{Block, Expr};
 use crate::diagnostics::Diagnostic;
 
 pub(super) fn every_generator_has_a_provider(ctx: &mut Ctx) {
-    for generator in ctx.merged.generators.clone() {
+    for generator in ctx.schema.generators.clone() {
         match generator.property("provider") {
             Some(provider) => string_or_env(ctx, &provider.value, "provider", "\"prisma-client-js\""),
             None => ctx.push(
@@ -28,7 +28,7 @@ pub(super) fn every_generator_has_a_provider(ctx: &mut Ctx) {
 /// `output` and each of `binaryTargets` are strings or `env("NAME")`;
 /// `engineType` is a string.
 pub(super) fn generator_settings_are_strings(ctx: &mut Ctx) {
-    for generator in ctx.merged.generators.clone() {
+    for generator in ctx.schema.generators.clone() {
         if let Some(output) = generator.property("output") {
             string_or_env(ctx, &output.value, "output", "\"../generated/client\"");
         }
@@ -70,7 +70,7 @@ fn string_or_env(ctx: &mut Ctx, value: &Expr, setting: &str, example: &str) {
 
 pub(super) fn preview_features_are_known(ctx: &mut Ctx) {
     let major = ctx.prisma_major;
-    for generator in ctx.merged.generators.clone() {
+    for generator in ctx.schema.generators.clone() {
         let Some(property) = generator.property("previewFeatures") else { continue };
         for item in items(&property.value) {
             let Some(name) = item.as_str() else {
@@ -130,7 +130,7 @@ fn unknown_feature(name: &str, span: crate::diagnostics::Span, major: u8) -> Dia
 
 /// Whether any generator enables the feature (Prisma takes the union).
 pub(crate) fn preview_feature_enabled(ctx: &Ctx, feature: &str) -> bool {
-    ctx.merged.generators.iter().any(|g: &&Block| {
+    ctx.schema.generators.iter().any(|g: &&Block| {
         g.property("previewFeatures")
             .is_some_and(|p| items(&p.value).filter_map(Expr::as_str).any(|f| f.eq_ignore_ascii_case(feature)))
     })

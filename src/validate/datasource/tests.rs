@@ -5,13 +5,12 @@
 
 use crate::diagnostics::Diagnostics;
 use crate::fragments::Fragments;
-use crate::validate;
+use crate::pipeline;
 
 fn check(text: &str, major: Option<u8>) -> (Fragments, Diagnostics) {
-    let mut fragments =
+    let fragments =
         Fragments::from_texts(vec![("schema/base.prisma".to_owned(), "schema/base.prisma".into(), text.to_owned())]);
-    let mut diagnostics = std::mem::take(&mut fragments.diagnostics);
-    diagnostics.extend(validate::run(&fragments, major));
+    let diagnostics = pipeline::check(&fragments, major).diagnostics;
     (fragments, diagnostics)
 }
 

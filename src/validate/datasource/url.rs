@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 const URL_PROPERTIES: [&str; 3] = ["url", "directUrl", "shadowDatabaseUrl"];
 
 pub(super) fn connection_urls_follow_the_prisma_major(ctx: &mut Ctx) {
-    let Some(datasource) = ctx.merged.datasource else { return };
+    let Some(datasource) = ctx.schema.datasource else { return };
     if ctx.prisma_major >= 7 {
         urls_live_in_prisma_config(ctx, datasource);
     } else {
@@ -141,7 +141,7 @@ pub(super) fn env_variable<'a>(ctx: &mut Ctx, expr: &'a Expr) -> Option<&'a str>
 /// Reported at the datasource's name, not at the URL, so the rendered
 /// snippet never shows the secret; the message names the line.
 fn password_is_not_written_in_the_schema(ctx: &mut Ctx, datasource: &Block, property: &Property, redacted: &str) {
-    let (line, _) = ctx.fragments.sources.get(property.span.file).line_col(property.span.start as usize);
+    let (line, _) = ctx.schema.fragments.sources.get(property.span.file).line_col(property.span.start as usize);
     ctx.push(
         Diagnostic::error(
             "password-in-url",

@@ -1,14 +1,14 @@
 //! Lints for `@ehrdb.immutable` models: what would fight the triggers
 //! that make their tables append-only, or defeat the point of an audit
-//! trail. They read the annotation through [`annotations::immutable`].
+//! trail. They read the annotation through [`Block::immutable`].
 
-use super::super::annotations::{self, Immutable};
-use super::super::{Ctx, FieldKind, Scalar};
+use super::super::Ctx;
 use crate::ast::{Arity, Block, BlockKind, Expr, Field};
 use crate::diagnostics::Diagnostic;
+use crate::schema::{FieldKind, ImmutableAnnotation, Scalar};
 
-fn immutable_models<'a>(ctx: &Ctx<'a>) -> Vec<(&'a Block, Immutable)> {
-    ctx.blocks().filter(|b| b.kind == BlockKind::Model).filter_map(|b| Some((b, annotations::immutable(b)?))).collect()
+fn immutable_models<'a>(ctx: &Ctx<'a>) -> Vec<(&'a Block, ImmutableAnnotation)> {
+    ctx.blocks().filter(|b| b.kind == BlockKind::Model).filter_map(|b| Some((b, b.immutable()?))).collect()
 }
 
 /// Sequential ids leak volume and timing (two receipts tell how many
@@ -19,11 +19,13 @@ fn immutable_models<'a>(ctx: &Ctx<'a>) -> Vec<(&'a Block, Immutable)> {
 pub(super) fn not_keyed_by_autoincrement(ctx: &mut Ctx) {
     for (model, immutable) in immutable_models(ctx) {
         let fields = ctx.fields_by_name(model);
-        let key_fields = Ctx::unique_criteria(model).into_iter().filter(|c| c.primary).flat_map(|c| c.fields);
+        let key_fields = model.unique_criteria().into_iter().filter(|c| c.primary).flat_map(|c| c.fields);
         for field in key_fields.filter_map(|name| fields.get(name)) {
             let Some(default) = field.attribute("default") else { continue };
             let autoincrement = matches!(default.positional(), Some(Expr::Function(f, _)) if f.name == "autoincrement");
-            if !autoincrement || !matches!(ctx.resolve(&field.ty), FieldKind::Scalar(Scalar::Int | Scalar::BigInt)) {
+            if !autoincrement
+                || !matches!(ctx.schema.resolve(&field.ty), FieldKind::Scalar(Scalar::Int | Scalar::BigInt))
+            {
                 continue;
             }
             ctx.push(
@@ -53,7 +55,7 @@ pub(super) fn deletes_do_not_write_into_them(ctx: &mut Ctx) {
         for field in model.fields() {
             let Some(relation) = field.attribute("relation") else { continue };
             let Some(Expr::Array(keys, _)) = relation.named("fields") else { continue };
-            let FieldKind::Model(parent) = ctx.resolve(&field.ty) else { continue };
+            let FieldKind::Model(parent) = ctx.schema.resolve(&field.ty) else { continue };
             let explicit = relation.named("onDelete");
             let action = match explicit.and_then(Expr::as_constant) {
                 Some(action) => action,
@@ -72,12 +74,12 @@ pub(super) fn deletes_do_not_write_into_them(ctx: &mut Ctx) {
                 .label("`onDelete: Cascade` into an append-only table"),
                 "SetNull" | "SetDefault" => {
                     let listed = |key: &Expr| {
-                        super::field_ref_name(key).is_some_and(|k| immutable.allow_update.iter().any(|a| a.name == k))
+                        key.field_ref_name().is_some_and(|k| immutable.allow_update.iter().any(|a| a.name == k))
                     };
                     if keys.iter().all(listed) {
                         continue;
                     }
-                    let names = keys.iter().filter_map(super::field_ref_name).collect::<Vec<_>>().join("`, `");
+                    let names = keys.iter().filter_map(Expr::field_ref_name).collect::<Vec<_>>().join("`, `");
                     Diagnostic::warning(
                         "set-null-into-immutable",
                         span,
@@ -119,7 +121,7 @@ pub(super) fn have_no_updated_at(ctx: &mut Ctx) {
     }
 }
 
-fn updated_at_warning(model: &Block, field: &Field, immutable: &Immutable) -> Diagnostic {
+fn updated_at_warning(model: &Block, field: &Field, immutable: &ImmutableAnnotation) -> Diagnostic {
     let name = &field.name.name;
     let (label, help) = if immutable.allow_update.is_empty() {
         ("never changes: rows of this model are never updated", format!("remove `{name}`"))

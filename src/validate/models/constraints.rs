@@ -5,13 +5,14 @@
 //! compound keys (`name:`), and the `a_b` name Prisma Client gives a key
 //! over `a` and `b`.
 
-use crate::HashMap;
-use crate::naming::default_constraint_name;
+use crate::collections::HashMap;
+use crate::schema::names::default_constraint_name;
 
 use super::{index_fields, key_attributes, resolved_fields};
 use crate::ast::{Attribute, Block, Expr};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::validate::{Ctx, FieldKind};
+use crate::schema::FieldKind;
+use crate::validate::Ctx;
 
 pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
     for model in ctx.models() {
@@ -23,7 +24,7 @@ pub(super) fn compound_names_do_not_clash_with_fields(ctx: &mut Ctx) {
             }
             let joined = fields.iter().map(|f| f.name.name.as_str()).collect::<Vec<_>>().join("_");
             let Some(field) = by_name.get(joined.as_str()) else { continue };
-            if matches!(ctx.resolve(&field.ty), FieldKind::Model(_)) {
+            if matches!(ctx.schema.resolve(&field.ty), FieldKind::Model(_)) {
                 continue;
             }
             ctx.push(
@@ -132,8 +133,9 @@ pub(super) fn constraint_names_are_unique(ctx: &mut Ctx) {
 }
 
 fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, out: &mut Vec<Constraint<'a>>) {
-    let table = Ctx::table_name(model);
-    let schema = Ctx::block_attributes(model, "schema")
+    let table = model.table_name();
+    let schema = model
+        .attributes_named("schema")
         .next()
         .and_then(|a| a.positional().or_else(|| a.named("map")))
         .and_then(Expr::as_str);
@@ -146,14 +148,14 @@ fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, out: &mut Vec<Constraint<'a>>) {
         out.push(Constraint { name, model: &model.name.name, table, schema, span, explicit });
     };
     for field in model.fields() {
-        let kind = ctx.resolve(&field.ty);
+        let kind = ctx.schema.resolve(&field.ty);
         if matches!(kind, FieldKind::Unknown) {
             continue;
         }
         if let FieldKind::Model(_) = kind {
             continue;
         }
-        let column = Ctx::column_name(field);
+        let column = field.column_name();
         if let Some(attribute) = field.attribute("id") {
             let (name, span, explicit) = named(attribute, &["map"], || default_constraint_name(table, &[], "_pkey"));
             push(name, Kind::PrimaryKey, span, explicit);
@@ -166,7 +168,7 @@ fn collect<'a>(ctx: &Ctx<'a>, model: &'a Block, out: &mut Vec<Constraint<'a>>) {
     }
     for (label, attribute) in key_attributes(model) {
         let Some(fields) = resolved_fields(model, attribute) else { continue };
-        let columns: Vec<&str> = fields.iter().map(|f| Ctx::column_name(f)).collect();
+        let columns: Vec<&str> = fields.iter().map(|f| f.column_name()).collect();
         let (kind, names, default): (_, &[&str], _) = match label {
             "@@id" => (Kind::PrimaryKey, &["map"], default_constraint_name(table, &[], "_pkey")),
             "@@unique" => (Kind::Unique, &["map"], default_constraint_name(table, &columns, "_key")),

@@ -8,8 +8,9 @@
 use super::{IndexField, index_fields, key_attributes};
 use crate::ast::{Arity, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
+use crate::schema::{FieldKind, Scalar};
 use crate::validate::attributes::INDEX_TYPES;
-use crate::validate::{Ctx, FieldKind, Scalar, closest};
+use crate::validate::{Ctx, closest};
 
 /// Operator classes Prisma names, and the access method of each.
 const OPERATOR_CLASSES: &[(&str, &str)] =
@@ -70,7 +71,7 @@ pub(super) fn index_types_fit_their_fields(ctx: &mut Ctx) {
             }
             for entry in &fields {
                 let Some(field) = by_name.get(entry.name.name.as_str()) else { continue };
-                let kind = ctx.resolve(&field.ty);
+                let kind = ctx.schema.resolve(&field.ty);
                 if matches!(kind, FieldKind::Model(_) | FieldKind::Unknown) {
                     continue;
                 }

@@ -2,12 +2,12 @@
 //! field, and arguments of the right kind (a string name, lists of field
 //! names, known referential actions, a usable foreign key name).
 
-use super::emulated_relations;
 use super::model::{FieldList, PARAMS};
-use crate::ast::Expr;
+use crate::ast::{Block, Expr};
 use crate::diagnostics::Diagnostic;
-use crate::naming::MAX_IDENTIFIER_BYTES;
-use crate::validate::{Ctx, FieldKind, closest};
+use crate::schema::FieldKind;
+use crate::schema::names::MAX_IDENTIFIER_BYTES;
+use crate::validate::{Ctx, closest};
 
 const ACTIONS: [&str; 5] = ["Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"];
 /// What Prisma can emulate with `relationMode = "prisma"` on PostgreSQL.
@@ -16,7 +16,7 @@ const EMULATED_ACTIONS: [&str; 3] = ["Cascade", "Restrict", "SetNull"];
 pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
     for model in ctx.models() {
         for field in model.fields() {
-            let kind = ctx.resolve(&field.ty);
+            let kind = ctx.schema.resolve(&field.ty);
             if matches!(kind, FieldKind::Model(_) | FieldKind::Unknown) {
                 continue;
             }
@@ -41,7 +41,7 @@ pub(super) fn relation_attributes_sit_on_relation_fields(ctx: &mut Ctx) {
 }
 
 pub(super) fn relation_arguments_are_well_formed(ctx: &mut Ctx) {
-    let emulated = emulated_relations(ctx);
+    let emulated = ctx.schema.relations_are_emulated();
     for rf in ctx.relation_fields() {
         let Some(attribute) = rf.attribute else { continue };
         // Reports unknown, repeated and extra positional arguments.
@@ -195,7 +195,7 @@ fn check_action(ctx: &mut Ctx, path: &str, arg: &str, value: &Expr, emulated: bo
 }
 
 pub(super) fn relations_to_ignored_models_are_ignored(ctx: &mut Ctx) {
-    let ignored = |block| Ctx::block_attributes(block, "ignore").next().is_some();
+    let ignored = |block: &Block| block.attributes_named("ignore").next().is_some();
     for rf in ctx.relation_fields() {
         if !ignored(rf.target) || ignored(rf.model) || rf.field.attribute("ignore").is_some() {
             continue;

@@ -5,13 +5,13 @@
 //! indexes, unique constraints and other foreign keys.
 
 use super::keys::resolve;
-use crate::HashMap;
-use crate::naming::default_constraint_name;
+use crate::collections::HashMap;
+use crate::schema::names::default_constraint_name;
 
 use super::model::RelationField;
-use crate::ast::{Block, BlockKind, Expr};
+use crate::ast::{Block, BlockKind, Expr, Field};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::validate::{Ctx, field_list};
+use crate::validate::Ctx;
 
 /// One named constraint of a table.
 struct Constraint {
@@ -31,11 +31,11 @@ pub(super) fn foreign_key_names_are_unique_per_table(ctx: &mut Ctx) {
     for model in ctx.models().filter(|m| m.kind == BlockKind::Model) {
         let Some(fields) = by_model.get(model.name.name.as_str()) else { continue };
         let mut constraints = key_and_index_names(model);
-        let table = Ctx::table_name(model);
+        let table = model.table_name();
         for rf in fields.iter().filter(|rf| std::ptr::eq(rf.model, model)) {
             let Some(fields) = resolve(ctx, model, &rf.fields()) else { continue };
             let mapped = rf.args.map.and_then(Expr::as_str).filter(|m| !m.is_empty());
-            let columns: Vec<&str> = fields.iter().map(|f| Ctx::column_name(f)).collect();
+            let columns: Vec<&str> = fields.iter().map(|f| f.column_name()).collect();
             let name = mapped.map_or_else(|| default_constraint_name(table, &columns, "_fkey"), str::to_owned);
             let span = match (mapped, rf.args.map) {
                 (Some(_), Some(map)) => map.span(),
@@ -80,11 +80,11 @@ pub(super) fn foreign_key_names_are_unique_per_table(ctx: &mut Ctx) {
 /// The primary key, unique constraints and indexes of a model, with their
 /// database names.
 fn key_and_index_names(model: &Block) -> Vec<Constraint> {
-    let table = Ctx::table_name(model);
+    let table = model.table_name();
     let columns_of = |names: Vec<&str>| -> Vec<String> {
         names
             .into_iter()
-            .map(|n| model.fields().find(|f| f.name.name == n).map_or(n, Ctx::column_name).to_owned())
+            .map(|n| model.fields().find(|f| f.name.name == n).map_or(n, Field::column_name).to_owned())
             .collect()
     };
     let mapped = |a: &crate::ast::Attribute, alias: Option<&str>| -> Option<String> {
@@ -96,7 +96,7 @@ fn key_and_index_names(model: &Block) -> Vec<Constraint> {
         constraints.push(Constraint { name, span, what, foreign_key: None });
     };
     let field_id = model.fields().find_map(|f| f.attribute("id"));
-    let block_id = Ctx::block_attributes(model, "id").next();
+    let block_id = model.attributes_named("id").next();
     if let Some(id) = field_id.or(block_id) {
         push(
             mapped(id, None).unwrap_or_else(|| default_constraint_name(table, &[], "_pkey")),
@@ -106,16 +106,16 @@ fn key_and_index_names(model: &Block) -> Vec<Constraint> {
     }
     for field in model.fields() {
         if let Some(unique) = field.attribute("unique") {
-            let name = mapped(unique, None)
-                .unwrap_or_else(|| default_constraint_name(table, &[Ctx::column_name(field)], "_key"));
+            let name =
+                mapped(unique, None).unwrap_or_else(|| default_constraint_name(table, &[field.column_name()], "_key"));
             push(name, unique.span, "a unique constraint");
         }
     }
     for (attribute, suffix, what, alias) in
         [("unique", "_key", "a unique constraint", None), ("index", "_idx", "an index", Some("name"))]
     {
-        for a in Ctx::block_attributes(model, attribute) {
-            let columns = columns_of(field_list(a));
+        for a in model.attributes_named(attribute) {
+            let columns = columns_of(a.field_list());
             let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
             let name = mapped(a, alias).unwrap_or_else(|| default_constraint_name(table, &columns, suffix));
             push(name, a.span, what);

@@ -4,12 +4,12 @@
 //! criterion; a 1:1's key is unique; a required relation has a required
 //! key; `SetNull` and `SetDefault` can do what they say.
 
-use super::emulated_relations;
 use super::model::{FieldList, RelationArgs, RelationField, Shape, field_named, type_name};
 use super::sides::{single_id, type_with_native};
 use crate::ast::{Arity, Block, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
-use crate::validate::{Ctx, FieldKind, closest};
+use crate::schema::{FieldKind, Scalar};
+use crate::validate::{Ctx, closest};
 
 /// The fields a key list names, when every name is an existing scalar
 /// field of `model`, listed once. Problems are reported by
@@ -19,7 +19,7 @@ pub(super) fn resolve<'a>(ctx: &Ctx<'a>, model: &'a Block, list: &FieldList<'a>)
     let mut fields: Vec<&Field> = Vec::new();
     for name in names {
         let field = field_named(model, &name.name)?;
-        if matches!(ctx.resolve(&field.ty), FieldKind::Model(_) | FieldKind::Unknown)
+        if matches!(ctx.schema.resolve(&field.ty), FieldKind::Model(_) | FieldKind::Unknown)
             || fields.iter().any(|f| std::ptr::eq(*f, field))
         {
             return None;
@@ -62,7 +62,7 @@ fn check_key_field<'a>(ctx: &mut Ctx<'a>, rf: &RelationField, arg: &str, model: 
     let model_name = &model.name.name;
     let Some(field) = field_named(model, &name.name) else {
         let code = if arg == "fields" { "unknown-key-field" } else { "unknown-referenced-field" };
-        let scalars = model.fields().filter(|f| !matches!(ctx.resolve(&f.ty), FieldKind::Model(_)));
+        let scalars = model.fields().filter(|f| !matches!(ctx.schema.resolve(&f.ty), FieldKind::Model(_)));
         let mut d = Diagnostic::error(code, name.span, format!("`{model_name}` has no field `{}`", name.name))
             .label(format!("not a field of `{model_name}`"));
         if let Some(suggestion) = closest(&name.name, scalars.map(|f| f.name.name.as_str())) {
@@ -75,7 +75,7 @@ fn check_key_field<'a>(ctx: &mut Ctx<'a>, rf: &RelationField, arg: &str, model: 
         ctx.push(d);
         return;
     };
-    let FieldKind::Model(_) = ctx.resolve(&field.ty) else { return };
+    let FieldKind::Model(_) = ctx.schema.resolve(&field.ty) else { return };
     // A relation field stores nothing; its own key fields are what to list.
     let inner = field.attribute("relation").map(|a| FieldList::of(RelationArgs::read(a).fields));
     let inner = inner.and_then(|list| resolve(ctx, model, &list));
@@ -215,7 +215,7 @@ pub(super) fn references_are_a_unique_criterion(ctx: &mut Ctx) {
         }
         let Some(references) = resolve(ctx, rf.target, &rf.references()) else { continue };
         let names: Vec<&str> = references.iter().map(|f| f.name.name.as_str()).collect();
-        if Ctx::is_unique(rf.target, &names) {
+        if rf.target.is_unique(&names) {
             continue;
         }
         let target = &rf.target.name.name;
@@ -234,7 +234,9 @@ pub(super) fn references_are_a_unique_criterion(ctx: &mut Ctx) {
             ),
         };
         // Part of a compound key: the whole key is what to reference.
-        let covering = Ctx::unique_criteria(rf.target)
+        let covering = rf
+            .target
+            .unique_criteria()
             .into_iter()
             .filter(|c| names.iter().all(|n| c.fields.contains(n)))
             .min_by_key(|c| c.fields.len());
@@ -269,7 +271,7 @@ pub(super) fn one_to_one_keys_are_unique(ctx: &mut Ctx) {
             [one] => format!("add `@unique` to `{model}.{one}`"),
             _ => format!("add `@@unique([{}])` to `{model}`", names.join(", ")),
         };
-        if Ctx::is_unique(f.model, &names) {
+        if f.model.is_unique(&names) {
             help = format!("{help}: a 1:1 key needs a unique criterion listing its fields in the same order");
         }
         help.push_str(&format!(", or make `{}` a list for a 1:n relation", b.path()));
@@ -322,7 +324,7 @@ fn actions<'a>(rf: &RelationField<'a>, action: &str) -> Vec<(&'static str, &'a E
 }
 
 pub(super) fn set_null_only_on_optional_keys(ctx: &mut Ctx) {
-    let emulated = emulated_relations(ctx);
+    let emulated = ctx.schema.relations_are_emulated();
     for rf in ctx.relation_fields().iter().filter(|rf| !rf.is_list()) {
         let set_null = actions(rf, "SetNull");
         if set_null.is_empty() {
@@ -388,7 +390,7 @@ pub(super) fn set_default_keys_have_defaults(ctx: &mut Ctx) {
 /// The PostgreSQL type families a `String` key can have: keys of
 /// different families cannot form a foreign key (`uuid` vs `text`).
 fn string_family(ctx: &Ctx, field: &Field) -> &'static str {
-    if !matches!(ctx.resolve(&field.ty), FieldKind::Scalar(crate::validate::Scalar::String)) {
+    if !matches!(ctx.schema.resolve(&field.ty), FieldKind::Scalar(Scalar::String)) {
         return "";
     }
     match field.attributes.iter().find_map(|a| a.name.name.strip_prefix("db.")) {

@@ -5,12 +5,13 @@
 //! Built once per run, before the rules ([`Ctx::relations`]);
 //! it reports nothing itself (the argument rules do).
 
-use crate::HashMap;
+use crate::collections::HashMap;
 
 use crate::ast::{Arity, Attribute, Block, BlockKind, Expr, Field, Ident, TypeName};
 use crate::diagnostics::Span;
-use crate::merge::Merged;
-use crate::validate::{Ctx, FieldKind, resolve};
+use crate::schema::FieldKind;
+use crate::schema::Schema;
+use crate::validate::Ctx;
 
 /// The parameters of `@relation`, the positional one first.
 pub(in crate::validate) const PARAMS: &[&str] = &["name", "fields", "references", "onDelete", "onUpdate", "map"];
@@ -207,18 +208,18 @@ pub(in crate::validate) struct Relations<'a> {
 }
 
 impl<'a> Relations<'a> {
-    pub fn new(merged: &Merged<'a>) -> Relations<'a> {
+    pub fn new(schema: &Schema<'a>) -> Relations<'a> {
         let mut fields = Vec::new();
         let models =
-            merged.blocks.iter().enumerate().filter(|(_, b)| matches!(b.kind, BlockKind::Model | BlockKind::View));
+            schema.blocks.iter().enumerate().filter(|(_, b)| matches!(b.kind, BlockKind::Model | BlockKind::View));
         for (position, model) in models {
             // A second definition of a name is reported by the merge; the
             // first is the one every reference resolves to.
-            if !merged.types.get(model.name.name.as_str()).is_some_and(|b| std::ptr::eq(*b, *model)) {
+            if !schema.owns_its_name(model) {
                 continue;
             }
             for field in model.fields() {
-                let FieldKind::Model(target) = resolve(merged, &field.ty) else { continue };
+                let FieldKind::Model(target) = schema.resolve(&field.ty) else { continue };
                 let attribute = field.attribute("relation");
                 let args = attribute.map(RelationArgs::read).unwrap_or_default();
                 fields.push(RelationField { position, model, field, target, attribute, args });
@@ -304,7 +305,7 @@ impl<'a> Relations<'a> {
         let fields = rf.fields();
         let names: Vec<&str> = fields.names().iter().map(|n| n.name.as_str()).collect();
         !names.is_empty()
-            && Ctx::unique_criteria(rf.model).iter().any(|c| c.fields.len() == names.len() && c.fields == names)
+            && rf.model.unique_criteria().iter().any(|c| c.fields.len() == names.len() && c.fields == names)
     }
 }
 

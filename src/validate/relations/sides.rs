@@ -4,7 +4,7 @@
 //! stores the foreign key (the single side of a 1:n, one side of a 1:1,
 //! neither side of an implicit m:n).
 
-use crate::HashSet;
+use crate::collections::HashSet;
 
 use super::model::{RelationField, Relations, Shape, field_named, lower_first, plural, type_name};
 use crate::ast::Block;
@@ -184,7 +184,7 @@ pub(super) fn upper_first(name: &str) -> String {
 
 /// The model's only `@id` field (or the one field of its `@@id`).
 pub(super) fn single_id(block: &Block) -> Option<&crate::ast::Field> {
-    let primary = Ctx::unique_criteria(block).into_iter().find(|c| c.primary)?;
+    let primary = block.unique_criteria().into_iter().find(|c| c.primary)?;
     match primary.fields.as_slice() {
         [only] => field_named(block, only),
         _ => None,

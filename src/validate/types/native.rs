@@ -7,9 +7,10 @@
 //! at the first problem; so does each attribute here, the scalar type
 //! first because arguments of the wrong type are beside the point.
 
-use super::super::{Ctx, FieldKind, Scalar, closest};
+use super::super::{Ctx, closest};
 use crate::ast::{Attribute, Block, BlockKind, Expr, Field};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::schema::{FieldKind, Scalar};
 
 /// What a native type takes in parentheses.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -185,7 +186,7 @@ pub(super) fn fields_have_at_most_one_native_type(ctx: &mut Ctx) {
 }
 
 pub(super) fn native_types_use_the_datasource_name(ctx: &mut Ctx) {
-    let Some(datasource) = ctx.merged.datasource else { return };
+    let Some(datasource) = ctx.schema.datasource else { return };
     let source = datasource.name.name.as_str();
     for native in ctx.native_fields() {
         if !matches!(native.kind, FieldKind::Scalar(_)) {

@@ -29,6 +29,15 @@ pub fn parse(files: &[(&str, &str)]) -> Fragments {
     )
 }
 
+/// The relational model of fragments that must be valid (`what` names
+/// them); a panic with their diagnostics otherwise.
+pub fn lowered(fragments: &Fragments, what: &str) -> ehrdb::sql::SqlSchema {
+    let checked = ehrdb::pipeline::check(fragments, None);
+    checked
+        .lower()
+        .unwrap_or_else(|| panic!("{what} is not valid:\n{}", checked.diagnostics.render(&fragments.sources, false)))
+}
+
 /// A fixture file read as `(path relative to tests/fixtures, text)`.
 pub fn fixture(path: &Path) -> (String, String) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));

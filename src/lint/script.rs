@@ -1,0 +1,245 @@
+//! A migration file as the linter sees it: its statements, where each one
+//! runs (inside a transaction or not, and with which others), and the
+//! `-- ehrdb:` comments between them.
+//!
+//! Takes the text of an up.sql or down.sql and returns a [`Script`]. The
+//! transaction model is ehrdb's: a file runs in one transaction unless its
+//! first line is `-- ehrdb:no-transaction`; a `-- ehrdb:step` line between
+//! statements begins a step with a transaction of its own, and
+//! `-- ehrdb:step no-transaction` one whose statements each commit alone
+//! (an explicit `BEGIN` ... `COMMIT` there groups them again). A down.sql
+//! runs as `ehrdb rollback` runs it today: in one transaction, whatever
+//! its markers say, so markers that would claim otherwise are reported.
+//! Markers are comments between statements; one written inside a
+//! statement is part of it and means nothing to ehrdb.
+
+use std::ops::Range;
+
+use squawk_syntax::ast::{self, AstNode};
+use squawk_syntax::{SyntaxKind, SyntaxToken};
+
+use super::FileKind;
+use super::effects::{Effects, effects};
+use super::locks::{StatementLocks, classify};
+
+/// Whether `ehrdb rollback` reads the transaction markers of a down.sql.
+/// It runs the whole file in one transaction, so lint must judge down.sql
+/// that way: a `CREATE INDEX CONCURRENTLY` there would fail.
+const ROLLBACK_READS_MARKERS: bool = false;
+
+/// How to get a statement out of the transaction, in a file of `kind`.
+pub(crate) fn no_transaction_help(kind: FileKind) -> &'static str {
+    if kind == FileKind::Up || ROLLBACK_READS_MARKERS {
+        "in ehrdb, put it after a `-- ehrdb:step no-transaction` line (or start the file with \
+         `-- ehrdb:no-transaction`): such a step runs each statement on its own"
+    } else {
+        "`ehrdb rollback` runs the whole of down.sql in one transaction, where PostgreSQL refuses it: take the lock \
+         (and say so with `-- ehrdb:allow`), or leave it out and mark the migration `-- ehrdb:irreversible`"
+    }
+}
+
+/// One statement of the file.
+pub(crate) struct Statement {
+    pub node: ast::Stmt,
+    /// Byte range in the file, from its first token to its `;`.
+    pub range: Range<usize>,
+    /// Which [`Segment`] it belongs to.
+    pub segment: usize,
+    /// Statements with the same unit commit together.
+    pub unit: usize,
+    /// It runs inside a transaction block.
+    pub in_transaction: bool,
+    pub effects: Effects,
+    pub locks: StatementLocks,
+}
+
+/// A run of statements the runner executes the same way: a step, or the
+/// part of the file before the first step marker.
+pub(crate) struct Segment {
+    pub range: Range<usize>,
+    pub in_transaction: bool,
+}
+
+/// An `-- ehrdb:allow code, code` comment: the findings of those codes on
+/// the statement after it are accepted.
+pub(crate) struct Allow {
+    /// Each code with its byte range in the file.
+    pub codes: Vec<(String, Range<usize>)>,
+    /// The statement it applies to; `None` at the end of the file.
+    pub statement: Option<usize>,
+}
+
+/// A marker that does not mean what it says, with why.
+pub(crate) struct BadMarker {
+    pub range: Range<usize>,
+    pub message: String,
+    pub help: String,
+}
+
+pub(crate) struct Script {
+    pub statements: Vec<Statement>,
+    pub segments: Vec<Segment>,
+    pub allows: Vec<Allow>,
+    pub bad_markers: Vec<BadMarker>,
+    /// Parse errors: (range, message).
+    pub syntax_errors: Vec<(Range<usize>, String)>,
+}
+
+const PREFIX: &str = "ehrdb:";
+
+impl Script {
+    pub(crate) fn parse(text: &str, kind: FileKind) -> Script {
+        let parse = squawk_syntax::SourceFile::parse(text);
+        let root = parse.syntax_node();
+        let reads_markers = kind == FileKind::Up || ROLLBACK_READS_MARKERS;
+        let first_line_end = text.find('\n').unwrap_or(text.len());
+        let mut script = Script {
+            statements: Vec::new(),
+            segments: vec![Segment { range: 0..text.len(), in_transaction: true }],
+            allows: Vec::new(),
+            bad_markers: Vec::new(),
+            syntax_errors: parse
+                .errors()
+                .iter()
+                .map(|e| (usize::from(e.range().start())..usize::from(e.range().end()), e.message().to_owned()))
+                .collect(),
+        };
+        let mut pending_allows = Vec::new();
+        for element in root.children_with_tokens() {
+            if let Some(token) = element.as_token() {
+                if token.kind() == SyntaxKind::COMMENT {
+                    let on_first_line = usize::from(token.text_range().end()) <= first_line_end;
+                    script.marker(token, kind, reads_markers, on_first_line, &mut pending_allows);
+                }
+                continue;
+            }
+            let Some(node) = element.as_node().and_then(|n| ast::Stmt::cast(n.clone())) else { continue };
+            let index = script.statements.len();
+            for allow in pending_allows.drain(..) {
+                script.allows.push(Allow { statement: Some(index), ..allow });
+            }
+            // The statement's own range, without the trivia squawk may attach.
+            let first = node.syntax().children_with_tokens().find(|e| !e.kind().is_trivia());
+            let start = first.map_or(node.syntax().text_range().start(), |e| e.text_range().start());
+            let effects = effects(&node);
+            let locks = classify(&node);
+            script.statements.push(Statement {
+                range: usize::from(start)..usize::from(node.syntax().text_range().end()),
+                segment: script.segments.len() - 1,
+                unit: 0,
+                in_transaction: true,
+                effects,
+                locks,
+                node,
+            });
+        }
+        script.allows.extend(pending_allows);
+        script.assign_units();
+        script
+    }
+
+    /// Reads one top-level comment.
+    fn marker(
+        &mut self,
+        token: &SyntaxToken,
+        kind: FileKind,
+        reads_markers: bool,
+        on_first_line: bool,
+        allows: &mut Vec<Allow>,
+    ) {
+        let Some(body) = token.text().strip_prefix("--") else { return };
+        let Some(directive) = body.trim_start().strip_prefix(PREFIX) else { return };
+        let at = usize::from(token.text_range().start());
+        let here = at..usize::from(token.text_range().end());
+        let directive = directive.trim_end();
+        let mut bad = |message: String, help: &str| {
+            self.bad_markers.push(BadMarker { range: here.clone(), message, help: help.to_owned() })
+        };
+        let (word, rest) = directive.split_once(char::is_whitespace).unwrap_or((directive, ""));
+        match (word, rest.trim()) {
+            ("allow", _) => {
+                // `rest` lies inside the token's text: its offset there places each code.
+                let offset = at + (rest.as_ptr() as usize - token.text().as_ptr() as usize);
+                allows.push(Allow { codes: allow_codes(rest, offset), statement: None });
+            }
+            ("no-transaction", "") if on_first_line && reads_markers => {
+                self.segments[0].in_transaction = false;
+            }
+            ("irreversible", "") if on_first_line && kind == FileKind::Down => {}
+            ("step", option @ ("" | "no-transaction")) if reads_markers => {
+                let last = self.segments.last_mut().expect("there is always a segment");
+                let end = std::mem::replace(&mut last.range.end, at);
+                self.segments.push(Segment { range: at..end, in_transaction: option.is_empty() });
+            }
+            ("no-transaction" | "step", _) if !reads_markers => bad(
+                format!("`-- ehrdb:{directive}` has no effect in a down.sql"),
+                "`ehrdb rollback` runs the whole of down.sql in one transaction, whatever its markers say",
+            ),
+            ("no-transaction" | "irreversible", "") => bad(
+                format!(
+                    "`-- ehrdb:{word}` counts only as the first line of {}",
+                    if word == "irreversible" { "a down.sql" } else { "an up.sql" }
+                ),
+                "move it to the first line, or use `-- ehrdb:step no-transaction` between statements",
+            ),
+            ("step", option) => bad(
+                format!("unknown step option `{option}`"),
+                "a step is `-- ehrdb:step` (its own transaction) or `-- ehrdb:step no-transaction`",
+            ),
+            _ => bad(
+                format!("unknown marker `-- ehrdb:{directive}`"),
+                "ehrdb reads `-- ehrdb:no-transaction`, `-- ehrdb:irreversible`, `-- ehrdb:step [no-transaction]` \
+                 and `-- ehrdb:allow CODE`; anything else would be silently ignored",
+            ),
+        }
+    }
+
+    /// Numbers the units of statements that commit together.
+    fn assign_units(&mut self) {
+        let mut unit = 0;
+        let mut explicit = false;
+        let mut previous_segment = usize::MAX;
+        for statement in &mut self.statements {
+            let segment = &self.segments[statement.segment];
+            let new_segment = statement.segment != previous_segment;
+            previous_segment = statement.segment;
+            if new_segment {
+                unit += 1;
+                explicit = false;
+            }
+            if !segment.in_transaction {
+                let begins = matches!(statement.node, ast::Stmt::Begin(_));
+                if !explicit && !new_segment {
+                    unit += 1;
+                }
+                statement.in_transaction = explicit || begins;
+                explicit =
+                    (explicit || begins) && !matches!(statement.node, ast::Stmt::Commit(_) | ast::Stmt::Rollback(_));
+            }
+            statement.unit = unit;
+        }
+    }
+
+    /// The statement whose range holds `offset`.
+    pub(crate) fn statement_at(&self, offset: usize) -> Option<usize> {
+        let index = self.statements.partition_point(|s| s.range.end <= offset);
+        (index < self.statements.len() && self.statements[index].range.start <= offset).then_some(index)
+    }
+}
+
+/// The codes of an allow comment (`a, b -- why`), each with its byte
+/// range; `offset` is where `text` starts in the file.
+fn allow_codes(text: &str, offset: usize) -> Vec<(String, Range<usize>)> {
+    let list = text.split("--").next().unwrap_or_default();
+    let mut found = Vec::new();
+    let mut at = 0;
+    for piece in list.split(',') {
+        let code = piece.trim();
+        if !code.is_empty() {
+            let start = at + piece.find(code).unwrap_or(0);
+            found.push((code.to_owned(), offset + start..offset + start + code.len()));
+        }
+        at += piece.len() + 1;
+    }
+    found
+}

@@ -9,7 +9,7 @@
 
 use squawk_syntax::ast::{self, AstNode};
 
-use super::names::{ObjectName, name_of, path_name};
+use super::names::{ObjectName, ident, name_of, path_name};
 
 /// A schema object, as far as the linter tells them apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +21,12 @@ pub(crate) enum Object {
     Constraint(ObjectName, String),
     Trigger(ObjectName, String),
     Index(ObjectName),
+    /// A type or a domain (one namespace).
     Type(ObjectName),
     Function(ObjectName),
+    Schema(ObjectName),
+    Sequence(ObjectName),
+    Extension(ObjectName),
 }
 
 impl Object {
@@ -30,7 +34,13 @@ impl Object {
     pub(crate) fn same(&self, other: &Object) -> bool {
         use Object::*;
         match (self, other) {
-            (Table(a), Table(b)) | (Index(a), Index(b)) | (Type(a), Type(b)) | (Function(a), Function(b)) => a.same(b),
+            (Table(a), Table(b))
+            | (Index(a), Index(b))
+            | (Type(a), Type(b))
+            | (Function(a), Function(b))
+            | (Schema(a), Schema(b))
+            | (Sequence(a), Sequence(b))
+            | (Extension(a), Extension(b)) => a.same(b),
             (Column(t, a), Column(u, b))
             | (Default(t, a), Default(u, b))
             | (Constraint(t, a), Constraint(u, b))
@@ -76,6 +86,9 @@ impl Effects {
 /// The effects of one statement.
 pub(crate) fn effects(statement: &ast::Stmt) -> Effects {
     let mut effects = Effects::default();
+    if objects_of_their_own(statement, &mut effects) {
+        return effects;
+    }
     match statement {
         ast::Stmt::CreateTable(create) => {
             if let Some(table) = name_of(create.table_name()) {
@@ -126,13 +139,13 @@ pub(crate) fn effects(statement: &ast::Stmt) -> Effects {
         ast::Stmt::CreateTrigger(create) => {
             effects.table = on_relation(create.on_relation());
             if let (Some(table), Some(trigger)) = (&effects.table, create.trigger()) {
-                effects.creates.push(Object::Trigger(table.clone(), ast::normalize_name_node(trigger.syntax())));
+                effects.creates.push(Object::Trigger(table.clone(), ident(trigger.syntax())));
             }
         }
         ast::Stmt::DropTrigger(drop) => {
             effects.table = on_relation(drop.on_relation());
             if let (Some(table), Some(trigger)) = (&effects.table, drop.trigger_ref()) {
-                effects.drops.push(Object::Trigger(table.clone(), ast::normalize_name_node(trigger.syntax())));
+                effects.drops.push(Object::Trigger(table.clone(), ident(trigger.syntax())));
             }
         }
         ast::Stmt::AlterTable(alter) => {
@@ -154,11 +167,61 @@ pub(crate) fn effects(statement: &ast::Stmt) -> Effects {
     effects
 }
 
+/// Views (relations, like tables), schemas, sequences, domains and
+/// extensions: created and dropped, nothing more. False for any other
+/// statement.
+fn objects_of_their_own(statement: &ast::Stmt, effects: &mut Effects) -> bool {
+    // Schemas and extensions have bare names, without a path.
+    let bare = |node: Option<squawk_syntax::SyntaxNode>| {
+        node.map(|n| Object::Schema(ObjectName { schema: None, name: ast::normalize_name_node(&n) }))
+    };
+    let extension = |node: &squawk_syntax::SyntaxNode| {
+        Object::Extension(ObjectName { schema: None, name: ast::normalize_name_node(node) })
+    };
+    let (creates, drops): (Vec<Object>, Vec<Object>) = match statement {
+        ast::Stmt::CreateView(create) => (name_of(create.view()).map(Object::Table).into_iter().collect(), vec![]),
+        ast::Stmt::CreateMaterializedView(create) => {
+            (name_of(create.view()).map(Object::Table).into_iter().collect(), vec![])
+        }
+        ast::Stmt::DropView(drop) => {
+            (vec![], drop.view_refs().filter_map(|v| path_name(v.syntax())).map(Object::Table).collect())
+        }
+        ast::Stmt::DropMaterializedView(drop) => {
+            (vec![], drop.view_refs().filter_map(|v| path_name(v.syntax())).map(Object::Table).collect())
+        }
+        ast::Stmt::CreateSchema(create) => {
+            let name = create.syntax().descendants().find(|n| n.kind() == squawk_syntax::SyntaxKind::SCHEMA);
+            (bare(name).into_iter().collect(), vec![])
+        }
+        ast::Stmt::DropSchema(drop) => {
+            (vec![], drop.schema_refs().filter_map(|r| bare(Some(r.syntax().clone()))).collect())
+        }
+        ast::Stmt::CreateSequence(create) => {
+            (name_of(create.sequence()).map(Object::Sequence).into_iter().collect(), vec![])
+        }
+        ast::Stmt::DropSequence(drop) => {
+            (vec![], drop.sequence_refs().filter_map(|r| path_name(r.syntax())).map(Object::Sequence).collect())
+        }
+        ast::Stmt::CreateDomain(create) => (name_of(create.domain()).map(Object::Type).into_iter().collect(), vec![]),
+        ast::Stmt::DropDomain(drop) => {
+            (vec![], drop.domain_refs().filter_map(|r| path_name(r.syntax())).map(Object::Type).collect())
+        }
+        ast::Stmt::CreateExtension(create) => {
+            (create.extension().map(|e| extension(e.syntax())).into_iter().collect(), vec![])
+        }
+        ast::Stmt::DropExtension(drop) => (vec![], drop.extension_refs().map(|e| extension(e.syntax())).collect()),
+        _ => return false,
+    };
+    effects.creates = creates;
+    effects.drops = drops;
+    true
+}
+
 fn alter_table_action(table: &ObjectName, action: &ast::AlterTableAction, effects: &mut Effects) {
-    let column = |node: Option<ast::ColumnNameRef>| node.map(|n| ast::normalize_name_node(n.syntax()));
+    let column = |node: Option<ast::ColumnNameRef>| node.map(|n| ident(n.syntax()));
     match action {
         ast::AlterTableAction::AddColumn(add) => {
-            let Some(name) = add.column_name().map(|n| ast::normalize_name_node(n.syntax())) else { return };
+            let Some(name) = add.column_name().map(|n| ident(n.syntax())) else { return };
             if add.constraints().any(|c| matches!(c, ast::Constraint::DefaultConstraint(_))) {
                 effects.creates.push(Object::Default(table.clone(), name.clone()));
             }
@@ -180,22 +243,22 @@ fn alter_table_action(table: &ObjectName, action: &ast::AlterTableAction, effect
             }
         }
         ast::AlterTableAction::AddConstraint(add) => {
-            let name = add.constraint().and_then(|c| c.constraint_name()).map(|n| ast::normalize_name_node(n.syntax()));
+            let name = add.constraint().and_then(|c| c.constraint_name()).map(|n| ident(n.syntax()));
             effects.creates.extend(name.map(|n| Object::Constraint(table.clone(), n)));
         }
         ast::AlterTableAction::DropConstraint(drop) => {
-            let name = drop.constraint_name_ref().map(|n| ast::normalize_name_node(n.syntax()));
+            let name = drop.constraint_name_ref().map(|n| ident(n.syntax()));
             effects.drops.extend(name.map(|n| Object::Constraint(table.clone(), n)));
         }
         ast::AlterTableAction::RenameColumn(rename) => {
-            let new = rename.column_name().map(|n| ast::normalize_name_node(n.syntax()));
+            let new = rename.column_name().map(|n| ident(n.syntax()));
             if let (Some(old), Some(new)) = (column(rename.column_name_ref()), new) {
                 effects.renames.push((Object::Column(table.clone(), old), Object::Column(table.clone(), new)));
             }
         }
         ast::AlterTableAction::RenameConstraint(rename) => {
-            let old = rename.constraint_name_ref().map(|n| ast::normalize_name_node(n.syntax()));
-            let new = rename.constraint_name().map(|n| ast::normalize_name_node(n.syntax()));
+            let old = rename.constraint_name_ref().map(|n| ident(n.syntax()));
+            let new = rename.constraint_name().map(|n| ident(n.syntax()));
             if let (Some(old), Some(new)) = (old, new) {
                 effects.renames.push((Object::Constraint(table.clone(), old), Object::Constraint(table.clone(), new)));
             }
@@ -243,6 +306,10 @@ mod tests {
         let e = of(r#"DROP TRIGGER IF EXISTS "ehrdb_immutable_row" ON "notes""#);
         assert_eq!(e.drops, [Object::Trigger(table("notes"), "ehrdb_immutable_row".into())]);
         assert_eq!(of(r#"DROP FUNCTION IF EXISTS "f"(), g(int)"#).drops.len(), 2);
+        assert_eq!(of(r#"DROP EXTENSION "pg_trgm""#).drops, [Object::Extension(table("pg_trgm"))]);
+        assert_eq!(of("CREATE SCHEMA Audit").creates, [Object::Schema(table("audit"))]);
+        assert_eq!(of("DROP DOMAIN a.mrn").drops, [Object::Type(ObjectName::new(Some("a"), "mrn"))]);
+        assert_eq!(of("CREATE MATERIALIZED VIEW v AS SELECT 1").creates, [Object::Table(table("v"))]);
 
         let sql = r#"ALTER TABLE "t" ADD CONSTRAINT "t_fkey" FOREIGN KEY ("a") REFERENCES "u"("id")"#;
         assert_eq!(of(sql).creates, [Object::Constraint(table("t"), "t_fkey".into())]);

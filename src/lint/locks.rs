@@ -264,6 +264,16 @@ pub(crate) fn classify(statement: &ast::Stmt) -> StatementLocks {
                 locks.lock(path_name(view.syntax()), AccessExclusive);
             }
         }
+        // A new domain constraint is checked against every column of the
+        // domain's type, each table locked SHARE; the statement names none.
+        ast::Stmt::AlterDomain(alter) => {
+            if matches!(
+                alter.action(),
+                Some(ast::AlterDomainAction::AddConstraint(_) | ast::AlterDomainAction::SetNotNull(_))
+            ) {
+                locks.lock(None, Share);
+            }
+        }
         ast::Stmt::CreateDatabase(_)
         | ast::Stmt::DropDatabase(_)
         | ast::Stmt::AlterSystem(_)

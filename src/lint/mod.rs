@@ -114,7 +114,7 @@ fn check(text: &str, script: &Script, kind: FileKind, context: &Context, up: Opt
             code: "sql-syntax-error",
             kind: Kind::Always,
             range: range.clone(),
-            message: format!("PostgreSQL's grammar: {message}"),
+            message: message.clone(),
             label: String::new(),
             notes: vec!["the file cannot run as written".to_owned()],
             statement: None,

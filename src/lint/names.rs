@@ -64,6 +64,15 @@ pub(crate) fn name_of(node: Option<impl AstNode>) -> Option<ObjectName> {
     path_name(node?.syntax())
 }
 
+/// The name of a column, constraint or trigger, however the grammar
+/// nests it (a bare identifier, or a one-segment path).
+pub(crate) fn ident(node: &SyntaxNode) -> String {
+    match path_name(node) {
+        Some(name) => name.name,
+        None => ast::normalize_name_node(node),
+    }
+}
+
 /// Whether a keyword appears anywhere in `node` (`CONCURRENTLY`, `FULL`),
 /// wherever the grammar puts it (`REINDEX (CONCURRENTLY) TABLE t` or
 /// `REINDEX TABLE CONCURRENTLY t`).

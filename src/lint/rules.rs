@@ -14,7 +14,7 @@ use squawk_syntax::{SyntaxKind, SyntaxNode};
 
 use super::context::{Context, IMMUTABILITY_FUNCTION, IMMUTABILITY_TRIGGERS};
 use super::effects::Object;
-use super::names::{ObjectName, has_keyword, name_of, path_name};
+use super::names::{ObjectName, has_keyword, ident, name_of, path_name};
 use super::script::Script;
 use super::{FileKind, Finding, Kind};
 
@@ -245,7 +245,7 @@ impl Rules<'_> {
                 let Some(set) = update.set_clause() else { return };
                 let targets = set.syntax().descendants().filter(|n| n.kind() == SyntaxKind::COLUMN_TARGET);
                 for target in targets {
-                    let column = ast::normalize_name_node(&target.first_child().unwrap_or(target.clone()));
+                    let column = target.first_child().map(|c| ident(&c)).unwrap_or_default();
                     if !allowed.contains(&column) {
                         let message =
                             format!("updates `{column}` of `{name}`, which is append-only (`@ehrdb.immutable`)");
@@ -305,11 +305,7 @@ impl Rules<'_> {
     /// A statement PostgreSQL refuses in a transaction block is not in one.
     fn statements_fit_their_transaction(&mut self, index: usize, kind: FileKind) {
         let statement = &self.script.statements[index];
-        // squawk's ban-concurrent-index-creation-in-transaction says it for CREATE INDEX.
-        if !statement.in_transaction
-            || !statement.locks.outside_transaction
-            || matches!(statement.node, ast::Stmt::CreateIndex(_))
-        {
+        if !statement.in_transaction || !statement.locks.outside_transaction {
             return;
         }
         let help = super::script::no_transaction_help(kind);
@@ -329,7 +325,7 @@ fn set_config_arguments(call: &SyntaxNode) -> Option<Vec<String>> {
 }
 
 fn is_immutability_trigger(name: Option<SyntaxNode>) -> bool {
-    name.is_some_and(|n| IMMUTABILITY_TRIGGERS.contains(&ast::normalize_name_node(&n).as_str()))
+    name.is_some_and(|n| IMMUTABILITY_TRIGGERS.contains(&ident(&n).as_str()))
 }
 
 /// The string literals among a call's arguments (`'a'`), in order.
@@ -360,9 +356,7 @@ fn action_of(statement: &SyntaxNode, object: &Object) -> Option<SyntaxNode> {
     let Object::Column(_, column) = object else { return None };
     statement.descendants().find(|n| {
         matches!(n.kind(), SyntaxKind::DROP_COLUMN | SyntaxKind::RENAME_COLUMN)
-            && n.children()
-                .find(|c| c.kind() == SyntaxKind::COLUMN_NAME_REF)
-                .is_some_and(|c| ast::normalize_name_node(&c) == *column)
+            && n.children().find(|c| c.kind() == SyntaxKind::COLUMN_NAME_REF).is_some_and(|c| ident(&c) == *column)
     })
 }
 

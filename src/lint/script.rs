@@ -98,12 +98,16 @@ impl Script {
             segments: vec![Segment { range: 0..text.len(), in_transaction: true }],
             allows: Vec::new(),
             bad_markers: Vec::new(),
-            syntax_errors: parse
-                .errors()
-                .iter()
-                .map(|e| (usize::from(e.range().start())..usize::from(e.range().end()), e.message().to_owned()))
-                .collect(),
+            syntax_errors: Vec::new(),
         };
+        // The parser recovers from an error by expecting each thing that
+        // could have come next; the first at a place says it.
+        for error in parse.errors() {
+            let range = usize::from(error.range().start())..usize::from(error.range().end());
+            if script.syntax_errors.last().is_none_or(|(last, _)| last.start != range.start) {
+                script.syntax_errors.push((range, error.message().to_owned()));
+            }
+        }
         let mut pending_allows = Vec::new();
         for element in root.children_with_tokens() {
             if let Some(token) = element.as_token() {

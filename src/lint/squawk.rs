@@ -1,10 +1,11 @@
 //! squawk's rules, the ones ehrdb runs, on each step of a file.
 //!
 //! Takes a [`Script`] and its text and returns squawk's findings in the
-//! file's byte offsets. Each step is linted on its own with squawk's
-//! `assume_in_transaction` set as ehrdb runs it, so squawk's own
-//! transaction reasoning (an index on a table created in the same
-//! transaction, `CONCURRENTLY` inside one) sees what the runner does. The
+//! file's byte offsets. The rules that reason about transactions see each
+//! step on its own, with squawk's `assume_in_transaction` set as ehrdb
+//! runs it, so squawk's own transaction reasoning (an index on a table
+//! created in the same transaction, `CONCURRENTLY` inside one) sees what
+//! the runner does; the others see the whole file. The
 //! rules are listed here, each with the kind of hazard it reports, which
 //! decides the exemptions the linter grants (see `lint::exempt`). The
 //! rules ehrdb leaves out are listed with why in the tests, which fail
@@ -62,7 +63,6 @@ pub(crate) const RULES: &[(Rule, &str, Kind)] = &[
     (Rule::BanDropDatabase, "ban-drop-database", Kind::Compat),
     (Rule::BanTruncateCascade, "ban-truncate-cascade", Kind::Compat),
     // SQL that fails, or does what it does not seem to.
-    (Rule::BanConcurrentIndexCreationInTransaction, "ban-concurrent-index-creation-in-transaction", Kind::Always),
     (Rule::TransactionNesting, "transaction-nesting", Kind::Always),
     (Rule::BanUncommittedTransaction, "ban-uncommitted-transaction", Kind::Always),
     (Rule::BanCreateDomainWithConstraint, "ban-create-domain-with-constraint", Kind::Always),
@@ -79,39 +79,65 @@ const NEEDS_NO_TRANSACTION: &[Rule] = &[
     Rule::RequireConcurrentIndexDeletion,
     Rule::RequireConcurrentReindex,
     Rule::RequireConcurrentPartitionDetach,
-    Rule::BanConcurrentIndexCreationInTransaction,
 ];
 
-/// squawk's findings on every step of the file.
+/// The rules whose verdict depends on where transactions begin and end
+/// (squawk's `assume_in_transaction`, or its own reading of `BEGIN` and
+/// `COMMIT`), found by reading squawk's source. They run on each step
+/// alone; the others run once on the whole file, so what they track from
+/// one statement to another (a `NOT NULL` proven by a CHECK validated in an
+/// earlier step) crosses steps.
+const PER_STEP: &[Rule] = &[
+    Rule::RequireConcurrentIndexCreation,
+    Rule::ConstraintMissingNotValid,
+    Rule::AddingForeignKeyConstraint,
+    Rule::DisallowedUniqueConstraint,
+    Rule::TransactionNesting,
+    Rule::BanUncommittedTransaction,
+];
+
+/// squawk's findings on the file.
 pub(crate) fn run(text: &str, script: &Script, file: FileKind) -> Vec<Finding> {
-    let version = PG_VERSION.parse().expect("a version squawk reads");
-    let mut findings = Vec::new();
+    let whole_file = RULES.iter().map(|(rule, _, _)| *rule).filter(|rule| !PER_STEP.contains(rule));
+    let mut violations = lint(text, 0..text.len(), whole_file, true);
     for segment in &script.segments {
-        let part = &text[segment.range.clone()];
-        let parse = squawk_syntax::SourceFile::parse(part);
-        let mut linter = Linter::from(RULES.iter().map(|(rule, _, _)| *rule));
-        linter.settings.pg_version = version;
-        linter.settings.assume_in_transaction = segment.in_transaction;
-        for violation in linter.lint(&parse, part) {
-            let Some(&(rule, code, kind)) = RULES.iter().find(|(rule, _, _)| *rule == violation.code) else {
-                continue;
-            };
-            let range = segment.range.start + usize::from(violation.text_range.start())
-                ..segment.range.start + usize::from(violation.text_range.end());
-            let statement = script.statement_at(range.start);
-            let mut notes: Vec<String> = violation.help.into_iter().collect();
-            let in_transaction = statement.is_some_and(|s| script.statements[s].in_transaction);
-            if in_transaction && NEEDS_NO_TRANSACTION.contains(&rule) {
-                notes.push(no_transaction_help(file).to_owned());
-            }
-            let label = match (kind, statement) {
-                (Kind::Lock, Some(s)) => lock_label(script, s),
-                _ => String::new(),
-            };
-            findings.push(Finding { code, kind, range, message: violation.message, label, notes, statement });
-        }
+        let mut per_step = lint(text, segment.range.clone(), PER_STEP.iter().copied(), segment.in_transaction);
+        // The whole-file pass already reported the file's squawk-ignore comments.
+        per_step.retain(|(_, violation)| violation.code != Rule::UnusedIgnore);
+        violations.extend(per_step);
     }
-    findings
+    violations.into_iter().filter_map(|(offset, violation)| finding(script, file, offset, violation)).collect()
+}
+
+/// squawk's violations on `range` of the text, each with the offset of
+/// the range.
+fn lint(
+    text: &str,
+    range: std::ops::Range<usize>,
+    rules: impl IntoIterator<Item = Rule>,
+    in_transaction: bool,
+) -> Vec<(usize, squawk_linter::Violation)> {
+    let part = &text[range.clone()];
+    let parse = squawk_syntax::SourceFile::parse(part);
+    let mut linter = Linter::from(rules);
+    linter.settings.pg_version = PG_VERSION.parse().expect("a version squawk reads");
+    linter.settings.assume_in_transaction = in_transaction;
+    linter.lint(&parse, part).into_iter().map(|v| (range.start, v)).collect()
+}
+
+fn finding(script: &Script, file: FileKind, offset: usize, violation: squawk_linter::Violation) -> Option<Finding> {
+    let &(rule, code, kind) = RULES.iter().find(|(rule, _, _)| *rule == violation.code)?;
+    let range = offset + usize::from(violation.text_range.start())..offset + usize::from(violation.text_range.end());
+    let statement = script.statement_at(range.start);
+    let mut notes: Vec<String> = violation.help.into_iter().collect();
+    if statement.is_some_and(|s| script.statements[s].in_transaction) && NEEDS_NO_TRANSACTION.contains(&rule) {
+        notes.push(no_transaction_help(file).to_owned());
+    }
+    let label = match (kind, statement) {
+        (Kind::Lock, Some(s)) => lock_label(script, s),
+        _ => String::new(),
+    };
+    Some(Finding { code, kind, range, message: violation.message, label, notes, statement })
 }
 
 /// `takes SHARE on patients`: the lock of the statement on its table.
@@ -155,6 +181,11 @@ mod tests {
          would outlive the statement it was meant for",
         ),
         ("require-statement-timeout", "as require-lock-timeout"),
+        (
+            "ban-concurrent-index-creation-in-transaction",
+            "ehrdb's cannot-run-in-transaction reports it with every other statement PostgreSQL refuses in a \
+             transaction, also in a file of one statement, which squawk takes to run outside one",
+        ),
         (
             "prefer-repack",
             "its fix, `REPACK`, is not in PostgreSQL 14 to 18; `VACUUM FULL` and `CLUSTER` are reported by \

@@ -143,6 +143,8 @@ const MIGRATION_DDL: &[Case] = &[
         &["p_2025:AE", "p:SUE"],
         false,
     ),
+    (r#"ALTER DOMAIN "mrn" ADD CONSTRAINT "mrn_len" CHECK (length(VALUE) < 33)"#, Some(Share), &[], false),
+    (r#"ALTER DOMAIN "mrn" RENAME TO "medical_record_number""#, None, &[], false),
     (r#"SET lock_timeout = '5s'"#, None, &[], false),
     (r#"CREATE EXTENSION IF NOT EXISTS "pgcrypto""#, None, &[], false),
     (r#"CREATE DATABASE "ehr""#, None, &[], true),

@@ -247,3 +247,62 @@ fn allow_codes(text: &str, offset: usize) -> Vec<(String, Range<usize>)> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (unit, in a transaction) of each statement.
+    fn units(text: &str, kind: FileKind) -> Vec<(usize, bool)> {
+        Script::parse(text, kind).statements.iter().map(|s| (s.unit, s.in_transaction)).collect()
+    }
+
+    #[test]
+    fn a_file_is_one_transaction_unless_its_first_line_says_otherwise() {
+        let sql = "SELECT 1;\nSELECT 2;\n";
+        assert_eq!(units(sql, FileKind::Up), [(1, true), (1, true)]);
+        let sql = "-- ehrdb:no-transaction\nSELECT 1;\nBEGIN;\nSELECT 2;\nCOMMIT;\nSELECT 3;\n";
+        assert_eq!(units(sql, FileKind::Up), [(1, false), (2, true), (2, true), (2, true), (3, false)]);
+    }
+
+    #[test]
+    fn steps_begin_transactions_of_their_own_or_none() {
+        let sql =
+            "SELECT 1;\n-- ehrdb:step\nSELECT 2;\nSELECT 3;\n-- ehrdb:step no-transaction\nSELECT 4;\nSELECT 5;\n";
+        let script = Script::parse(sql, FileKind::Up);
+        assert_eq!(script.segments.iter().map(|s| s.in_transaction).collect::<Vec<_>>(), [true, true, false]);
+        assert_eq!(script.segments[1].range, sql.find("-- ehrdb:step").unwrap()..sql.find("-- ehrdb:step no").unwrap());
+        assert_eq!(units(sql, FileKind::Up), [(1, true), (2, true), (2, true), (3, false), (4, false)]);
+        assert!(script.bad_markers.is_empty());
+    }
+
+    #[test]
+    fn a_down_sql_runs_in_one_transaction_and_its_markers_are_reported() {
+        let sql = "-- ehrdb:no-transaction\nSELECT 1;\n-- ehrdb:step no-transaction\nSELECT 2;\n";
+        assert_eq!(units(sql, FileKind::Down), [(1, true), (1, true)]);
+        assert_eq!(Script::parse(sql, FileKind::Down).bad_markers.len(), 2);
+        assert!(Script::parse("-- ehrdb:irreversible\n", FileKind::Down).bad_markers.is_empty());
+        assert_eq!(Script::parse("-- ehrdb:irreversible\n", FileKind::Up).bad_markers.len(), 1);
+    }
+
+    #[test]
+    fn an_allow_names_its_codes_where_they_are_written_and_the_statement_after_it() {
+        let sql = "SELECT 1;\n--  ehrdb:allow ban-drop-column,renaming-table -- reviewed, see #12\nSELECT 2;\n";
+        let script = Script::parse(sql, FileKind::Up);
+        let allow = &script.allows[0];
+        assert_eq!(allow.statement, Some(1));
+        let codes: Vec<(&str, &str)> = allow.codes.iter().map(|(c, r)| (c.as_str(), &sql[r.clone()])).collect();
+        assert_eq!(codes, [("ban-drop-column", "ban-drop-column"), ("renaming-table", "renaming-table")]);
+        let trailing = Script::parse("SELECT 1;\n-- ehrdb:allow ban-drop-table\n", FileKind::Up);
+        assert_eq!(trailing.allows[0].statement, None);
+    }
+
+    #[test]
+    fn statements_are_found_by_offset_and_comments_inside_them_are_not_markers() {
+        let sql = "SELECT 1;\nSELECT\n-- ehrdb:stepp\n2;\n";
+        let script = Script::parse(sql, FileKind::Up);
+        assert!(script.bad_markers.is_empty() && script.segments.len() == 1);
+        assert_eq!(script.statement_at(sql.find('2').unwrap()), Some(1));
+        assert_eq!(script.statement_at(sql.find('\n').unwrap()), None);
+    }
+}

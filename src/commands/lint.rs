@@ -87,8 +87,8 @@ fn schema_context(config: &Config, format: OutputFormat) -> Result<lint::Context
         return Ok(lint::Context::default());
     }
     let fragments = Fragments::load(&config.schema_dir)?;
-    match crate::sql::lower_checked(&fragments, config.prisma_version) {
-        Ok(schema) => Ok(lint::context(&schema)),
+    match lint::context_of_fragments(&fragments, config.prisma_version) {
+        Ok(context) => Ok(context),
         Err(diagnostics) => bail!(
             "cannot lint against the schema in {}: it has {}; run `ehrdb validate`",
             config.schema_dir.display(),

@@ -1,11 +1,14 @@
 //! What the lint rules know about the schema: which tables are append-only
 //! and which tables and columns the application reads.
 //!
-//! Takes the relational model of the schema (`SqlSchema`) and returns a
-//! [`Context`]; this is the one place the linter reads that model, so a
-//! change to it touches this file only. Nothing here parses SQL.
+//! Takes the schema fragments (or their relational model, `SqlSchema`) and
+//! returns a [`Context`]; this is the one place the linter reads that
+//! model, so a change to it touches this file only. Nothing here parses
+//! SQL.
 
 use super::names::ObjectName;
+use crate::diagnostics::Diagnostics;
+use crate::fragments::Fragments;
 use crate::sql::{self, SqlSchema};
 
 /// The names ehrdb gives the immutability triggers and their function.
@@ -42,6 +45,12 @@ pub struct ColumnInUse {
     pub name: String,
     /// The schema gives the column a default.
     pub has_default: bool,
+}
+
+/// The context of parsed schema fragments, or every diagnostic when they
+/// do not validate. `prisma_version` as for `sql::lower_checked`.
+pub fn context_of_fragments(fragments: &Fragments, prisma_version: Option<u8>) -> Result<Context, Diagnostics> {
+    sql::lower_checked(fragments, prisma_version).map(|schema| context(&schema))
 }
 
 /// The context of a schema: its immutable tables, and its tables and
@@ -89,7 +98,6 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fragments::Fragments;
 
     #[test]
     fn immutable_tables_and_the_columns_read_come_from_the_schema() {
@@ -113,8 +121,7 @@ model Ward {
 }
 "#;
         let fragments = Fragments::from_texts(vec![("a.prisma".into(), "a.prisma".into(), text.into())]);
-        let schema = sql::lower_checked(&fragments, Some(7)).expect("valid");
-        let context = context(&schema);
+        let context = context_of_fragments(&fragments, Some(7)).expect("valid");
         assert_eq!(
             context.immutable,
             [ImmutableTable { name: ObjectName::new(None, "notes"), allow_update: vec!["amended_by_id".into()] }]

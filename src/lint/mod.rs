@@ -31,7 +31,7 @@ mod rules;
 mod script;
 mod squawk;
 
-pub use context::{Context, context};
+pub use context::{Context, context, context_of_fragments};
 pub use locks::{LockMode, LockedRelation, StatementLocks, locks};
 pub use names::ObjectName;
 

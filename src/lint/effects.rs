@@ -71,12 +71,6 @@ pub(crate) struct Effects {
 }
 
 impl Effects {
-    /// What the statement removes or takes a name from: the objects a
-    /// client could still be using.
-    pub(crate) fn removed(&self) -> impl Iterator<Item = &Object> {
-        self.drops.iter().chain(self.renames.iter().map(|(old, _)| old))
-    }
-
     /// What the statement brings in under a name.
     pub(crate) fn born(&self) -> impl Iterator<Item = &Object> {
         self.creates.iter().chain(self.renames.iter().map(|(_, new)| new))

@@ -157,28 +157,48 @@ fn exempt(script: &Script, finding: &Finding, context: &Context, up: Option<&Scr
             })
         }
         Kind::Compat => {
-            let removed: Vec<&Object> = statement.effects.removed().collect();
-            if removed.is_empty() {
-                return statement.effects.table.clone().is_some_and(|t| created_before(&Object::Table(t)));
+            let effects = &statement.effects;
+            if effects.drops.is_empty() && effects.renames.is_empty() {
+                return effects.table.clone().is_some_and(|t| created_before(&Object::Table(t)));
             }
-            removed.into_iter().all(|object| harmless_removal(script, index, object, context, up))
+            let dropped = effects.drops.iter().map(|o| (o, false));
+            let renamed = effects.renames.iter().map(|(o, _)| (o, true));
+            dropped
+                .chain(renamed)
+                .all(|(object, renamed)| harmless_removal(script, index, object, renamed, context, up))
         }
     }
 }
 
 /// Whether dropping or renaming `object` at statement `index` takes
-/// nothing from a client.
-fn harmless_removal(script: &Script, index: usize, object: &Object, context: &Context, up: Option<&Script>) -> bool {
+/// nothing from a client. Something with the same name back in the same
+/// transaction is the same thing again only if nothing was lost: after a
+/// rename (the data lives on under the other name), or for an object that
+/// holds no data (a default, constraint, trigger, index or function), not
+/// for a table or column dropped and created empty.
+fn harmless_removal(
+    script: &Script,
+    index: usize,
+    object: &Object,
+    renamed: bool,
+    context: &Context,
+    up: Option<&Script>,
+) -> bool {
     let statement = &script.statements[index];
     let its_table = object.table().map(|t| Object::Table(t.clone()));
     let new = |o: &Object| {
         script.statements[..index].iter().any(|s| s.effects.born().any(|b| b.same(o)))
             || up.is_some_and(|up| up.statements.iter().any(|s| s.effects.born().any(|b| b.same(o))))
     };
-    let back_in_the_same_transaction = script.statements[index + 1..]
-        .iter()
-        .take_while(|s| s.unit == statement.unit)
-        .any(|s| s.effects.born().any(|b| b.same(object)));
+    let holds_no_data = matches!(
+        object,
+        Object::Default(..) | Object::Constraint(..) | Object::Trigger(..) | Object::Index(_) | Object::Function(_)
+    );
+    let back_in_the_same_transaction = (renamed || holds_no_data)
+        && script.statements[index + 1..]
+            .iter()
+            .take_while(|s| s.unit == statement.unit)
+            .any(|s| s.effects.born().any(|b| b.same(object)));
     let no_default_to_lose = matches!(object, Object::Default(table, column) if context.column(table, column).is_some_and(|c| !c.has_default));
     new(object) || its_table.as_ref().is_some_and(new) || back_in_the_same_transaction || no_default_to_lose
 }

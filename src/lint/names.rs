@@ -10,6 +10,9 @@ use std::fmt;
 use squawk_syntax::ast::{self, AstNode};
 use squawk_syntax::{SyntaxKind, SyntaxNode};
 
+/// PostgreSQL's default schema, where an unqualified name is assumed to be.
+const DEFAULT_SCHEMA: &str = "public";
+
 /// A table, index, type, function or other schema object, as a statement
 /// names it. `schema: None` is whatever the session's search path finds
 /// first (the URL's `schema`, usually `public`).
@@ -24,16 +27,13 @@ impl ObjectName {
         ObjectName { schema: schema.map(str::to_owned), name: name.to_owned() }
     }
 
-    /// Whether two names can denote the same object. An unqualified name
-    /// is in the default schema, which a statement may also spell out:
-    /// since which schema that is depends on the connection, a qualified
-    /// name matches an unqualified one of the same name.
+    /// Whether two names denote the same object. An unqualified name is in
+    /// the connection's default schema; which one that is depends on the
+    /// URL, so it is taken to be PostgreSQL's default, `public`, when the
+    /// other name spells out a schema.
     pub fn same(&self, other: &ObjectName) -> bool {
-        self.name == other.name
-            && match (&self.schema, &other.schema) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
-            }
+        let schema = |name: &ObjectName| name.schema.clone().unwrap_or_else(|| DEFAULT_SCHEMA.to_owned());
+        self.name == other.name && schema(self) == schema(other)
     }
 }
 
@@ -98,10 +98,10 @@ mod tests {
     }
 
     #[test]
-    fn a_qualified_name_matches_the_unqualified_one_but_not_another_schema() {
+    fn an_unqualified_name_is_taken_to_be_in_public() {
         let plain = ObjectName::new(None, "log");
         assert!(plain.same(&ObjectName::new(Some("public"), "log")));
-        assert!(ObjectName::new(Some("audit"), "log").same(&plain));
+        assert!(!ObjectName::new(Some("audit"), "log").same(&plain));
         assert!(!ObjectName::new(Some("audit"), "log").same(&ObjectName::new(Some("public"), "log")));
         assert!(!plain.same(&ObjectName::new(None, "Log")));
     }

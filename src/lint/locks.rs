@@ -12,8 +12,8 @@
 //! counts in `mode` but is not in `relations`.
 //!
 //! A statement it does not know (a `DO` block, a procedure call) is taken
-//! to lock ACCESS EXCLUSIVE: `ehrdb apply` sets a lock timeout from this,
-//! and a timeout too strict for a statement costs a retry, while one too
+//! to lock ACCESS EXCLUSIVE: for a runner that sets a lock timeout from
+//! this, a timeout too strict for a statement costs a retry, while one too
 //! lax lets it stall every query of a table behind it.
 
 use serde::Serialize;

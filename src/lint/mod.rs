@@ -16,8 +16,8 @@
 //! CODE` comment a reviewer writes before a statement to accept a finding.
 //!
 //! [`locks`] classifies one statement by the table locks it takes and
-//! whether it may run in a transaction block; `ehrdb apply` sets its lock
-//! timeouts from it.
+//! whether it may run in a transaction block, for a runner that sets a lock
+//! timeout per statement.
 
 use std::ops::Range;
 

@@ -18,7 +18,7 @@ use super::names::{ObjectName, has_keyword, ident, name_of, path_name};
 use super::script::Script;
 use super::{FileKind, Finding, Kind};
 
-/// ehrdb's codes: (code, kind, why), in the order README lists them.
+/// ehrdb's codes with the kind of hazard each reports, in README's order.
 pub(crate) const CODES: &[(&str, Kind)] = &[
     ("drop-immutability-trigger", Kind::Compat),
     ("disable-immutability-trigger", Kind::Always),

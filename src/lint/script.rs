@@ -58,6 +58,8 @@ pub(crate) struct Statement {
 pub(crate) struct Segment {
     pub range: Range<usize>,
     pub in_transaction: bool,
+    /// The step marker that begins it; `None` for the part before any.
+    pub marker: Option<Range<usize>>,
 }
 
 /// An `-- ehrdb:allow code, code` comment: the findings of those codes on
@@ -95,7 +97,7 @@ impl Script {
         let first_line_end = text.find('\n').unwrap_or(text.len());
         let mut script = Script {
             statements: Vec::new(),
-            segments: vec![Segment { range: 0..text.len(), in_transaction: true }],
+            segments: vec![Segment { range: 0..text.len(), in_transaction: true, marker: None }],
             allows: Vec::new(),
             bad_markers: Vec::new(),
             syntax_errors: Vec::new(),
@@ -138,6 +140,16 @@ impl Script {
             });
         }
         script.allows.extend(pending_allows);
+        for (index, segment) in script.segments.iter().enumerate() {
+            let empty = !script.statements.iter().any(|s| s.segment == index);
+            if let (Some(marker), true) = (&segment.marker, empty) {
+                script.bad_markers.push(BadMarker {
+                    range: marker.clone(),
+                    message: "a step marker without a statement after it".to_owned(),
+                    help: "remove it, or move the statements it was meant for after it".to_owned(),
+                });
+            }
+        }
         script.assign_units();
         script
     }
@@ -170,10 +182,17 @@ impl Script {
                 self.segments[0].in_transaction = false;
             }
             ("irreversible", "") if on_first_line && kind == FileKind::Down => {}
-            ("step", option @ ("" | "no-transaction")) if reads_markers => {
+            ("step", "" | "transaction" | "no-transaction") if reads_markers && !self.segments[0].in_transaction => {
+                bad(
+                    "a file with the `-- ehrdb:no-transaction` header runs every statement on its own".to_owned(),
+                    "use either the header or step markers",
+                )
+            }
+            ("step", option @ ("" | "transaction" | "no-transaction")) if reads_markers => {
                 let last = self.segments.last_mut().expect("there is always a segment");
                 let end = std::mem::replace(&mut last.range.end, at);
-                self.segments.push(Segment { range: at..end, in_transaction: option.is_empty() });
+                let in_transaction = option != "no-transaction";
+                self.segments.push(Segment { range: at..end, in_transaction, marker: Some(here) });
             }
             ("no-transaction" | "step", _) if !reads_markers => bad(
                 format!("`-- ehrdb:{directive}` has no effect in a down.sql"),
@@ -188,12 +207,12 @@ impl Script {
             ),
             ("step", option) => bad(
                 format!("unknown step option `{option}`"),
-                "a step is `-- ehrdb:step` (its own transaction) or `-- ehrdb:step no-transaction`",
+                "a step is `-- ehrdb:step [transaction]` (its own transaction) or `-- ehrdb:step no-transaction`",
             ),
             _ => bad(
                 format!("unknown marker `-- ehrdb:{directive}`"),
-                "ehrdb reads `-- ehrdb:no-transaction`, `-- ehrdb:irreversible`, `-- ehrdb:step [no-transaction]` \
-                 and `-- ehrdb:allow CODE`; anything else would be silently ignored",
+                "ehrdb reads `-- ehrdb:no-transaction`, `-- ehrdb:irreversible`, `-- ehrdb:step [transaction | \
+                 no-transaction]` and `-- ehrdb:allow CODE`; anything else would be silently ignored",
             ),
         }
     }
@@ -274,6 +293,25 @@ mod tests {
         assert_eq!(script.segments[1].range, sql.find("-- ehrdb:step").unwrap()..sql.find("-- ehrdb:step no").unwrap());
         assert_eq!(units(sql, FileKind::Up), [(1, true), (2, true), (2, true), (3, false), (4, false)]);
         assert!(script.bad_markers.is_empty());
+    }
+
+    #[test]
+    fn step_markers_are_read_as_the_migrator_reads_them() {
+        let sql = "SELECT 1;\n-- ehrdb:step transaction\nSELECT 2;\n";
+        assert_eq!(units(sql, FileKind::Up), [(1, true), (2, true)]);
+        let bad =
+            |sql: &str| Script::parse(sql, FileKind::Up).bad_markers.into_iter().map(|b| b.message).collect::<Vec<_>>();
+        assert_eq!(
+            bad("SELECT 1;\n-- ehrdb:step\n-- ehrdb:step\nSELECT 2;\n"),
+            ["a step marker without a statement after it"]
+        );
+        assert_eq!(bad("SELECT 1;\n-- ehrdb:step no-transaction\n"), ["a step marker without a statement after it"]);
+        let mixed = bad("-- ehrdb:no-transaction\nSELECT 1;\n-- ehrdb:step\nSELECT 2;\n");
+        assert_eq!(mixed, ["a file with the `-- ehrdb:no-transaction` header runs every statement on its own"]);
+        assert_eq!(
+            bad("SELECT 1;\n-- ehrdb:step no-transactoin\nSELECT 2;\n"),
+            ["unknown step option `no-transactoin`"]
+        );
     }
 
     #[test]

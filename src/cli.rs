@@ -245,8 +245,13 @@ pub struct LintArgs {
     #[arg(long, conflicts_with = "paths")]
     pub all: bool,
 
-    #[command(flatten)]
-    pub database: DatabaseArgs,
+    /// The PostgreSQL URL whose history says which migrations are pending [default: DATABASE_URL from the environment or .env].
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// The migrations folder [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
 
     /// How to print the findings.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]

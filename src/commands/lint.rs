@@ -39,7 +39,7 @@ pub(super) fn lint_cmd(ctx: &Session, args: cli::LintArgs) -> Result<Outcome> {
         config: ctx.config.clone(),
         schema: args.schema.schema.clone(),
         output: None,
-        migrations: args.database.migrations.clone(),
+        migrations: args.migrations.clone(),
     })?;
     let targets = if args.paths.is_empty() { default_targets(&config, &args)? } else { given(&config, &args.paths)? };
     let context = schema_context(&config, args.format)?;
@@ -105,7 +105,7 @@ fn default_targets(config: &Config, args: &cli::LintArgs) -> Result<Vec<Target>>
         return Ok(all.iter().flat_map(migration_targets).collect());
     }
     let base = config.output.parent().map(Path::to_path_buf).unwrap_or_default();
-    let Some((target, _)) = find_target(args.database.database_url.as_deref(), &base)? else {
+    let Some((target, _)) = find_target(args.database_url.as_deref(), &base)? else {
         return Ok(all.iter().flat_map(migration_targets).collect());
     };
     let schema = target.schema.clone();

@@ -10,6 +10,7 @@ Examples:
   ehrdb merge --check              exit 1 with a diff when schema.prisma is stale
   ehrdb fmt --check                exit 1 when a fragment is not formatted
   ehrdb validate --format json     diagnostics for CI
+  ehrdb lint                       migration SQL that would block or break a live database
   ehrdb migrate add_patient_nhs_number
   ehrdb apply --database-url postgres://app@db.internal/ehr?sslmode=require
 
@@ -82,6 +83,12 @@ pub enum Command {
         after_help = "Examples:\n  ehrdb migrate add_patient_nhs_number\n  ehrdb migrate drop_legacy_ward --allow-destructive\n  ehrdb migrate --verify   # CI: exit 1 when ehrdb.sum does not match the migrations\n  ehrdb migrate --rehash   # after reviewing an edit of a migration never applied anywhere"
     )]
     Migrate(MigrateArgs),
+
+    /// Check migration SQL for what blocks or breaks a live database.
+    #[command(
+        after_help = "Examples:\n  ehrdb lint                       # the pending migrations (with a database URL), else all\n  ehrdb lint --all                 # every migration in the folder\n  ehrdb lint migrations/20261124_210833_index_patient_names\n  ehrdb lint 20261124210833 --format json\n  ehrdb lint scratch.sql           # any SQL file, judged as an up.sql\n\nA finding a reviewer accepts is allowed by a comment before its statement:\n  -- ehrdb:allow ban-drop-column -- nothing reads legacy_mrn since 2026-10\n\nExit codes: 0 nothing found, 1 findings, 2 ehrdb could not lint (unreadable files, a schema\nwith errors, no connection when asked for the pending migrations)."
+    )]
+    Lint(LintArgs),
 
     /// Apply pending migrations to the database, each in its own transaction.
     #[command(
@@ -226,6 +233,33 @@ pub struct DatabaseArgs {
     /// The migrations folder [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// SQL files, migration folders, a migrations folder, or migration versions
+    /// [default: the pending migrations when there is a database URL, else every migration].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Lint every migration in the migrations folder, without asking a database which are pending.
+    #[arg(long, conflicts_with = "paths")]
+    pub all: bool,
+
+    /// The PostgreSQL URL whose history says which migrations are pending [default: DATABASE_URL from the environment or .env].
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// The migrations folder [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]

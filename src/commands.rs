@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 
 mod check;
 mod database;
+mod lint;
 mod migrate;
 pub(crate) mod output;
 
@@ -19,7 +20,7 @@ use crate::ast::BlockKind;
 use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
 use crate::config::{Config, Overrides};
 use crate::db::url::{Target, find_url, variable_url};
-use crate::diagnostics::{Diagnostics, Severity};
+use crate::diagnostics::{Diagnostics, Severity, Sources};
 use crate::fragments::Fragments;
 use crate::text::count;
 use crate::{format, input, merge, pipeline, secrets};
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Validate(args) => validate_cmd(&ctx, args),
         Command::Diff(args) => migrate::diff_cmd(&ctx, args),
         Command::Migrate(args) => migrate::migrate_cmd(&ctx, args),
+        Command::Lint(args) => lint::lint_cmd(&ctx, args),
         Command::Apply(args) => database::apply_cmd(&ctx, args),
         Command::Status(args) => database::status_cmd(&ctx, args),
         Command::Rollback(args) => database::rollback_cmd(&ctx, args),
@@ -78,15 +80,20 @@ impl Session {
 
     /// Prints diagnostics in the chosen format.
     fn report(&self, diagnostics: &Diagnostics, fragments: &Fragments, format: OutputFormat) -> Result<()> {
+        self.report_sources(diagnostics, &fragments.sources, format)
+    }
+
+    /// Prints diagnostics about any files in the chosen format.
+    fn report_sources(&self, diagnostics: &Diagnostics, sources: &Sources, format: OutputFormat) -> Result<()> {
         match format {
             OutputFormat::Human => {
                 if !diagnostics.is_empty() {
-                    stderr!("{}", diagnostics.render(&fragments.sources, self.color(Stream::Err)));
+                    stderr!("{}", diagnostics.render(sources, self.color(Stream::Err)));
                     stderrln!("{}", summary(diagnostics));
                 }
             }
             OutputFormat::Json => {
-                let report = diagnostics.to_json_report(&fragments.sources);
+                let report = diagnostics.to_json_report(sources);
                 stdoutln!("{}", serde_json::to_string_pretty(&report)?);
             }
         }

@@ -40,6 +40,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod fragments;
 pub mod input;
+pub mod lint;
 pub mod merge;
 pub mod migrations;
 pub mod number;

@@ -1,2 +1,4 @@
+-- ehrdb:no-transaction
+
 -- CreateIndex
-CREATE INDEX "patients_family_name_given_name_idx" ON "patients"("family_name", "given_name");
+CREATE INDEX CONCURRENTLY "patients_family_name_given_name_idx" ON "patients"("family_name", "given_name");

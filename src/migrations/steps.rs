@@ -109,6 +109,10 @@ fn markers_in(text: &str, from: usize, to: usize, before: usize) -> Result<Vec<M
         let number = first_line + i;
         let line = line.trim();
         let Some(rest) = line.strip_prefix("-- ehrdb:") else { continue };
+        // `ehrdb lint`'s word on the statement after it, not a step.
+        if rest == "allow" || rest.starts_with("allow ") {
+            continue;
+        }
         // The file headers, which `migrations::load` reads from line 1.
         if number == 1 && (rest == "no-transaction" || rest == "irreversible") {
             continue;
@@ -117,8 +121,9 @@ fn markers_in(text: &str, from: usize, to: usize, before: usize) -> Result<Vec<M
             return Err((
                 number,
                 format!(
-                    "unknown marker `{line}`: ehrdb knows `{STEP_MARKER}`, `{STEP_MARKER} no-transaction` and, as \
-                     the first line, `-- ehrdb:no-transaction` and `-- ehrdb:irreversible`"
+                    "unknown marker `{line}`: ehrdb knows `{STEP_MARKER}`, `{STEP_MARKER} no-transaction`, \
+                     `-- ehrdb:allow CODE` and, as the first line, `-- ehrdb:no-transaction` and \
+                     `-- ehrdb:irreversible`"
                 ),
             ));
         };

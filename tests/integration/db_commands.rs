@@ -105,7 +105,10 @@ fn apply_to_and_rollback_steps_move_one_migration_at_a_time() {
     assert_eq!(code, 0);
     assert!(stdout.starts_with("dry run: would apply 4 migrations"), "{stdout}");
     assert!(
-        stdout.contains("-- 20261124_210833_index_patient_names (1 statement)\n-- CreateIndex\nCREATE INDEX"),
+        stdout.contains(
+            "-- 20261124_210833_index_patient_names (1 statement, statement by statement (no transaction))\n\
+             -- ehrdb:no-transaction\n\n-- CreateIndex\nCREATE INDEX CONCURRENTLY"
+        ),
         "{stdout}"
     );
     assert_eq!(states(&status_json(&project, &url))[2], "pending", "a dry run changes nothing");

@@ -15,6 +15,7 @@ mod db_url;
 mod fmt;
 mod hardening;
 mod introspect;
+mod lint;
 mod lower;
 mod merge;
 mod migrate_cli;

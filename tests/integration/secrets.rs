@@ -116,6 +116,8 @@ fn no_command_shows_a_password_or_an_api_key() {
     expect(&project, with(&["apply"], &url), &[], 1);
     expect(&project, with(&["status"], &url), &[], 1);
     expect(&project, with(&["status", "--format", "json"], &url), &[], 1);
+    expect(&project, with(&["lint"], &url), &[], 0);
+    expect(&project, with(&["lint", "--format", "json"], &url), &[], 0);
     expect(&project, with(&["rollback", "--dry-run"], &url), &[], 0);
     expect(&project, with(&["rollback"], &url), &[], 0);
     expect(&project, with(&["baseline"], &url), &[], 1);
@@ -126,9 +128,10 @@ fn no_command_shows_a_password_or_an_api_key() {
     expect(&project, vec!["migrate".into(), "--verify".into()], &[], 0);
     expect(&project, with(&["status"], &unreachable), &[], 2);
     expect(&project, with(&["apply"], &unreachable), &[], 2);
+    expect(&project, with(&["lint"], &unreachable), &[], 2);
     expect(&project, with(&["check", "--format", "markdown"], &unreachable), &[], 1);
     for bad in &bad_urls {
-        for command in ["status", "apply", "rollback", "baseline", "check"] {
+        for command in ["status", "apply", "rollback", "baseline", "check", "lint"] {
             expect(&project, with(&[command], bad), &[], 2);
         }
         expect(&project, vec!["status".into()], &[("DATABASE_URL", bad.as_str())], 2);

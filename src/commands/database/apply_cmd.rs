@@ -109,8 +109,10 @@ pub(super) async fn apply_to(
 /// applied, but reads there still see the old schema.
 async fn wait_for_replicas(primary: &mut PgConnection, replicas: &[Target], limit: Duration) -> Result<Outcome> {
     let lines = Lines::plain();
+    // The insert position, not the write position: with asynchronous
+    // commit the migrations' commit records may not be written out yet.
     let lsn: String =
-        sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").persistent(false).fetch_one(primary).await?;
+        sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text").persistent(false).fetch_one(primary).await?;
     let began = Instant::now();
     let mut outcome = Outcome::Clean;
     for replica in replicas {

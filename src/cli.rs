@@ -279,6 +279,9 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub single_transaction: bool,
 
+    #[command(flatten)]
+    pub locks: LockArgs,
+
     /// After applying, wait until every replica has replayed the migrations, at most SECONDS (default 60).
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "60", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub wait_for_replicas: Option<u64>,
@@ -294,6 +297,18 @@ pub struct ApplyArgs {
     /// How long to wait for another run's lock, in seconds (0 to 86400).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
     pub lock_timeout: u64,
+}
+
+/// How DDL waits for table locks.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// How long one statement may wait for a table lock before it gives up, rolls its step back and is tried again, in milliseconds; 0 waits without limit [default: 1000, or `ddl-lock-timeout` in ehrdb.toml].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    pub ddl_lock_timeout: Option<u64>,
+
+    /// How many times such a statement is tried again, after a pause that doubles from 0.5 s to at most 30 s [default: 10, or `ddl-retries` in ehrdb.toml].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub ddl_retries: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -326,6 +341,9 @@ pub struct RollbackArgs {
     /// Print the plan and its SQL; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub locks: LockArgs,
 
     /// Roll back even when an applied migration's up.sql differs from its file or ehrdb.sum does not match (with a warning).
     #[arg(long)]

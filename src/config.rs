@@ -27,6 +27,8 @@ struct ConfigFile {
     app: Option<PathBuf>,
     replicas: Option<Vec<String>>,
     targets: Option<std::collections::BTreeMap<String, String>>,
+    ddl_lock_timeout: Option<u64>,
+    ddl_retries: Option<u32>,
 }
 
 /// Settings after the file and the flags are combined.
@@ -53,6 +55,10 @@ pub struct Config {
     /// The databases of a fleet: a name for each, and the environment
     /// variable that holds its URL, in name order.
     pub targets: Vec<(String, String)>,
+    /// Milliseconds DDL may wait for a table lock (apply, rollback).
+    pub ddl_lock_timeout: Option<u64>,
+    /// How many times DDL that timed out is tried again.
+    pub ddl_retries: Option<u32>,
 }
 
 /// What the command line says about paths; each overrides the file.
@@ -85,6 +91,12 @@ impl Config {
                 crate::cli::MAX_INSTANCES
             );
         }
+        if file.ddl_lock_timeout.is_some_and(|ms| ms > 600_000) {
+            bail!("{}: ddl-lock-timeout is in milliseconds, at most 600000 (ten minutes)", config_name(overrides));
+        }
+        if file.ddl_retries.is_some_and(|n| n > 1000) {
+            bail!("{}: ddl-retries must be at most 1000", config_name(overrides));
+        }
         let from_file = |p: &Option<PathBuf>| p.as_ref().map(|p| join(&base, p));
 
         let schema_dir =
@@ -109,6 +121,8 @@ impl Config {
             app: from_file(&file.app),
             replicas: file.replicas.unwrap_or_default(),
             targets: file.targets.unwrap_or_default().into_iter().collect(),
+            ddl_lock_timeout: file.ddl_lock_timeout,
+            ddl_retries: file.ddl_retries,
         })
     }
 }

@@ -111,7 +111,7 @@ pub(super) fn every_migration_is_applied(inputs: &Inputs) -> Vec<Finding> {
         };
         return vec![APPLIED.passed(seen)];
     }
-    let order = [State::Failed, State::Partial, State::Modified, State::Missing, State::Pending];
+    let order = [State::Failed, State::Partial, State::RollingBack, State::Modified, State::Missing, State::Pending];
     let mut groups = Vec::new();
     for state in order {
         let folders: Vec<String> = entries.iter().filter(|e| e.state == state).map(|e| e.folder()).collect();
@@ -121,7 +121,7 @@ pub(super) fn every_migration_is_applied(inputs: &Inputs) -> Vec<Finding> {
             groups.push(format!("{total} {} ({})", state.as_str(), listed(total, &shown).replace("; ", ", ")));
         }
     }
-    let half_applied = entries.iter().any(|e| matches!(e.state, State::Failed | State::Partial));
+    let half_applied = entries.iter().any(|e| matches!(e.state, State::Failed | State::Partial | State::RollingBack));
     let severity = if half_applied { Severity::P0 } else { Severity::P1 };
     vec![APPLIED.failed(severity, groups.join("; "))]
 }

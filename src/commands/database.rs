@@ -278,6 +278,16 @@ fn failed(lines: &Lines, error: anyhow::Error, single_transaction: bool) -> Resu
     Ok(Outcome::Found)
 }
 
+/// How long DDL waits for a table lock, and how often it is tried again:
+/// the flags, else ehrdb.toml, else [`apply::LockPolicy::default`].
+fn lock_policy(flags: &cli::LockArgs, config: &Config) -> apply::LockPolicy {
+    let default = apply::LockPolicy::default();
+    apply::LockPolicy {
+        timeout: flags.ddl_lock_timeout.or(config.ddl_lock_timeout).map_or(default.timeout, Duration::from_millis),
+        retries: flags.ddl_retries.or(config.ddl_retries).unwrap_or(default.retries),
+    }
+}
+
 /// A `--to` value as a 14-digit version.
 fn version(text: &str) -> Result<String> {
     migrations::parse_version(text).with_context(|| {

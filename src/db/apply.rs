@@ -5,20 +5,34 @@
 //! a plan from [`super::plan`]; runs each migration's statements one by one,
 //! as the splitter cut them, so a failure names the migration, the
 //! statement, its line and the server's message ([`StatementError`]).
-//! A migration and its history row commit together or not at all; a
-//! `-- ehrdb:no-transaction` migration commits statement by statement and
-//! records its progress after each, so a rerun resumes where it stopped.
-//! Reports progress through a callback; never prints, never takes the lock.
+//! A file of one transaction (the usual one) commits together with its
+//! history row, or not at all. A file of several steps
+//! ([`crate::migrations::steps`]) commits step by step, each transactional
+//! step together with the progress that records it, each statement outside
+//! a transaction followed by its progress, so a rerun after a failure,
+//! a crash or a kill resumes at the first step that did not commit; its
+//! down.sql the same way, the row saying `rolling back` until the last step
+//! removes it. Every statement runs under the [`LockPolicy`]'s short
+//! `lock_timeout` and is tried again when it waited too long ([`runner`]).
+//! Reports progress through a callback; never prints, never takes the
+//! migration lock.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use sqlx::PgConnection;
 use sqlx::postgres::PgDatabaseError;
 
 use super::history::{self, NewRow, RowState};
-use super::plan::Entry;
-use crate::migrations::{Migration, Statement, split};
+use super::plan::{Entry, State};
+use crate::migrations::steps::{self, StepKind};
+use crate::migrations::{DOWN_FILE, Migration, Statement, Step, UP_FILE};
+
+mod runner;
+mod waits;
+
+use runner::{Failure, Runner};
+pub use waits::LockHolder;
 
 /// A statement the server refused, or a connection lost while it ran.
 #[derive(Debug)]
@@ -40,9 +54,44 @@ pub struct StatementError {
     /// The connection broke (server stopped, network gone): the caller
     /// cannot go on, and nothing uncommitted survives on the server.
     pub lost: bool,
-    /// The statements before it that stay committed: those of a
-    /// no-transaction migration; 0 for one that runs in a transaction.
+    /// The statements before it that stay committed: those of the steps of
+    /// a migration of several steps that committed; 0 for one transaction.
     pub committed: usize,
+    /// It waited for a table lock every time it was tried.
+    pub lock_wait: Option<LockWait>,
+}
+
+/// How a statement waited for a lock until the retries ran out.
+#[derive(Debug)]
+pub struct LockWait {
+    pub tries: u32,
+    /// From the first try to the last timeout, pauses included.
+    pub waited: Duration,
+    /// Who held a lock on its tables at the last timeout.
+    pub holders: Vec<LockHolder>,
+}
+
+impl StatementError {
+    /// An error about `statement` whose message the caller writes.
+    fn about(migration: &Migration, file: &'static str, statement: &Statement, total: usize) -> StatementError {
+        let first_line = statement.text.lines().next().unwrap_or_default();
+        let mut excerpt: String = first_line.chars().take(100).collect();
+        if excerpt.len() < statement.text.len() {
+            excerpt.push_str(" ...");
+        }
+        StatementError {
+            migration: migration.folder(),
+            file,
+            number: statement.number,
+            total,
+            line: statement.line,
+            excerpt,
+            message: String::new(),
+            lost: false,
+            committed: 0,
+            lock_wait: None,
+        }
+    }
 }
 
 impl std::fmt::Display for StatementError {
@@ -51,7 +100,23 @@ impl std::fmt::Display for StatementError {
             f,
             "migration {} failed at statement {} of {} ({} line {}): {}\n  statement: {}",
             self.migration, self.number, self.total, self.file, self.line, self.message, self.excerpt
-        )
+        )?;
+        if let Some(wait) = &self.lock_wait {
+            write!(
+                f,
+                "\n  it waited for a table lock each of {} times it was tried ({:.1} s in all, pauses included)",
+                wait.tries,
+                wait.waited.as_secs_f64()
+            )?;
+            match wait.holders.as_slice() {
+                [] => write!(f, "; the session in the way had gone when it looked")?,
+                holders => {
+                    let named: Vec<String> = holders.iter().map(ToString::to_string).collect();
+                    write!(f, "; held by {}", named.join("; "))?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -61,12 +126,55 @@ impl std::error::Error for StatementError {}
 #[derive(Debug, Clone, Copy)]
 pub enum Progress<'a> {
     /// A migration starts; `resume_at` is the 1-based statement a resumed
-    /// no-transaction migration continues with.
+    /// migration continues with.
     Started { migration: &'a Migration, statements: usize, resume_at: Option<usize> },
     /// One statement of it finished.
     Statement { number: usize },
+    /// A statement waited too long for a lock and is tried again after
+    /// `pause`; `holders` held the lock.
+    Waiting {
+        migration: &'a Migration,
+        statement: usize,
+        attempt: u32,
+        retries: u32,
+        pause: Duration,
+        holders: &'a [LockHolder],
+    },
+    /// Something the run did besides the statements (an invalid index
+    /// dropped to be built again).
+    Note { text: &'a str },
     /// It committed, with its history row.
     Finished { migration: &'a Migration, millis: i64 },
+}
+
+/// How long a statement may wait for a table lock, and how often it is
+/// tried again: every DDL statement runs under `lock_timeout`, so that a
+/// long query on its table makes it give up and let the writers queued
+/// behind it through, instead of stalling them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockPolicy {
+    /// `lock_timeout`; zero waits without limit.
+    pub timeout: Duration,
+    /// How many times a statement that timed out is tried again.
+    pub retries: u32,
+}
+
+impl Default for LockPolicy {
+    fn default() -> LockPolicy {
+        LockPolicy { timeout: Duration::from_secs(1), retries: 10 }
+    }
+}
+
+impl LockPolicy {
+    const FIRST_PAUSE: Duration = Duration::from_millis(500);
+    const LONGEST_PAUSE: Duration = Duration::from_secs(30);
+
+    /// The pause after the `attempt`-th try: half a second, doubled each
+    /// time, at most 30 s.
+    pub fn pause(&self, attempt: u32) -> Duration {
+        let doubled = Self::FIRST_PAUSE.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+        doubled.min(Self::LONGEST_PAUSE)
+    }
 }
 
 /// Makes the session fit for a long run: the server notices a client that
@@ -83,181 +191,272 @@ pub async fn prepare_session(conn: &mut PgConnection) -> Result<()> {
     Ok(())
 }
 
+/// Whether any migration of the plan has a step outside a transaction,
+/// which `--single-transaction` cannot hold.
+pub fn outside_transaction(migration: &Migration) -> bool {
+    migration.up_steps().iter().any(|s| s.kind == StepKind::NoTransaction)
+}
+
 /// Applies the plan, oldest first, each migration in its own transaction
-/// (or all in one with `single_transaction`). Stops at the first failure:
-/// what committed before it stays, the failing migration leaves nothing
-/// (for a no-transaction one: its committed statements and its progress).
+/// or steps (or all in one with `single_transaction`). Stops at the first
+/// failure: what committed before it stays, the failing migration leaves
+/// nothing but the steps it committed and its progress.
 ///
 /// Round trips are most of what a run of small migrations costs beyond the
-/// server's own work, so a migration takes one more than its statements:
-/// its history row goes in the message that commits it, and that message
-/// also begins the next migration's transaction. With `single_transaction`
-/// the rows wait for the one COMMIT.
+/// server's own work, so a migration of one transaction takes one more than
+/// its statements: its history row goes in the message that commits it,
+/// and that message also begins the next migration's transaction. With
+/// `single_transaction` the rows wait for the one COMMIT.
 pub async fn apply(
     conn: &mut PgConnection,
     schema: &str,
     plan: &[Entry<'_>],
     single_transaction: bool,
+    policy: LockPolicy,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<()> {
     let applied_by = history::applied_by(conn).await?;
-    let mut rows = Vec::new();
-    let mut open = false;
+    let mut runner = Runner::new(conn, policy, progress);
+    runner.lock_timeout(policy.timeout).await?;
     if single_transaction {
-        execute(conn, "BEGIN").await?;
-        open = true;
+        return apply_in_one_transaction(&mut runner, schema, plan, &applied_by).await;
     }
+    let mut open = false;
     for (i, entry) in plan.iter().enumerate() {
         let migration = entry.migration.expect("a planned migration is on disk");
-        if migration.no_transaction {
-            if let Err(error) = apply_statement_by_statement(conn, schema, entry, &applied_by, progress).await {
-                if single_transaction {
-                    rollback_quietly(conn).await;
-                }
-                return Err(error);
+        let steps = migration.up_steps();
+        if steps::is_stepped(&steps) || entry.applied.is_some() {
+            if open {
+                execute(runner.conn, "COMMIT").await?;
+                open = false;
             }
+            apply_in_steps(&mut runner, schema, entry, &steps, &applied_by).await?;
             continue;
         }
-        if !open {
-            execute(conn, "BEGIN").await?;
-            open = true;
-        }
-        let statements = split(&migration.up);
-        progress(Progress::Started { migration, statements: statements.len(), resume_at: None });
+        let statements: Vec<Statement> = steps.into_iter().flat_map(|s| s.statements).collect();
+        (runner.progress)(Progress::Started { migration, statements: statements.len(), resume_at: None });
         let began = Instant::now();
-        if let Err(error) = run(conn, migration, crate::migrations::UP_FILE, &statements, progress).await {
-            rollback_quietly(conn).await;
-            return Err(error.into());
-        }
+        let ran = runner
+            .with_retries(migration, async |runner| {
+                if !open {
+                    begin(runner.conn, migration).await?;
+                    open = true;
+                }
+                let result = runner.run(migration, UP_FILE, &statements, statements.len()).await;
+                if result.is_err() {
+                    runner.rollback_quietly().await;
+                    open = false;
+                }
+                result
+            })
+            .await;
+        ran?;
         let millis = began.elapsed().as_millis() as i64;
-        let row = NewRow {
-            version: &migration.version,
-            name: &migration.name,
-            checksum: &migration.checksum,
-            execution_ms: millis,
-            state: RowState::Applied,
-            statements_done: statements.len() as i32,
-            applied_by: &applied_by,
-        };
-        if single_transaction {
-            rows.push(row);
-        } else {
-            let next = plan.get(i + 1).and_then(|e| e.migration).is_some_and(|m| !m.no_transaction);
-            let sql = history::record_sql(schema, &[row]);
-            commit(conn, &sql, next, "migration", &migration.folder()).await?;
-            open = next;
-        }
-        progress(Progress::Finished { migration, millis });
-    }
-    if single_transaction {
-        let sql = if rows.is_empty() { String::new() } else { history::record_sql(schema, &rows) };
-        commit(conn, &sql, false, "the run", &plan.iter().map(|e| e.folder()).collect::<Vec<_>>().join(", ")).await?;
+        let row = new_row(migration, millis, RowState::Applied, statements.len(), &applied_by);
+        let next = plan
+            .get(i + 1)
+            .is_some_and(|e| e.applied.is_none() && e.migration.is_some_and(|m| !steps::is_stepped(&m.up_steps())));
+        commit(runner.conn, &history::record_sql(schema, &[row]), next, "migration", &migration.folder()).await?;
+        open = next;
+        (runner.progress)(Progress::Finished { migration, millis });
     }
     Ok(())
 }
 
-/// A no-transaction migration: each statement commits on its own, and the
-/// history row (state `partial`) counts them, so a rerun after a failure or
-/// a crash continues with the first statement that did not finish.
-async fn apply_statement_by_statement(
-    conn: &mut PgConnection,
+/// The whole plan in one transaction; a lock timeout rolls everything back
+/// and tries the whole run again.
+async fn apply_in_one_transaction(
+    runner: &mut Runner<'_, '_>,
+    schema: &str,
+    plan: &[Entry<'_>],
+    applied_by: &str,
+) -> Result<()> {
+    let first = plan.first().and_then(|e| e.migration).expect("the plan is not empty");
+    let mut rows = Vec::new();
+    runner
+        .with_retries(first, async |runner| {
+            rows.clear();
+            begin(runner.conn, first).await?;
+            for entry in plan {
+                let migration = entry.migration.expect("a planned migration is on disk");
+                let statements: Vec<Statement> = migration.up_steps().into_iter().flat_map(|s| s.statements).collect();
+                (runner.progress)(Progress::Started { migration, statements: statements.len(), resume_at: None });
+                let began = Instant::now();
+                if let Err(failure) = runner.run(migration, UP_FILE, &statements, statements.len()).await {
+                    runner.rollback_quietly().await;
+                    return Err(failure);
+                }
+                let millis = began.elapsed().as_millis() as i64;
+                rows.push((migration, millis, statements.len()));
+                (runner.progress)(Progress::Finished { migration, millis });
+            }
+            Ok(())
+        })
+        .await?;
+    let rows: Vec<NewRow> = rows
+        .iter()
+        .map(|(migration, millis, statements)| new_row(migration, *millis, RowState::Applied, *statements, applied_by))
+        .collect();
+    let sql = if rows.is_empty() { String::new() } else { history::record_sql(schema, &rows) };
+    commit(runner.conn, &sql, false, "the run", &plan.iter().map(|e| e.folder()).collect::<Vec<_>>().join(", ")).await
+}
+
+/// A migration of several steps (or one being resumed): its row says
+/// `partial` while the steps commit, each with its progress, and
+/// `applied` at the end.
+async fn apply_in_steps(
+    runner: &mut Runner<'_, '_>,
     schema: &str,
     entry: &Entry<'_>,
+    steps: &[Step<'_>],
     applied_by: &str,
-    progress: &mut dyn FnMut(Progress),
 ) -> Result<()> {
     let migration = entry.migration.expect("a planned migration is on disk");
-    let statements = split(&migration.up);
-    let done = entry.applied.map_or(0, |row| (row.statements_done.max(0) as usize).min(statements.len()));
+    let total: usize = steps.iter().map(|s| s.statements.len()).sum();
+    let mut done = entry.applied.map_or(0, |row| (row.statements_done.max(0) as usize).min(total));
     let resume_at = entry.applied.map(|_| done + 1);
-    progress(Progress::Started { migration, statements: statements.len(), resume_at });
+    (runner.progress)(Progress::Started { migration, statements: total, resume_at });
     let began = Instant::now();
-    let mut row = NewRow {
-        version: &migration.version,
-        name: &migration.name,
-        checksum: &migration.checksum,
-        execution_ms: 0,
-        state: RowState::Partial,
-        statements_done: done as i32,
-        applied_by,
-    };
     if entry.applied.is_none() {
-        history::record(conn, schema, &row).await?;
+        history::record(runner.conn, schema, &new_row(migration, 0, RowState::Partial, 0, applied_by)).await?;
     }
-    for statement in &statements[done..] {
-        if let Err(mut error) = run_one(conn, migration, crate::migrations::UP_FILE, statement, statements.len()).await
-        {
-            error.committed = error.number - 1;
-            if !error.lost {
-                let message = format!("statement {} (line {}): {}", error.number, error.line, error.message);
-                history::progress(conn, schema, &migration.version, error.number as i32 - 1, Some(&message)).await?;
-            }
-            return Err(error.into());
+    let record = |done: usize| history::progress_sql(schema, &migration.version, done as i32);
+    let result = run_steps(runner, migration, UP_FILE, steps, &mut done, total, record).await;
+    if let Err(mut error) = result {
+        error.committed = done;
+        if !error.lost {
+            let message = format!("statement {} (line {}): {}", error.number, error.line, error.message);
+            history::progress(runner.conn, schema, &migration.version, done as i32, Some(&message)).await?;
         }
-        history::progress(conn, schema, &migration.version, statement.number as i32, None).await?;
-        progress(Progress::Statement { number: statement.number });
+        return Err(error.into());
     }
-    row.state = RowState::Applied;
-    row.statements_done = statements.len() as i32;
-    row.execution_ms = began.elapsed().as_millis() as i64;
-    history::record(conn, schema, &row).await?;
-    progress(Progress::Finished { migration, millis: row.execution_ms });
+    let millis = began.elapsed().as_millis() as i64;
+    history::record(runner.conn, schema, &new_row(migration, millis, RowState::Applied, total, applied_by)).await?;
+    (runner.progress)(Progress::Finished { migration, millis });
     Ok(())
 }
 
-/// Runs the statements of `file`, in the caller's transaction.
-async fn run(
-    conn: &mut PgConnection,
+/// Runs the steps of `file` after the `done` statements that committed
+/// already, moving `done` on as steps commit. A transactional step commits
+/// with `record(done)`, the SQL that records its progress; a statement
+/// outside a transaction is followed by the same SQL on its own.
+async fn run_steps(
+    runner: &mut Runner<'_, '_>,
     migration: &Migration,
     file: &'static str,
-    statements: &[Statement<'_>],
-    progress: &mut dyn FnMut(Progress),
-) -> Result<(), StatementError> {
-    for statement in statements {
-        run_one(conn, migration, file, statement, statements.len()).await?;
-        progress(Progress::Statement { number: statement.number });
-    }
-    Ok(())
-}
-
-async fn run_one(
-    conn: &mut PgConnection,
-    migration: &Migration,
-    file: &'static str,
-    statement: &Statement<'_>,
+    steps: &[Step<'_>],
+    done: &mut usize,
     total: usize,
+    record: impl Fn(usize) -> String,
 ) -> Result<(), StatementError> {
-    match sqlx::raw_sql(statement.text).execute(&mut *conn).await {
-        Ok(_) => Ok(()),
-        Err(error) => Err(statement_error(&error, migration, file, statement, total)),
+    for step in steps {
+        let remaining: Vec<Statement> = step.statements.iter().filter(|s| s.number > *done).copied().collect();
+        let Some(last) = remaining.last().map(|s| s.number) else { continue };
+        match step.kind {
+            StepKind::Transaction => {
+                runner.lock_timeout(runner.policy.timeout).await.map_err(|e| lost_anyhow(migration, file, &e))?;
+                runner
+                    .with_retries(migration, async |runner| {
+                        begin(runner.conn, migration).await?;
+                        if let Err(failure) = runner.run(migration, file, &remaining, total).await {
+                            runner.rollback_quietly().await;
+                            return Err(failure);
+                        }
+                        commit(runner.conn, &record(last), false, "step of", &migration.folder())
+                            .await
+                            .map_err(|e| Failure::Other(lost_anyhow(migration, file, &e)))
+                    })
+                    .await?;
+                *done = last;
+            }
+            StepKind::NoTransaction => {
+                for statement in &remaining {
+                    runner
+                        .with_retries(migration, async |runner| {
+                            runner.outside_transaction(migration, file, statement, total).await
+                        })
+                        .await?;
+                    *done = statement.number;
+                    sqlx::raw_sql(&record(*done))
+                        .execute(&mut *runner.conn)
+                        .await
+                        .map_err(|e| lost(migration, &e).into_error())?;
+                }
+            }
+        }
     }
+    Ok(())
 }
 
 /// Undoes the plan, newest first: each down.sql and the removal of its
-/// history row in one transaction.
+/// history row in one transaction, or, for a down.sql of several steps,
+/// step by step with the row saying `rolling back` until the last one.
 pub async fn rollback(
     conn: &mut PgConnection,
     schema: &str,
     plan: &[Entry<'_>],
+    policy: LockPolicy,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<()> {
+    let mut runner = Runner::new(conn, policy, progress);
+    runner.lock_timeout(policy.timeout).await?;
     for entry in plan {
         let migration = entry.migration.expect("a planned rollback is on disk");
-        let down = migration.down.as_deref().expect("the plan checked down.sql");
-        let statements = split(down);
-        progress(Progress::Started { migration, statements: statements.len(), resume_at: None });
+        let steps = migration.down_steps().expect("the plan checked down.sql");
+        let total: usize = steps.iter().map(|s| s.statements.len()).sum();
         let began = Instant::now();
-        execute(conn, "BEGIN").await?;
-        if let Err(error) = run(conn, migration, crate::migrations::DOWN_FILE, &statements, progress).await {
-            rollback_quietly(conn).await;
-            return Err(error.into());
+        let resuming = entry.state == State::RollingBack;
+        if !steps::is_stepped(&steps) && !resuming {
+            (runner.progress)(Progress::Started { migration, statements: total, resume_at: None });
+            let statements: Vec<Statement> = steps.into_iter().flat_map(|s| s.statements).collect();
+            runner
+                .with_retries(migration, async |runner| {
+                    begin(runner.conn, migration).await?;
+                    if let Err(failure) = runner.run(migration, DOWN_FILE, &statements, total).await {
+                        runner.rollback_quietly().await;
+                        return Err(failure);
+                    }
+                    let remove = history::remove_sql(schema, &migration.version);
+                    commit(runner.conn, &remove, false, "rollback of", &migration.folder())
+                        .await
+                        .map_err(|e| Failure::Other(lost_anyhow(migration, DOWN_FILE, &e)))
+                })
+                .await?;
+        } else {
+            let mut done = match (resuming, entry.applied) {
+                (true, Some(row)) => (row.statements_done.max(0) as usize).min(total),
+                _ => 0,
+            };
+            (runner.progress)(Progress::Started {
+                migration,
+                statements: total,
+                resume_at: resuming.then_some(done + 1),
+            });
+            if !resuming {
+                history::rollback_progress(runner.conn, schema, &migration.version, 0, None).await?;
+            }
+            let record = |done: usize| {
+                if done == total {
+                    history::remove_sql(schema, &migration.version)
+                } else {
+                    history::rollback_progress_sql(schema, &migration.version, done as i32)
+                }
+            };
+            if let Err(mut error) = run_steps(&mut runner, migration, DOWN_FILE, &steps, &mut done, total, record).await
+            {
+                error.committed = done;
+                if !error.lost {
+                    let message = format!("statement {} (line {}): {}", error.number, error.line, error.message);
+                    history::rollback_progress(runner.conn, schema, &migration.version, done as i32, Some(&message))
+                        .await?;
+                }
+                return Err(error.into());
+            }
+            if total == 0 {
+                history::remove(runner.conn, schema, &migration.version).await?;
+            }
         }
-        if let Err(error) = history::remove(conn, schema, &migration.version).await {
-            rollback_quietly(conn).await;
-            return Err(error);
-        }
-        commit(conn, "", false, "rollback of", &migration.folder()).await?;
-        progress(Progress::Finished { migration, millis: began.elapsed().as_millis() as i64 });
+        (runner.progress)(Progress::Finished { migration, millis: began.elapsed().as_millis() as i64 });
     }
     Ok(())
 }
@@ -267,21 +466,71 @@ pub async fn baseline(conn: &mut PgConnection, schema: &str, migrations: &[&Migr
     let applied_by = history::applied_by(conn).await?;
     execute(conn, "BEGIN").await?;
     for migration in migrations {
-        let row = NewRow {
-            version: &migration.version,
-            name: &migration.name,
-            checksum: &migration.checksum,
-            execution_ms: 0,
-            state: RowState::Applied,
-            statements_done: split(&migration.up).len() as i32,
-            applied_by: &applied_by,
-        };
+        let statements = migration.up_steps().iter().map(|s| s.statements.len()).sum();
+        let row = new_row(migration, 0, RowState::Applied, statements, &applied_by);
         if let Err(error) = history::record(conn, schema, &row).await {
-            rollback_quietly(conn).await;
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
             return Err(error);
         }
     }
     commit(conn, "", false, "baseline", &format!("{} migrations", migrations.len())).await
+}
+
+fn new_row<'a>(
+    migration: &'a Migration,
+    execution_ms: i64,
+    state: RowState,
+    statements_done: usize,
+    applied_by: &'a str,
+) -> NewRow<'a> {
+    NewRow {
+        version: &migration.version,
+        name: &migration.name,
+        checksum: &migration.checksum,
+        execution_ms,
+        state,
+        statements_done: statements_done as i32,
+        applied_by,
+    }
+}
+
+/// Begins a transaction; a failure means the connection is not usable.
+async fn begin(conn: &mut PgConnection, migration: &Migration) -> Result<(), Failure> {
+    sqlx::raw_sql("BEGIN").execute(conn).await.map(|_| ()).map_err(|e| lost(migration, &e))
+}
+
+/// A failure to begin a transaction or record progress: the connection is
+/// not usable.
+fn lost(migration: &Migration, error: &sqlx::Error) -> Failure {
+    let (message, _) = describe(error);
+    Failure::Other(StatementError {
+        migration: migration.folder(),
+        file: UP_FILE,
+        number: 0,
+        total: 0,
+        line: 0,
+        excerpt: String::new(),
+        message,
+        lost: true,
+        committed: 0,
+        lock_wait: None,
+    })
+}
+
+/// A failed COMMIT (its message says what is known), as a statement error.
+fn lost_anyhow(migration: &Migration, file: &'static str, error: &anyhow::Error) -> StatementError {
+    StatementError {
+        migration: migration.folder(),
+        file,
+        number: 0,
+        total: 0,
+        line: 0,
+        excerpt: String::new(),
+        message: format!("{error:#}"),
+        lost: true,
+        committed: 0,
+        lock_wait: None,
+    }
 }
 
 async fn execute(conn: &mut PgConnection, sql: &str) -> Result<()> {
@@ -315,16 +564,10 @@ async fn commit(conn: &mut PgConnection, before: &str, begin_next: bool, what: &
             }
             // A failed history row leaves the transaction open and aborted;
             // a failed COMMIT has already ended it.
-            rollback_quietly(conn).await;
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
             anyhow::bail!("{what} {name} could not commit: {message}; nothing of it was applied")
         }
     }
-}
-
-/// Ends a failed transaction. If the connection is gone, the server has
-/// already rolled it back.
-async fn rollback_quietly(conn: &mut PgConnection) {
-    let _ = sqlx::raw_sql("ROLLBACK").execute(conn).await;
 }
 
 fn statement_error(
@@ -343,28 +586,13 @@ fn statement_error(
         }),
         _ => None,
     };
-    let line = match position {
-        Some(position) => {
-            statement.line + statement.text.chars().take(position.saturating_sub(1)).filter(|&c| c == '\n').count()
-        }
-        None => statement.line,
-    };
-    let first_line = statement.text.lines().next().unwrap_or_default();
-    let mut excerpt: String = first_line.chars().take(100).collect();
-    if excerpt.len() < statement.text.len() {
-        excerpt.push_str(" ...");
+    let mut found = StatementError::about(migration, file, statement, total);
+    if let Some(position) = position {
+        found.line += statement.text.chars().take(position.saturating_sub(1)).filter(|&c| c == '\n').count();
     }
-    StatementError {
-        migration: migration.folder(),
-        file,
-        number: statement.number,
-        total,
-        line,
-        excerpt,
-        message,
-        lost,
-        committed: 0,
-    }
+    found.message = message;
+    found.lost = lost;
+    found
 }
 
 /// The server's message with its code, detail and hint, and whether the

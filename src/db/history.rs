@@ -8,11 +8,13 @@
 //! migration, one by one); nothing here begins or commits, takes a lock or
 //! decides what to apply.
 //!
-//! A row's `state` is `applied` for a finished migration. Only a
-//! no-transaction migration, which cannot be rolled back as a whole, leaves
-//! the others: `partial` while it runs (and after a crash), `failed` when
-//! one of its statements failed, with `statements_done` telling a rerun
-//! where to resume.
+//! A row's `state` is `applied` for a finished migration. Only a migration
+//! of several steps (or without a transaction), which cannot be rolled back
+//! as a whole, leaves the others: `partial` while it runs (and after a
+//! crash), `failed` when one of its statements failed, with
+//! `statements_done` telling a rerun where to resume; and `rolling back`
+//! while its down.sql of several steps runs, `statements_done` then counting
+//! down.sql's statements, until the row goes with the last step.
 
 use anyhow::{Context, Result};
 use sqlx::PgConnection;
@@ -47,6 +49,7 @@ pub enum RowState {
     Applied,
     Partial,
     Failed,
+    RollingBack,
 }
 
 impl RowState {
@@ -55,11 +58,14 @@ impl RowState {
             RowState::Applied => "applied",
             RowState::Partial => "partial",
             RowState::Failed => "failed",
+            RowState::RollingBack => "rolling back",
         }
     }
 
     fn parse(text: &str) -> Option<RowState> {
-        [RowState::Applied, RowState::Partial, RowState::Failed].into_iter().find(|s| s.as_str() == text)
+        [RowState::Applied, RowState::Partial, RowState::Failed, RowState::RollingBack]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 
@@ -74,7 +80,7 @@ pub async fn ensure(conn: &mut PgConnection, schema: &str) -> Result<()> {
     // `IF NOT EXISTS` still needs the CREATE privilege, which a deployment
     // role that only runs migrations in an existing schema may lack.
     if exists(conn, schema).await? {
-        return Ok(());
+        return upgrade(conn, schema).await;
     }
     let schema_exists: bool = sqlx::query_scalar("SELECT to_regnamespace(quote_ident($1)) IS NOT NULL")
         .bind(schema)
@@ -96,17 +102,52 @@ pub async fn ensure(conn: &mut PgConnection, schema: &str) -> Result<()> {
              execution_ms    bigint NOT NULL DEFAULT 0,
              applied_by      text NOT NULL DEFAULT current_user,
              ehrdb_version   text NOT NULL,
-             state           text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'partial', 'failed')),
+             state           text NOT NULL DEFAULT 'applied' CONSTRAINT {state_check} CHECK ({states}),
              statements_done integer NOT NULL DEFAULT 0,
              error           text
          );
          COMMENT ON TABLE {table} IS 'Migrations applied by ehrdb; written by ehrdb apply, rollback and baseline.'",
         table = table(schema),
+        state_check = ident(STATE_CHECK),
+        states = STATES,
     );
     sqlx::raw_sql(&sql)
         .execute(conn)
         .await
         .with_context(|| format!("cannot create the history table {}", table(schema)))?;
+    Ok(())
+}
+
+/// The name and the test of the history table's state constraint.
+const STATE_CHECK: &str = "_ehrdb_migrations_state_check";
+const STATES: &str = "state IN ('applied', 'partial', 'failed', 'rolling back')";
+
+/// Brings a history table an older ehrdb made up to date: its state
+/// constraint gains `rolling back`. Checked first, so a role that may only
+/// write the rows never needs to alter the table.
+async fn upgrade(conn: &mut PgConnection, schema: &str) -> Result<()> {
+    let current: Option<String> = sqlx::query_scalar(
+        "SELECT pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint WHERE conrelid = to_regclass($1) AND conname = $2",
+    )
+    .persistent(false)
+    .bind(table(schema))
+    .bind(STATE_CHECK)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("cannot read the history table's constraints")?
+    .flatten();
+    if current.is_some_and(|definition| definition.contains("rolling back")) {
+        return Ok(());
+    }
+    let sql = format!(
+        "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {check}, ADD CONSTRAINT {check} CHECK ({STATES})",
+        table = table(schema),
+        check = ident(STATE_CHECK)
+    );
+    sqlx::raw_sql(&sql)
+        .execute(conn)
+        .await
+        .with_context(|| format!("cannot upgrade the history table {}", table(schema)))?;
     Ok(())
 }
 
@@ -262,6 +303,53 @@ pub async fn progress(
         .await
         .with_context(|| format!("cannot record the progress of migration {version}"))?;
     Ok(())
+}
+
+/// Moves a rollback of several steps on: the row says `rolling back`, with
+/// how many of down.sql's statements have committed, or why one failed.
+pub async fn rollback_progress(
+    conn: &mut PgConnection,
+    schema: &str,
+    version: &str,
+    statements_done: i32,
+    failure: Option<&str>,
+) -> Result<()> {
+    let sql = format!(
+        "UPDATE {} SET statements_done = $2, state = 'rolling back', error = $3 WHERE version = $1",
+        table(schema)
+    );
+    sqlx::query(&sql)
+        .bind(version)
+        .bind(statements_done)
+        .bind(failure)
+        .execute(conn)
+        .await
+        .with_context(|| format!("cannot record the progress of the rollback of {version}"))?;
+    Ok(())
+}
+
+/// The SQL of [`progress`] with the values written in, to send with the
+/// COMMIT of the step it records.
+pub fn progress_sql(schema: &str, version: &str, statements_done: i32) -> String {
+    format!(
+        "UPDATE {} SET statements_done = {statements_done}, state = 'partial', error = NULL WHERE version = {}",
+        table(schema),
+        text_literal(version)
+    )
+}
+
+/// The SQL of [`rollback_progress`], to send with a step's COMMIT.
+pub fn rollback_progress_sql(schema: &str, version: &str, statements_done: i32) -> String {
+    format!(
+        "UPDATE {} SET statements_done = {statements_done}, state = 'rolling back', error = NULL WHERE version = {}",
+        table(schema),
+        text_literal(version)
+    )
+}
+
+/// The SQL of [`remove`], to send with the last step's COMMIT.
+pub fn remove_sql(schema: &str, version: &str) -> String {
+    format!("DELETE FROM {} WHERE version = {}", table(schema), text_literal(version))
 }
 
 /// Removes a row (rollback).

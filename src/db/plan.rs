@@ -28,6 +28,10 @@ pub enum State {
     Failed,
     /// A no-transaction migration that stopped part-way (a crash).
     Partial,
+    /// A rollback of several steps that stopped part-way: `ehrdb rollback`
+    /// finishes it.
+    #[serde(rename = "rolling back")]
+    RollingBack,
 }
 
 impl State {
@@ -39,6 +43,7 @@ impl State {
             State::Missing => "missing",
             State::Failed => "failed",
             State::Partial => "partial",
+            State::RollingBack => "rolling back",
         }
     }
 }
@@ -98,6 +103,7 @@ pub fn reconcile<'a>(disk: &'a [Migration], history: &'a [AppliedMigration]) -> 
                 (None, _) => State::Missing,
                 (Some(_), Some(applied)) if applied.state == RowState::Failed => State::Failed,
                 (Some(_), Some(applied)) if applied.state == RowState::Partial => State::Partial,
+                (Some(_), Some(applied)) if applied.state == RowState::RollingBack => State::RollingBack,
                 (Some(migration), Some(applied)) => {
                     if migration.checksum == applied.checksum && migration.name == applied.name {
                         State::Applied
@@ -139,6 +145,11 @@ pub fn apply_plan<'a>(entries: &[Entry<'a>], to: Option<&str>) -> Result<Vec<Ent
             State::Missing => bail!(
                 "migration {} is applied to this database but is not in the migrations folder; \
                  this checkout is older than the database, or the folder was deleted: update the checkout",
+                entry.folder()
+            ),
+            State::RollingBack => bail!(
+                "migration {} is being rolled back: a rollback of its steps stopped part-way; finish it with \
+                 `ehrdb rollback` before applying",
                 entry.folder()
             ),
             _ => {}
@@ -210,7 +221,7 @@ pub fn rollback_plan<'a>(entries: &[Entry<'a>], target: RollbackTarget, force: b
         };
         match entry.state {
             State::Failed | State::Partial => bail!(
-                "cannot roll back {folder}: it is {} (a no-transaction migration that stopped part-way), and its \
+                "cannot roll back {folder}: it is {} (a migration of several steps that stopped part-way), and its \
                  down.sql expects a finished migration; finish it with `ehrdb apply`, or repair it by hand",
                 entry.state.as_str()
             ),

@@ -124,6 +124,30 @@ pub fn locks(sql: &str) -> StatementLocks {
     all
 }
 
+/// A `CREATE [UNIQUE] INDEX CONCURRENTLY`: an interrupted or failed one
+/// leaves an invalid index behind, which a rerun must find and rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConcurrentIndex {
+    pub index: ObjectName,
+    pub table: ObjectName,
+}
+
+/// The index a `CREATE INDEX CONCURRENTLY` statement builds, if `sql` is one
+/// and names it.
+pub fn concurrent_index(sql: &str) -> Option<ConcurrentIndex> {
+    let parse = squawk_syntax::SourceFile::parse(sql);
+    parse.tree().stmts().find_map(|statement| match statement {
+        ast::Stmt::CreateIndex(create) if has_keyword(create.syntax(), SyntaxKind::CONCURRENTLY_KW) => {
+            let table = name_of(create.table_relation_name())?;
+            // An index lives in its table's schema.
+            let mut index = name_of(create.index())?;
+            index.schema = index.schema.or_else(|| table.schema.clone());
+            Some(ConcurrentIndex { index, table })
+        }
+        _ => None,
+    })
+}
+
 /// The locks of one parsed statement.
 pub(crate) fn classify(statement: &ast::Stmt) -> StatementLocks {
     use LockMode::*;

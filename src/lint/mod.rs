@@ -32,7 +32,7 @@ mod script;
 mod squawk;
 
 pub use context::{Context, context, context_of_fragments};
-pub use locks::{LockMode, LockedRelation, StatementLocks, locks};
+pub use locks::{ConcurrentIndex, LockMode, LockedRelation, StatementLocks, concurrent_index, locks};
 pub use names::ObjectName;
 
 use effects::Object;
@@ -120,7 +120,7 @@ fn check(text: &str, script: &Script, kind: FileKind, context: &Context, up: Opt
             statement: None,
         })
         .collect();
-    findings.extend(squawk::run(text, script, kind));
+    findings.extend(squawk::run(text, script));
     findings.extend(rules::run(script, context, kind));
     findings.retain(|f| !exempt(script, f, context, up));
     supersede(&mut findings);

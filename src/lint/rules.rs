@@ -57,7 +57,7 @@ pub(crate) fn run(script: &Script, context: &Context, kind: FileKind) -> Vec<Fin
         if kind == FileKind::Up {
             rules.what_the_schema_reads_stays(index);
         }
-        rules.statements_fit_their_transaction(index, kind);
+        rules.statements_fit_their_transaction(index);
     }
     rules.findings
 }
@@ -303,12 +303,12 @@ impl Rules<'_> {
     }
 
     /// A statement PostgreSQL refuses in a transaction block is not in one.
-    fn statements_fit_their_transaction(&mut self, index: usize, kind: FileKind) {
+    fn statements_fit_their_transaction(&mut self, index: usize) {
         let statement = &self.script.statements[index];
         if !statement.in_transaction || !statement.locks.outside_transaction {
             return;
         }
-        let help = super::script::no_transaction_help(kind);
+        let help = super::script::no_transaction_help();
         let node = statement.node.syntax().clone();
         let message = format!("`{}` cannot run inside a transaction block", keywords(&node));
         self.push(index, "cannot-run-in-transaction", &node, message, "PostgreSQL refuses it here", help);

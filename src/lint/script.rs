@@ -22,20 +22,10 @@ use super::FileKind;
 use super::effects::{Effects, effects};
 use super::locks::{StatementLocks, classify};
 
-/// Whether `ehrdb rollback` reads the transaction markers of a down.sql.
-/// It runs the whole file in one transaction, so lint must judge down.sql
-/// that way: a `CREATE INDEX CONCURRENTLY` there would fail.
-const ROLLBACK_READS_MARKERS: bool = false;
-
 /// How to get a statement out of the transaction, in a file of `kind`.
-pub(crate) fn no_transaction_help(kind: FileKind) -> &'static str {
-    if kind == FileKind::Up || ROLLBACK_READS_MARKERS {
-        "in ehrdb, put it after a `-- ehrdb:step no-transaction` line (or start the file with \
-         `-- ehrdb:no-transaction`): such a step runs each statement on its own"
-    } else {
-        "`ehrdb rollback` runs the whole of down.sql in one transaction, where PostgreSQL refuses it: take the lock \
-         (and say so with `-- ehrdb:allow`), or leave it out and mark the migration `-- ehrdb:irreversible`"
-    }
+pub(crate) fn no_transaction_help() -> &'static str {
+    "in ehrdb, put it after a `-- ehrdb:step no-transaction` line (or start the file with \
+     `-- ehrdb:no-transaction`): such a step runs each statement on its own, in up.sql and down.sql alike"
 }
 
 /// One statement of the file.
@@ -93,7 +83,6 @@ impl Script {
     pub(crate) fn parse(text: &str, kind: FileKind) -> Script {
         let parse = squawk_syntax::SourceFile::parse(text);
         let root = parse.syntax_node();
-        let reads_markers = kind == FileKind::Up || ROLLBACK_READS_MARKERS;
         let first_line_end = text.find('\n').unwrap_or(text.len());
         let mut script = Script {
             statements: Vec::new(),
@@ -115,7 +104,7 @@ impl Script {
             if let Some(token) = element.as_token() {
                 if token.kind() == SyntaxKind::COMMENT {
                     let on_first_line = usize::from(token.text_range().end()) <= first_line_end;
-                    script.marker(token, kind, reads_markers, on_first_line, &mut pending_allows);
+                    script.marker(token, kind, on_first_line, &mut pending_allows);
                 }
                 continue;
             }
@@ -155,14 +144,7 @@ impl Script {
     }
 
     /// Reads one top-level comment.
-    fn marker(
-        &mut self,
-        token: &SyntaxToken,
-        kind: FileKind,
-        reads_markers: bool,
-        on_first_line: bool,
-        allows: &mut Vec<Allow>,
-    ) {
+    fn marker(&mut self, token: &SyntaxToken, kind: FileKind, on_first_line: bool, allows: &mut Vec<Allow>) {
         let Some(body) = token.text().strip_prefix("--") else { return };
         let Some(directive) = body.trim_start().strip_prefix(PREFIX) else { return };
         let at = usize::from(token.text_range().start());
@@ -178,30 +160,24 @@ impl Script {
                 let offset = at + (rest.as_ptr() as usize - token.text().as_ptr() as usize);
                 allows.push(Allow { codes: allow_codes(rest, offset), statement: None });
             }
-            ("no-transaction", "") if on_first_line && reads_markers => {
+            ("no-transaction", "") if on_first_line => {
                 self.segments[0].in_transaction = false;
             }
             ("irreversible", "") if on_first_line && kind == FileKind::Down => {}
-            ("step", "" | "transaction" | "no-transaction") if reads_markers && !self.segments[0].in_transaction => {
-                bad(
-                    "a file with the `-- ehrdb:no-transaction` header runs every statement on its own".to_owned(),
-                    "use either the header or step markers",
-                )
-            }
-            ("step", option @ ("" | "transaction" | "no-transaction")) if reads_markers => {
+            ("step", "" | "transaction" | "no-transaction") if !self.segments[0].in_transaction => bad(
+                "a file with the `-- ehrdb:no-transaction` header runs every statement on its own".to_owned(),
+                "use either the header or step markers",
+            ),
+            ("step", option @ ("" | "transaction" | "no-transaction")) => {
                 let last = self.segments.last_mut().expect("there is always a segment");
                 let end = std::mem::replace(&mut last.range.end, at);
                 let in_transaction = option != "no-transaction";
                 self.segments.push(Segment { range: at..end, in_transaction, marker: Some(here) });
             }
-            ("no-transaction" | "step", _) if !reads_markers => bad(
-                format!("`-- ehrdb:{directive}` has no effect in a down.sql"),
-                "`ehrdb rollback` runs the whole of down.sql in one transaction, whatever its markers say",
-            ),
             ("no-transaction" | "irreversible", "") => bad(
                 format!(
                     "`-- ehrdb:{word}` counts only as the first line of {}",
-                    if word == "irreversible" { "a down.sql" } else { "an up.sql" }
+                    if word == "irreversible" { "a down.sql" } else { "a migration file" }
                 ),
                 "move it to the first line, or use `-- ehrdb:step no-transaction` between statements",
             ),
@@ -315,10 +291,20 @@ mod tests {
     }
 
     #[test]
-    fn a_down_sql_runs_in_one_transaction_and_its_markers_are_reported() {
-        let sql = "-- ehrdb:no-transaction\nSELECT 1;\n-- ehrdb:step no-transaction\nSELECT 2;\n";
-        assert_eq!(units(sql, FileKind::Down), [(1, true), (1, true)]);
-        assert_eq!(Script::parse(sql, FileKind::Down).bad_markers.len(), 2);
+    fn a_down_sql_reads_its_markers_as_an_up_sql_does() {
+        // `ehrdb rollback` runs down.sql's steps as `ehrdb apply` runs up.sql's.
+        for sql in [
+            "-- ehrdb:no-transaction\nSELECT 1;\n-- ehrdb:step no-transaction\nSELECT 2;\n",
+            "SELECT 1;\n-- ehrdb:step no-transaction\nSELECT 2;\n",
+        ] {
+            assert_eq!(units(sql, FileKind::Down), units(sql, FileKind::Up), "{sql}");
+            let bad = |kind| Script::parse(sql, kind).bad_markers.len();
+            assert_eq!(bad(FileKind::Down), bad(FileKind::Up), "{sql}");
+        }
+        assert_eq!(
+            units("SELECT 1;\n-- ehrdb:step no-transaction\nSELECT 2;\n", FileKind::Down),
+            [(1, true), (2, false)]
+        );
         assert!(Script::parse("-- ehrdb:irreversible\n", FileKind::Down).bad_markers.is_empty());
         assert_eq!(Script::parse("-- ehrdb:irreversible\n", FileKind::Up).bad_markers.len(), 1);
     }

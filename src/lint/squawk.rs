@@ -16,7 +16,7 @@ use squawk_linter::{Linter, Rule};
 use squawk_syntax::ast;
 
 use super::script::{Script, no_transaction_help};
-use super::{FileKind, Finding, Kind};
+use super::{Finding, Kind};
 
 /// The PostgreSQL version squawk judges for: the oldest ehrdb supports.
 /// From 11 on, a column with a constant default is added without a
@@ -97,7 +97,7 @@ const PER_STEP: &[Rule] = &[
 ];
 
 /// squawk's findings on the file.
-pub(crate) fn run(text: &str, script: &Script, file: FileKind) -> Vec<Finding> {
+pub(crate) fn run(text: &str, script: &Script) -> Vec<Finding> {
     let whole_file = RULES.iter().map(|(rule, _, _)| *rule).filter(|rule| !PER_STEP.contains(rule));
     let mut violations = lint(text, 0..text.len(), whole_file, true);
     for segment in &script.segments {
@@ -106,7 +106,7 @@ pub(crate) fn run(text: &str, script: &Script, file: FileKind) -> Vec<Finding> {
         per_step.retain(|(_, violation)| violation.code != Rule::UnusedIgnore);
         violations.extend(per_step);
     }
-    violations.into_iter().filter_map(|(offset, violation)| finding(script, file, offset, violation)).collect()
+    violations.into_iter().filter_map(|(offset, violation)| finding(script, offset, violation)).collect()
 }
 
 /// squawk's violations on `range` of the text, each with the offset of
@@ -125,13 +125,13 @@ fn lint(
     linter.lint(&parse, part).into_iter().map(|v| (range.start, v)).collect()
 }
 
-fn finding(script: &Script, file: FileKind, offset: usize, violation: squawk_linter::Violation) -> Option<Finding> {
+fn finding(script: &Script, offset: usize, violation: squawk_linter::Violation) -> Option<Finding> {
     let &(rule, code, kind) = RULES.iter().find(|(rule, _, _)| *rule == violation.code)?;
     let range = offset + usize::from(violation.text_range.start())..offset + usize::from(violation.text_range.end());
     let statement = script.statement_at(range.start);
     let mut notes: Vec<String> = violation.help.into_iter().collect();
     if statement.is_some_and(|s| script.statements[s].in_transaction) && NEEDS_NO_TRANSACTION.contains(&rule) {
-        notes.push(no_transaction_help(file).to_owned());
+        notes.push(no_transaction_help().to_owned());
     }
     let label = match (kind, statement) {
         (Kind::Lock, Some(s)) => lock_label(script, s),

@@ -11,6 +11,7 @@ mod cli;
 mod db_apply;
 mod db_commands;
 mod db_safety;
+mod db_steps;
 mod db_url;
 mod fmt;
 mod hardening;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use sqlx::PgConnection;
 
-use super::{Setup, Wants, connect, failed, fleet, locked_unless, refused, report, sum_ok, version};
+use super::{Setup, Wants, connect, failed, fleet, lock_policy, locked_unless, refused, report, sum_ok, version};
 use crate::cli;
 use crate::commands::output::{Lines, errln, outln};
 use crate::commands::{Outcome, Session, replica_targets};
@@ -76,12 +76,13 @@ pub(super) async fn apply_to(
             return Ok(Outcome::Clean);
         }
         if args.single_transaction {
-            if let Some(entry) = plan.iter().find(|e| e.migration.is_some_and(|m| m.no_transaction)) {
+            if let Some(entry) = plan.iter().find(|e| e.migration.is_some_and(apply::outside_transaction)) {
                 return refused(
                     lines,
                     anyhow::anyhow!(
-                        "--single-transaction cannot include {}: it is marked `-- ehrdb:no-transaction`; apply up to \
-                         the one before it with --to, then the rest without --single-transaction",
+                        "--single-transaction cannot include {}: it has statements that run outside a transaction \
+                         (`-- ehrdb:no-transaction`, or a `-- ehrdb:step no-transaction` step); apply up to the one \
+                         before it with --to, then the rest without --single-transaction",
                         entry.folder()
                     ),
                 );
@@ -89,7 +90,8 @@ pub(super) async fn apply_to(
         }
         outln!(lines, "applying {} to {} (schema {schema})", count(plan.len(), "migration"), target.shown);
         let mut bar = report::Bar::new(lines, plan.len(), "applied");
-        let result = apply::apply(conn, schema, &plan, args.single_transaction, &mut |p| bar.progress(p)).await;
+        let policy = lock_policy(&args.locks, &setup.config);
+        let result = apply::apply(conn, schema, &plan, args.single_transaction, policy, &mut |p| bar.progress(p)).await;
         bar.finish();
         match result {
             Ok(()) => {

@@ -141,7 +141,7 @@ async fn standing(
     Ok(Standing {
         applied: tally(&[State::Applied]),
         pending: tally(&[State::Pending]),
-        wrong: tally(&[State::Modified, State::Missing, State::Failed, State::Partial]),
+        wrong: tally(&[State::Modified, State::Missing, State::Failed, State::Partial, State::RollingBack]),
         drift,
     })
 }

@@ -55,6 +55,23 @@ impl Bar {
                     bar.set_message(format!("{} (0/{statements})", self.folder));
                 }
             }
+            Progress::Waiting { migration, statement, attempt, retries, pause, holders } => {
+                let who = match holders {
+                    [] => String::new(),
+                    holders => {
+                        format!(", held by {}", holders.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                    }
+                };
+                self.line(format!(
+                    "waiting: statement {statement} of {} gave up waiting for a table lock{who}; the writers queued \
+                     behind it go first; try {} of {} in {:.1} s",
+                    migration.folder(),
+                    attempt + 1,
+                    retries + 1,
+                    pause.as_secs_f64()
+                ));
+            }
+            Progress::Note { text } => self.line(format!("{}: {text}", self.folder)),
             Progress::Statement { number } => {
                 if let Some(bar) = &self.bar {
                     bar.set_message(format!("{} ({number}/{})", self.folder, self.statements));
@@ -157,6 +174,12 @@ pub fn status(lines: &Lines, target: &Target, entries: &[Entry], sum: Option<&Su
                 row.statements_done,
                 entry.migration.map_or(0, |m| split(&m.up).len())
             ),
+            (State::RollingBack, Some(row)) => format!(
+                "its rollback stopped after {} of {} down.sql statements{}; `ehrdb rollback` finishes it",
+                row.statements_done,
+                entry.migration.and_then(|m| m.down.as_deref()).map_or(0, |down| split(down).len()),
+                row.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
+            ),
             _ => String::new(),
         };
         outln!(lines, "  {:<8}  {folder:<width$}  {detail}", entry.state.as_str());
@@ -169,7 +192,7 @@ pub fn status(lines: &Lines, target: &Target, entries: &[Entry], sum: Option<&Su
     }
     let tally = |state: State| entries.iter().filter(|e| e.state == state).count();
     let mut parts = vec![format!("{} applied", tally(State::Applied)), format!("{} pending", tally(State::Pending))];
-    for state in [State::Modified, State::Missing, State::Failed, State::Partial] {
+    for state in [State::Modified, State::Missing, State::Failed, State::Partial, State::RollingBack] {
         if tally(state) > 0 {
             parts.push(format!("{} {}", tally(state), state.as_str()));
         }

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use sqlx::PgConnection;
 
-use super::{Wants, connect, failed, locked_unless, refused, report, version};
+use super::{Wants, connect, failed, lock_policy, locked_unless, refused, report, version};
 use crate::cli;
 use crate::commands::output::{Lines, errln, outln};
 use crate::commands::{Outcome, Session};
@@ -67,7 +67,8 @@ pub(in crate::commands) fn rollback_cmd(ctx: &Session, args: cli::RollbackArgs) 
             }
             outln!(lines, "rolling back {} on {} (schema {schema})", count(plan.len(), "migration"), target.shown);
             let mut bar = report::Bar::new(&lines, plan.len(), "rolled back");
-            let result = apply::rollback(conn, schema, &plan, &mut |p| bar.progress(p)).await;
+            let policy = lock_policy(&args.locks, &setup.config);
+            let result = apply::rollback(conn, schema, &plan, policy, &mut |p| bar.progress(p)).await;
             bar.finish();
             match result {
                 Ok(()) => {

@@ -206,3 +206,18 @@ fn the_modes_order_by_strength_and_say_what_they_block() {
     assert!(!Exclusive.blocks_reads() && AccessExclusive.blocks_reads());
     assert_eq!(ShareRowExclusive.sql(), "SHARE ROW EXCLUSIVE");
 }
+
+#[test]
+fn a_concurrent_index_build_is_named_with_its_table_and_schema() {
+    let got =
+        concurrent_index(r#"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Note_a_key" ON clinical."Note" ("a")"#);
+    assert_eq!(
+        got,
+        Some(ConcurrentIndex {
+            index: ObjectName::new(Some("clinical"), "Note_a_key"),
+            table: ObjectName::new(Some("clinical"), "Note"),
+        })
+    );
+    assert_eq!(concurrent_index(r#"CREATE INDEX "i" ON "t" (x)"#), None, "not concurrent");
+    assert_eq!(concurrent_index("CREATE INDEX CONCURRENTLY ON t (x)"), None, "no name to look for");
+}

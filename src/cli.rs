@@ -48,6 +48,16 @@ pub enum ColorChoice {
     Never,
 }
 
+/// How a migration's SQL gets a database to its new schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MigrationStyle {
+    /// Lock-safe steps: concurrent index builds, constraints validated apart.
+    Safe,
+    /// Prisma Migrate's SQL, statement for statement.
+    Prisma,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Human,
@@ -195,6 +205,10 @@ pub struct DiffArgs {
     /// Exit 1 when there are changes.
     #[arg(long)]
     pub exit_code: bool,
+
+    /// The SQL's path: `safe` (steps that never hold a long lock on a table with rows) or `prisma` (Prisma Migrate's own) [default: `migration-style` in ehrdb.toml, else safe].
+    #[arg(long, value_enum)]
+    pub migration_style: Option<MigrationStyle>,
 }
 
 #[derive(Debug, Args)]
@@ -206,9 +220,13 @@ pub struct MigrateArgs {
     #[arg(required_unless_present_any = ["verify", "rehash"])]
     pub name: Option<String>,
 
-    /// Allow steps that lose data or may fail on existing rows.
+    /// Allow steps that lose data, may fail on existing rows, or rewrite a table under a lock that stops its readers and writers.
     #[arg(long)]
     pub allow_destructive: bool,
+
+    /// The SQL's path: `safe` (steps that never hold a long lock on a table with rows) or `prisma` (Prisma Migrate's own) [default: `migration-style` in ehrdb.toml, else safe].
+    #[arg(long, value_enum)]
+    pub migration_style: Option<MigrationStyle>,
 
     /// Check migrations/ehrdb.sum against the migration files and write nothing.
     #[arg(long, conflicts_with_all = ["name", "rehash"])]

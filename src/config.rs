@@ -29,6 +29,7 @@ struct ConfigFile {
     targets: Option<std::collections::BTreeMap<String, String>>,
     ddl_lock_timeout: Option<u64>,
     ddl_retries: Option<u32>,
+    migration_style: Option<crate::cli::MigrationStyle>,
 }
 
 /// Settings after the file and the flags are combined.
@@ -59,6 +60,8 @@ pub struct Config {
     pub ddl_lock_timeout: Option<u64>,
     /// How many times DDL that timed out is tried again.
     pub ddl_retries: Option<u32>,
+    /// The path new migrations' SQL takes (migrate, diff --sql).
+    pub migration_style: crate::cli::MigrationStyle,
 }
 
 /// What the command line says about paths; each overrides the file.
@@ -123,6 +126,7 @@ impl Config {
             targets: file.targets.unwrap_or_default().into_iter().collect(),
             ddl_lock_timeout: file.ddl_lock_timeout,
             ddl_retries: file.ddl_retries,
+            migration_style: file.migration_style.unwrap_or(crate::cli::MigrationStyle::Safe),
         })
     }
 }

@@ -7,13 +7,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
-use super::output::{stderrln, stdout, stdoutln};
+use super::output::{Stream, stderr, stderrln, stdout, stdoutln};
 use super::{Outcome, Session};
-use crate::cli::{self, OutputFormat};
+use crate::cli::{self, MigrationStyle, OutputFormat};
 use crate::config::Config;
 use crate::fragments::Fragments;
+use crate::lint;
 use crate::migrations::{self, Migration};
-use crate::sql::{Risk, SqlSchema, diff, render, summary};
+use crate::sql::{Change, Risk, SqlSchema, diff, render, summary};
 use crate::text::count;
 use crate::{merge, pipeline};
 
@@ -61,7 +62,7 @@ pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
     let (Some(from), Some(to)) = (from, state(ctx, &config, &to_path)?) else { return Ok(Outcome::Found) };
     let changes = diff::diff(&from, &to.schema);
     if args.sql {
-        stdout!("{}", render::script(&changes));
+        stdout!("{}", script(args.migration_style.unwrap_or(config.migration_style), &changes));
     } else if changes.is_empty() {
         stdoutln!("no changes");
     } else {
@@ -132,8 +133,15 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         return Ok(Outcome::Found);
     }
 
-    let up = render::script(&changes);
-    let down = render::script(&diff::reversed(&changes));
+    let style = args.migration_style.unwrap_or(config.migration_style);
+    let (up, down) = linted(
+        ctx,
+        script(style, &changes),
+        script(style, &diff::reversed(&changes)),
+        &changes,
+        &to.schema,
+        !risks.is_empty(),
+    );
     let merged = merge::render(to.fragments);
     let folder = next_folder(existing.last(), &name)?;
     let written = write_migration(dir, &folder, &up, &down, &merged)?;
@@ -146,6 +154,32 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// The migration's SQL with what `ehrdb lint` accepts in it written in
+/// ([`lint::settle`]); what it still finds is printed as a warning.
+fn linted(
+    ctx: &Session,
+    up: String,
+    down: String,
+    changes: &[Change],
+    schema: &SqlSchema,
+    accepted: bool,
+) -> (String, String) {
+    let settled = lint::settle(up, down, changes, schema, accepted);
+    if !settled.left.is_empty() {
+        stderr!("{}", settled.left.render(&settled.sources, ctx.color(Stream::Err)));
+        stderrln!("warning: `ehrdb lint` finds the above in the migration's SQL; review it before it runs");
+    }
+    (settled.up, settled.down)
+}
+
+/// The SQL of `changes` in `style`.
+fn script(style: MigrationStyle, changes: &[Change]) -> String {
+    match style {
+        MigrationStyle::Safe => render::safe_script(changes),
+        MigrationStyle::Prisma => render::script(changes),
+    }
 }
 
 /// The new migration's folder, stamped later than the newest migration,

@@ -23,6 +23,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources, Span};
 
+mod accept;
 pub mod context;
 mod effects;
 pub mod locks;
@@ -31,6 +32,7 @@ mod rules;
 mod script;
 mod squawk;
 
+pub use accept::{Settled, allow_accepted, settle};
 pub use context::{Context, context, context_of_fragments};
 pub use locks::{ConcurrentIndex, LockMode, LockedRelation, StatementLocks, concurrent_index, locks};
 pub use names::ObjectName;

@@ -18,7 +18,7 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
-pub use risk::risks;
+pub use risk::{rewrites_table, risks};
 
 use super::{AlterEnum, Change, Enum, EnumColumn, QualifiedName, SqlSchema};
 

@@ -18,8 +18,10 @@
 
 mod alter;
 mod immutable;
+mod safe;
 
 pub use immutable::{ROW_TRIGGER, TRUNCATE_TRIGGER};
+pub use safe::safe_script;
 
 use super::{
     Change, Column, ColumnDefault, ColumnType, Extension, ForeignKey, Index, PrimaryKey, QualifiedName, Table,

@@ -151,7 +151,12 @@ fn column_change(from: &Column, to: &Column) -> String {
     let mut parts = Vec::new();
     let (before, after) = (column_type(from), column_type(to));
     if before != after {
-        parts.push(format!("{before} -> {after}"));
+        let rewrite = if super::diff::rewrites_table(from, to) {
+            " (rewrites the table and its indexes under an ACCESS EXCLUSIVE lock: no reads or writes until done)"
+        } else {
+            ""
+        };
+        parts.push(format!("{before} -> {after}{rewrite}"));
     }
     if from.nullable != to.nullable {
         parts.push(format!("{} -> {}", nullability(from), nullability(to)));
@@ -349,7 +354,7 @@ mod tests {
 - table "Legacy"  ! Drops table "Legacy" and every row in it.
 ~ "Patient": - index "Patient_legacyCode_idx"
 ~ "Patient": - column "legacyCode"  ! Drops column "Patient"."legacyCode" and the data in it.
-~ "Patient": ~ column "name" TEXT -> VARCHAR(100), NULL -> NOT NULL  ! Changes "Patient"."name" from TEXT to VARCHAR(100), which narrows it: a value that does not fit is rounded or makes the migration fail. It also becomes NOT NULL, which fails if a row holds NULL in it.
+~ "Patient": ~ column "name" TEXT -> VARCHAR(100) (rewrites the table and its indexes under an ACCESS EXCLUSIVE lock: no reads or writes until done), NULL -> NOT NULL  ! Changes "Patient"."name" from TEXT to VARCHAR(100), which narrows it: a value that does not fit is rounded or makes the migration fail. It also becomes NOT NULL, which fails if a row holds NULL in it.
 ~ "Patient": + column "nhsNumber" VARCHAR(10) NULL
 + table "audit"."DomainEvent" (2 columns)
   + immutable (allowUpdate: "seenAt")

@@ -66,8 +66,6 @@ fn run_case(dir: &Path) -> Result<(), String> {
     let before = lower(&dir.join("before.prisma"));
     let after = lower(&dir.join("after.prisma"));
     let changes = diff(&before, &after);
-    let up = render::script(&changes);
-    let down = render::script(&reversed(&changes));
 
     // Every namespace either side uses, so a table moved between them is seen.
     let mut namespaces: Vec<&str> = before.namespaces.iter().chain(&after.namespaces).map(String::as_str).collect();
@@ -78,12 +76,16 @@ fn run_case(dir: &Path) -> Result<(), String> {
     db.psql(&render::script(&diff(&SqlSchema::default(), &before)));
     let at_start = rt.block_on(catalog(&db, &namespaces));
     assert_same(&case, "the database built from before.prisma", &at_start, &before)?;
-    db.psql(&up);
-    let after_up = rt.block_on(catalog(&db, &namespaces));
-    assert_same(&case, "the database after up.sql", &after_up, &after)?;
-    db.psql(&down);
-    let after_down = rt.block_on(catalog(&db, &namespaces));
-    assert_same(&case, "the database after down.sql", &after_down, &at_start)?;
+    // Prisma's path and the lock-safe one reach the same database, and back.
+    let mut after_up = SqlSchema::default();
+    for (style, script) in [("prisma", render::script as fn(&[_]) -> String), ("safe", render::safe_script)] {
+        db.psql(&script(&changes));
+        after_up = rt.block_on(catalog(&db, &namespaces));
+        assert_same(&case, &format!("the database after the {style} up.sql"), &after_up, &after)?;
+        db.psql(&script(&reversed(&changes)));
+        let after_down = rt.block_on(catalog(&db, &namespaces));
+        assert_same(&case, &format!("the database after the {style} down.sql"), &after_down, &at_start)?;
+    }
 
     // Prisma's own SQL for the same schemas builds the same databases.
     for (file, ours) in [("before.sql", &at_start), ("after.sql", &after_up)] {

@@ -154,6 +154,19 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Option<Ris
         }
         return Some(Risk::Destructive(message));
     }
+    if retyped && rewrites_table(from, to) {
+        let mut message = format!(
+            "Changes {name} from {} to {}, which makes PostgreSQL rewrite the table and its indexes under an ACCESS \
+             EXCLUSIVE lock: no query reads or writes the table until it is done (on a large table, run it when the \
+             table is quiet).",
+            column_type(from),
+            column_type(to)
+        );
+        if not_null {
+            message.push_str(" It also becomes NOT NULL, which fails if a row holds NULL in it.");
+        }
+        return Some(Risk::Risky(message));
+    }
     not_null.then(|| Risk::Risky(format!("Makes {name} NOT NULL: this fails if a row holds NULL in it.")))
 }
 
@@ -224,6 +237,40 @@ fn builtin_widens(from: &str, to: &str) -> bool {
             (None, _) => false,
         },
         (a, b) => integer_digits(a).zip(integer_digits(b)).is_some_and(|(x, y)| y >= x),
+    }
+}
+
+/// Whether changing a column from `from` to `to` makes PostgreSQL rewrite
+/// the table (and rebuild its indexes) under an ACCESS EXCLUSIVE lock: any
+/// type change but the few it makes in the catalog alone, a longer or
+/// unlimited string or bit string, an unconstrained or more precise DECIMAL
+/// of the same scale, a time with more fractional digits. (Measured on
+/// PostgreSQL 15: the table's file changes for every other change, a
+/// longer CHAR and a longer VARCHAR[] included.)
+pub fn rewrites_table(from: &Column, to: &Column) -> bool {
+    if from.ty == to.ty && from.array == to.array {
+        return false;
+    }
+    let (ColumnType::Builtin(a), ColumnType::Builtin(b)) = (&from.ty, &to.ty) else { return true };
+    // An array's elements are converted one by one, into a new table.
+    if from.array || to.array {
+        return true;
+    }
+    let ((a, from_args), (b, to_args)) = (parts(a), parts(b));
+    let longer = || to_args.is_empty() || from_args.first().zip(to_args.first()).is_some_and(|(x, y)| y >= x);
+    match (a, b) {
+        ("VARCHAR", "VARCHAR") | ("VARBIT", "VARBIT") => !longer(),
+        ("TIMESTAMP", "TIMESTAMP") | ("TIMESTAMPTZ", "TIMESTAMPTZ") | ("TIME", "TIME") | ("TIMETZ", "TIMETZ") => {
+            from_args.first().unwrap_or(&6) > to_args.first().unwrap_or(&6)
+        }
+        ("VARCHAR", "TEXT") => false,
+        ("TEXT", "VARCHAR") => !to_args.is_empty(),
+        ("DECIMAL", "DECIMAL") => match (decimal(&from_args), decimal(&to_args)) {
+            (_, None) => false,
+            (Some((p, s)), Some((q, t))) => !(t == s && q >= p),
+            (None, Some(_)) => true,
+        },
+        _ => true,
     }
 }
 

@@ -69,6 +69,16 @@ fn only_known_widenings_are_safe_type_changes() {
         ("VARCHAR(10)", "TEXT"),
         ("VARCHAR(10)", "VARCHAR"),
         ("TEXT", "VARCHAR"),
+        ("DECIMAL(10,2)", "DECIMAL(65,2)"),
+        ("DECIMAL(10,2)", "DECIMAL"),
+        ("TIMESTAMP(3)", "TIMESTAMP(6)"),
+        ("TIMESTAMPTZ(3)", "TIMESTAMPTZ"),
+    ];
+    for (from, to) in widenings {
+        assert_eq!(retype(from, to).risk(), None, "{from} -> {to}");
+    }
+    // Widenings all the same, but PostgreSQL rewrites the table for them.
+    let rewrites = [
         ("CHAR(2)", "CHAR(3)"),
         ("SMALLINT", "INTEGER"),
         ("INTEGER", "BIGINT"),
@@ -78,13 +88,14 @@ fn only_known_widenings_are_safe_type_changes() {
         ("REAL", "DOUBLE PRECISION"),
         ("DECIMAL(10,2)", "DECIMAL(12,4)"),
         ("DECIMAL(10,2)", "DECIMAL(65,30)"),
-        ("TIMESTAMP(3)", "TIMESTAMP(6)"),
-        ("TIMESTAMPTZ(3)", "TIMESTAMPTZ"),
         ("VARCHAR(10)[]", "VARCHAR(20)[]"),
         ("\"Role\"", "TEXT"),
     ];
-    for (from, to) in widenings {
-        assert_eq!(retype(from, to).risk(), None, "{from} -> {to}");
+    for (from, to) in rewrites {
+        assert!(
+            risky(&retype(from, to)).contains("rewrite the table and its indexes under an ACCESS EXCLUSIVE lock"),
+            "{from} -> {to}"
+        );
     }
     let narrowings = [
         ("VARCHAR(20)", "VARCHAR(10)"),
@@ -210,4 +221,29 @@ fn triggers_recreated_are_risky_only_when_they_allow_more() {
     let flagged: Vec<bool> = risks(&gone).iter().map(Option::is_some).collect();
     assert_eq!(gone.len(), 3);
     assert_eq!(flagged, [false, true, false], "{gone:#?}");
+}
+
+#[test]
+fn only_type_changes_the_catalog_alone_can_make_are_not_rewrites() {
+    use crate::sql::diff::rewrites_table;
+    let column = |ty: &str| col("c", ty);
+    for (from, to) in [
+        ("VARCHAR(10)", "VARCHAR(20)"),
+        ("VARCHAR(10)", "TEXT"),
+        ("VARCHAR(10)", "VARCHAR"),
+        ("TEXT", "VARCHAR"),
+        ("DECIMAL(10,2)", "DECIMAL(12,2)"),
+        ("DECIMAL(10,2)", "DECIMAL"),
+    ] {
+        assert!(!rewrites_table(&column(from), &column(to)), "{from} -> {to}");
+    }
+    for (from, to) in [
+        ("VARCHAR(20)", "VARCHAR(10)"),
+        ("INTEGER", "BIGINT"),
+        ("TEXT", "VARCHAR(5)"),
+        ("DECIMAL(10,2)", "DECIMAL(12,3)"),
+        ("TIMESTAMP(3)", "TIMESTAMPTZ(3)"),
+    ] {
+        assert!(rewrites_table(&column(from), &column(to)), "{from} -> {to}");
+    }
 }

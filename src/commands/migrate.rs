@@ -14,7 +14,8 @@ use crate::config::Config;
 use crate::fragments::Fragments;
 use crate::lint;
 use crate::migrations::{self, Migration};
-use crate::sql::{Change, Risk, SqlSchema, diff, render, summary};
+use crate::pipeline::Checked;
+use crate::sql::{Change, Risk, SqlSchema, diff, renames, render, summary};
 use crate::text::count;
 use crate::{merge, pipeline};
 
@@ -22,6 +23,7 @@ use crate::{merge, pipeline};
 /// came from (a new migration records their merged text).
 struct State {
     schema: SqlSchema,
+    checked: Checked<'static>,
     fragments: &'static Fragments,
 }
 
@@ -36,7 +38,19 @@ fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
         stderrln!("{}: the schema has errors; fix them first", path.display());
         return Ok(None);
     };
-    Ok(Some(State { schema, fragments }))
+    Ok(Some(State { schema, checked, fragments }))
+}
+
+/// The changes from `from` (`None`: the empty database) to `to`, renames
+/// first (`@ehrdb.renamedFrom`); an annotation that renames nothing is
+/// printed as a warning.
+fn changes(ctx: &Session, from: Option<&State>, to: &State) -> Result<Vec<Change>> {
+    let (renames, warnings) = renames::resolve(from.map(|s| &s.checked.schema), &to.checked.schema);
+    if !warnings.is_empty() {
+        ctx.report(&warnings, to.fragments, OutputFormat::Human)?;
+    }
+    let empty = SqlSchema::default();
+    Ok(renames::diff_renaming(from.map_or(&empty, |s| &s.schema), &to.schema, &renames))
 }
 
 /// The newest migration's snapshot, or the empty schema before the first.
@@ -46,21 +60,22 @@ fn latest(migrations: &[Migration]) -> Option<PathBuf> {
 
 pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
+    // `None` is the empty database.
     let from = match args.from.as_str() {
-        "empty" => Some(SqlSchema::default()),
+        "empty" => Some(None),
         "latest" => {
             // Before the first migration there is no folder: the old state is empty.
             let migrations = migrations::load_or_empty(&config.migrations_dir)?.unwrap_or_default();
             match latest(&migrations) {
-                Some(snapshot) => state(ctx, &config, &snapshot)?.map(|s| s.schema),
-                None => Some(SqlSchema::default()),
+                Some(snapshot) => state(ctx, &config, &snapshot)?.map(Some),
+                None => Some(None),
             }
         }
-        path => state(ctx, &config, Path::new(path))?.map(|s| s.schema),
+        path => state(ctx, &config, Path::new(path))?.map(Some),
     };
     let to_path = args.to.clone().unwrap_or_else(|| config.schema_dir.clone());
     let (Some(from), Some(to)) = (from, state(ctx, &config, &to_path)?) else { return Ok(Outcome::Found) };
-    let changes = diff::diff(&from, &to.schema);
+    let changes = changes(ctx, from.as_ref(), &to)?;
     if args.sql {
         stdout!("{}", script(args.migration_style.unwrap_or(config.migration_style), &changes));
     } else if changes.is_empty() {
@@ -103,19 +118,19 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
 
     let from = match latest(&existing) {
         Some(snapshot) => match state(ctx, &config, &snapshot)? {
-            Some(state) => state.schema,
+            Some(state) => Some(state),
             None => {
                 stderrln!("no migration written");
                 return Ok(Outcome::Found);
             }
         },
-        None => SqlSchema::default(),
+        None => None,
     };
     let Some(to) = state(ctx, &config, &config.schema_dir)? else {
         stderrln!("no migration written");
         return Ok(Outcome::Found);
     };
-    let changes = diff::diff(&from, &to.schema);
+    let changes = changes(ctx, from.as_ref(), &to)?;
     if changes.is_empty() {
         stderrln!("nothing changed since the last migration: no migration written");
         return Ok(Outcome::Found);

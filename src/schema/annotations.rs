@@ -3,19 +3,27 @@
 //! `/// @ehrdb.immutable(allowUpdate: [a, b])` also permits UPDATEs that
 //! change only the listed columns.
 //!
+//! `/// @ehrdb.renamedFrom("oldName")` on a model, a field, an enum or an
+//! enum value says it was called `oldName` in the previous schema, so the
+//! migration renames it and keeps its data instead of dropping it and
+//! creating an empty one.
+//!
 //! An annotation starts its doc comment line (`parse` reads one line).
-//! [`Block::immutable`] is how the stages read a model's annotation: the
-//! validator's rules (which report every malformed, unknown or misplaced
-//! one), the lints, and the SQL triggers.
+//! [`Block::immutable`] and [`renamed_from`] are how the stages read them:
+//! the validator's rules (which report every malformed, unknown or
+//! misplaced one), the lints, the SQL triggers and the renames.
 
 pub(crate) mod parse;
 
 use self::parse::Value;
-use crate::ast::{Block, BlockKind, Ident};
+use crate::ast::{Block, BlockKind, Comment, Ident};
 use crate::diagnostics::Span;
 
 /// The annotations ehrdb knows, by name (`immutable` for `@ehrdb.immutable`).
-pub(crate) const KNOWN: &[&str] = &["immutable"];
+pub(crate) const KNOWN: &[&str] = &["immutable", RENAMED_FROM];
+
+/// `@ehrdb.renamedFrom("oldName")`'s name.
+pub(crate) const RENAMED_FROM: &str = "renamedFrom";
 
 /// A model's `@ehrdb.immutable` as written: the SQL stage turns it into
 /// triggers that refuse DELETE and TRUNCATE, and UPDATEs that change any
@@ -50,6 +58,51 @@ impl Block {
             ImmutableAnnotation { span: a.name.span, allow_update }
         })
     }
+}
+
+/// A `@ehrdb.renamedFrom("oldName")` as written.
+#[derive(Debug, Clone)]
+pub struct RenamedFrom {
+    /// The `@ehrdb.renamedFrom` text in the doc comment.
+    pub span: Span,
+    /// The old name, without its quotes.
+    pub old: String,
+    /// The quoted old name in the doc comment.
+    pub old_span: Span,
+}
+
+/// The `@ehrdb.renamedFrom("old")` among `doc` (the doc comment of a model,
+/// field, enum or enum value), if one parses with one quoted name; a
+/// malformed one is the validator's error, so later stages never see it.
+pub fn renamed_from(doc: &[Comment]) -> Option<RenamedFrom> {
+    doc.iter().find_map(|comment| {
+        let annotation = parse::parse(comment)?.ok()?;
+        if annotation.name.name != RENAMED_FROM {
+            return None;
+        }
+        let [arg] = annotation.args.as_slice() else { return None };
+        match (&arg.name, &arg.value) {
+            (None, Value::Word(span)) => {
+                let old = quoted(word_text(comment, *span))?;
+                Some(RenamedFrom { span: annotation.name.span, old: old.to_owned(), old_span: *span })
+            }
+            _ => None,
+        }
+    })
+}
+
+/// The text of a span inside `comment`.
+pub(crate) fn word_text(comment: &Comment, span: Span) -> &str {
+    let start = (span.start - comment.span.start) as usize;
+    let end = (span.end - comment.span.start) as usize;
+    &comment.text[start..end]
+}
+
+/// The name inside `"..."`, when the word is one quoted, non-empty name
+/// with no quote or backslash inside.
+pub(crate) fn quoted(word: &str) -> Option<&str> {
+    let inner = word.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.is_empty() && !inner.contains(['"', '\\'])).then_some(inner)
 }
 
 #[cfg(test)]

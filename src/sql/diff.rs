@@ -82,6 +82,7 @@ impl Change {
             Change::DropImmutableTriggers { table, immutable } => {
                 Change::CreateImmutableTriggers { table: table.clone(), immutable: immutable.clone() }
             }
+            Change::Rename(rename) => Change::Rename(rename.reverse()),
         }
     }
 }

@@ -71,7 +71,7 @@ pub fn lower(schema: &Schema) -> SqlSchema {
 }
 
 /// A model's table or an enum's type: `@@map` name in its `@@schema`.
-fn qualified(block: &Block) -> QualifiedName {
+pub(crate) fn qualified(block: &Block) -> QualifiedName {
     let schema = block.schema_name().filter(|s| *s != DEFAULT_SCHEMA).map(str::to_owned);
     QualifiedName { schema, name: block.table_name().to_owned() }
 }

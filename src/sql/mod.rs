@@ -18,6 +18,7 @@
 pub mod describe;
 pub mod diff;
 pub mod lower;
+pub mod renames;
 pub mod render;
 pub mod summary;
 
@@ -329,10 +330,72 @@ pub enum Change {
         table: QualifiedName,
         immutable: Immutable,
     },
+    /// A rename that keeps the data (`@ehrdb.renamedFrom`); the differ
+    /// puts them first, before every change that uses the new names.
+    Rename(Rename),
     DropImmutableTriggers {
         table: QualifiedName,
         immutable: Immutable,
     },
+}
+
+/// A rename, each naming the object as it is called when the step runs:
+/// a column or index by its table's new name when the table is renamed
+/// too (the table goes first, and last when undone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rename {
+    Table {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
+    Column {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    Enum {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
+    EnumValue {
+        name: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// An index, or the index of a primary key or unique constraint (its
+    /// constraint follows its name).
+    Index {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A foreign key.
+    Constraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A serial column's sequence.
+    Sequence {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+}
+
+impl Rename {
+    /// The rename that undoes this one.
+    pub fn reverse(&self) -> Rename {
+        match self.clone() {
+            Rename::Table { from, to } => Rename::Table { from: to, to: from },
+            Rename::Column { table, from, to } => Rename::Column { table, from: to, to: from },
+            Rename::Enum { from, to } => Rename::Enum { from: to, to: from },
+            Rename::EnumValue { name, from, to } => Rename::EnumValue { name, from: to, to: from },
+            Rename::Index { table, from, to } => Rename::Index { table, from: to, to: from },
+            Rename::Constraint { table, from, to } => Rename::Constraint { table, from: to, to: from },
+            Rename::Sequence { table, from, to } => Rename::Sequence { table, from: to, to: from },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

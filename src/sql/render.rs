@@ -24,7 +24,7 @@ pub use immutable::{ROW_TRIGGER, TRUNCATE_TRIGGER};
 pub use safe::safe_script;
 
 use super::{
-    Change, Column, ColumnDefault, ColumnType, Extension, ForeignKey, Index, PrimaryKey, QualifiedName, Table,
+    Change, Column, ColumnDefault, ColumnType, Extension, ForeignKey, Index, PrimaryKey, QualifiedName, Rename, Table,
 };
 
 /// The first line of a migration that must run outside a transaction.
@@ -101,6 +101,15 @@ fn kind(change: &Change) -> &'static str {
         Change::DropImmutableFunction => "DropFunction",
         Change::CreateImmutableTriggers { .. } => "CreateTrigger",
         Change::DropImmutableTriggers { .. } => "DropTrigger",
+        Change::Rename(rename) => match rename {
+            Rename::Table { .. } => "RenameTable",
+            Rename::Column { .. } => "RenameColumn",
+            Rename::Enum { .. } => "RenameEnum",
+            Rename::EnumValue { .. } => "RenameEnumValue",
+            Rename::Index { .. } => "RenameIndex",
+            Rename::Constraint { .. } => "RenameConstraint",
+            Rename::Sequence { .. } => "RenameSequence",
+        },
     }
 }
 
@@ -151,6 +160,33 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::DropImmutableFunction => vec![immutable::drop_function()],
         Change::CreateImmutableTriggers { table, immutable } => immutable::create_triggers(table, immutable),
         Change::DropImmutableTriggers { table, .. } => immutable::drop_triggers(table),
+        Change::Rename(rename) => one(rename_sql(rename)),
+    }
+}
+
+fn rename_sql(rename: &Rename) -> String {
+    // An index or sequence lives in its table's schema.
+    let beside = |table: &QualifiedName, name: &str| {
+        qualified(&QualifiedName { schema: table.schema.clone(), name: name.to_owned() })
+    };
+    match rename {
+        Rename::Table { from, to } => format!("ALTER TABLE {} RENAME TO {}", qualified(from), ident(&to.name)),
+        Rename::Column { table, from, to } => {
+            format!("ALTER TABLE {} RENAME COLUMN {} TO {}", qualified(table), ident(from), ident(to))
+        }
+        Rename::Enum { from, to } => format!("ALTER TYPE {} RENAME TO {}", qualified(from), ident(&to.name)),
+        Rename::EnumValue { name, from, to } => {
+            format!("ALTER TYPE {} RENAME VALUE {} TO {}", qualified(name), literal(from), literal(to))
+        }
+        Rename::Index { table, from, to } => format!("ALTER INDEX {} RENAME TO {}", beside(table, from), ident(to)),
+        Rename::Constraint { table, from, to } => {
+            format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", qualified(table), ident(from), ident(to))
+        }
+        // A sequence renamed by hand before keeps its name: it was never
+        // part of what the schema describes.
+        Rename::Sequence { table, from, to } => {
+            format!("ALTER SEQUENCE IF EXISTS {} RENAME TO {}", beside(table, from), ident(to))
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use super::diff::risks;
 use super::render::{column_type, ident, idents, qualified};
 use super::{Change, Column, ColumnDefault, ColumnType, ForeignKey, IMMUTABLE_FUNCTION, Immutable, Index, IndexColumn};
-use super::{QualifiedName, Risk};
+use super::{QualifiedName, Rename, Risk};
 
 /// The summary of `changes`, a line per change; empty when there are none.
 pub fn summary(changes: &[Change]) -> String {
@@ -133,6 +133,32 @@ fn describe(change: &Change) -> Line<'_> {
         }
         Change::DropImmutableTriggers { table, immutable } => {
             Line::InTable(table, format!("- immutable{}", allowed(immutable)))
+        }
+        Change::Rename(rename) => renamed(rename),
+    }
+}
+
+/// A rename, under the new name of what it renames.
+fn renamed(rename: &Rename) -> Line<'_> {
+    match rename {
+        Rename::Table { from, to } => Line::InTable(to, format!("renamed from {}", qualified(from))),
+        Rename::Column { table, from, to } => {
+            Line::InTable(table, format!("~ column {} renamed from {}", ident(to), ident(from)))
+        }
+        Rename::Enum { from, to } => {
+            Line::Enum(to, format!("~ enum {} renamed from {}", qualified(to), qualified(from)))
+        }
+        Rename::EnumValue { name, from, to } => {
+            Line::Enum(name, format!("~ enum {}: value {} renamed from {}", qualified(name), ident(to), ident(from)))
+        }
+        Rename::Index { table, from, to } => {
+            Line::InTable(table, format!("~ index {} renamed from {}", ident(to), ident(from)))
+        }
+        Rename::Constraint { table, from, to } => {
+            Line::InTable(table, format!("~ foreign key {} renamed from {}", ident(to), ident(from)))
+        }
+        Rename::Sequence { table, from, to } => {
+            Line::InTable(table, format!("~ sequence {} renamed from {}", ident(to), ident(from)))
         }
     }
 }

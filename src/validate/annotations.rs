@@ -1,11 +1,16 @@
-//! The rules of ehrdb's own annotations (`/// @ehrdb.immutable`, read by
+//! The rules of ehrdb's own annotations (`/// @ehrdb.immutable` and
+//! `/// @ehrdb.renamedFrom("old")`, read by
 //! [`schema::annotations`](crate::schema::annotations)).
 //!
-//! An annotation starts its doc comment line. Each must parse, be known,
-//! sit on a model, and list existing, updatable scalar fields. A mistake
-//! here is an error, not a warning: a mistyped annotation would silently
-//! leave an audit table writable. Mentions of `@ehrdb.` that ehrdb cannot
-//! see (in a plain comment, past the start of a line) are warnings.
+//! An annotation starts its doc comment line. Each must parse, be known
+//! and sit where it means something; `immutable` must list existing,
+//! updatable scalar fields, and `renamedFrom` one old name that nothing
+//! else still holds (`renamed`). A mistake here is an error, not a warning:
+//! a mistyped annotation would silently leave an audit table writable, or
+//! drop a column instead of renaming it. Mentions of `@ehrdb.` that ehrdb
+//! cannot see (in a plain comment, past the start of a line) are warnings.
+
+mod renamed;
 
 use crate::collections::HashMap;
 
@@ -13,17 +18,18 @@ use super::{Check, Ctx, closest};
 use crate::ast::{Block, BlockKind, Comment, Expr, Field, Ident, Member, TopItem};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::schema::FieldKind;
-use crate::schema::annotations::KNOWN;
 use crate::schema::annotations::parse::{self, Annotation, Value};
+use crate::schema::annotations::{KNOWN, RENAMED_FROM};
 
 pub(super) const CHECKS: &[Check] = &[
     Check::schema("every_annotation_parses", every_annotation_parses),
     Check::schema("every_annotation_is_known", every_annotation_is_known),
-    Check::schema("annotations_sit_on_models", annotations_sit_on_models),
+    Check::schema("annotations_sit_where_they_apply", annotations_sit_where_they_apply),
     Check::blocks("a_model_is_annotated_once", a_model_is_annotated_once),
     Check::schema("immutable_takes_only_allow_update", immutable_takes_only_allow_update),
     Check::blocks("allow_update_lists_updatable_fields", allow_update_lists_updatable_fields),
     Check::schema("annotations_are_written_in_doc_comments", annotations_are_written_in_doc_comments),
+    Check::schema("renamed_from_names_a_free_old_name", renamed::renamed_from_names_a_free_old_name),
 ];
 
 /// What a doc comment is attached to.
@@ -31,7 +37,7 @@ pub(super) const CHECKS: &[Check] = &[
 enum Site<'a> {
     Block(&'a Block),
     Field(&'a Block, &'a Field),
-    EnumValue(&'a Block),
+    EnumValue(&'a Block, &'a crate::ast::EnumValue),
     /// A doc comment followed by a blank line, a comment or a block attribute.
     Loose,
 }
@@ -46,7 +52,9 @@ fn doc_comments<'a>(ctx: &Ctx<'a>) -> Vec<(Site<'a>, &'a Comment)> {
                 for member in &block.members {
                     match member {
                         Member::Field(field) => out.extend(field.doc.iter().map(|c| (Site::Field(block, field), c))),
-                        Member::EnumValue(value) => out.extend(value.doc.iter().map(|c| (Site::EnumValue(block), c))),
+                        Member::EnumValue(value) => {
+                            out.extend(value.doc.iter().map(|c| (Site::EnumValue(block, value), c)))
+                        }
                         Member::Comment(c) if c.is_doc() => out.push((Site::Loose, c)),
                         _ => {}
                     }
@@ -67,11 +75,13 @@ fn annotations<'a>(ctx: &Ctx<'a>) -> Vec<(Site<'a>, Annotation)> {
 fn every_annotation_parses(ctx: &mut Ctx) {
     for (_, comment) in doc_comments(ctx) {
         if let Some(Err(error)) = parse::parse(comment) {
-            ctx.push(
-                Diagnostic::error("annotation-syntax", error.span, error.message)
-                    .label(error.label)
-                    .help("the form is `/// @ehrdb.immutable` or `/// @ehrdb.immutable(allowUpdate: [field, other])`"),
-            );
+            ctx.push(Diagnostic::error("annotation-syntax", error.span, error.message).label(error.label).help(
+                if comment.text.contains("@ehrdb.renamedFrom") {
+                    "the form is `/// @ehrdb.renamedFrom(\"oldName\")`"
+                } else {
+                    "the form is `/// @ehrdb.immutable` or `/// @ehrdb.immutable(allowUpdate: [field, other])`"
+                },
+            ));
         }
     }
 }
@@ -90,49 +100,64 @@ fn every_annotation_is_known(ctx: &mut Ctx) {
         .label("ehrdb does not know this annotation");
         ctx.push(match closest(name, KNOWN.iter().copied()) {
             Some(suggestion) => diagnostic.help(format!("did you mean `@ehrdb.{suggestion}`?")),
-            None => diagnostic.help("ehrdb knows `@ehrdb.immutable` (append-only models)"),
+            None => diagnostic
+                .help("ehrdb knows `@ehrdb.immutable` (append-only models) and `@ehrdb.renamedFrom` (renames)"),
         });
     }
 }
 
-fn annotations_sit_on_models(ctx: &mut Ctx) {
+fn annotations_sit_where_they_apply(ctx: &mut Ctx) {
     for (site, annotation) in annotations(ctx) {
-        let name = &annotation.name.name;
-        if !KNOWN.contains(&name.as_str()) {
-            continue;
-        }
-        let (code, message, help) = match site {
-            Site::Block(block) if block.kind == BlockKind::Model => continue,
-            Site::Block(block) => (
-                "misplaced-annotation",
-                format!("`@ehrdb.{name}` is on {} `{}`: only models take it", block.kind.keyword(), block.name.name),
-                match block.kind {
-                    BlockKind::View => "a view stores no rows: annotate the models it reads from".to_owned(),
-                    _ => format!("only a model's table can be append-only: remove it from `{}`", block.name.name),
-                },
-            ),
-            Site::Field(block, field) => (
-                "misplaced-annotation",
-                format!("`@ehrdb.{name}` is on field `{}.{}`: only models take it", block.name.name, field.name.name),
-                format!(
-                    "move it to the doc comment above `{} {}`; to let one column change, list it in `allowUpdate`",
-                    block.kind.keyword(),
-                    block.name.name
-                ),
-            ),
-            Site::EnumValue(block) => (
-                "misplaced-annotation",
-                format!("`@ehrdb.{name}` is on a value of enum `{}`: only models take it", block.name.name),
-                "remove it: enum values are not rows".to_owned(),
-            ),
-            Site::Loose => (
-                "detached-annotation",
-                format!("`@ehrdb.{name}` is not attached to a model"),
-                "put it in the `///` lines directly above `model ...`, with no blank line in between".to_owned(),
-            ),
+        let name = annotation.name.name.as_str();
+        let misplaced = match name {
+            "immutable" => immutable_misplaced(site),
+            RENAMED_FROM => renamed::misplaced(ctx, site),
+            _ => None,
         };
-        ctx.push(Diagnostic::error(code, annotation.name.span, message).label("ehrdb ignores it here").help(help));
+        if let Some((code, message, help)) = misplaced {
+            ctx.push(Diagnostic::error(code, annotation.name.span, message).label("ehrdb ignores it here").help(help));
+        }
     }
+}
+
+/// What is wrong with `@ehrdb.immutable` at `site`: only models take it.
+fn immutable_misplaced(site: Site) -> Option<(&'static str, String, String)> {
+    let name = "immutable";
+    Some(match site {
+        Site::Block(block) if block.kind == BlockKind::Model => return None,
+        Site::Block(block) => (
+            "misplaced-annotation",
+            format!("`@ehrdb.{name}` is on {} `{}`: only models take it", block.kind.keyword(), block.name.name),
+            match block.kind {
+                BlockKind::View => "a view stores no rows: annotate the models it reads from".to_owned(),
+                _ => format!("only a model's table can be append-only: remove it from `{}`", block.name.name),
+            },
+        ),
+        Site::Field(block, field) => (
+            "misplaced-annotation",
+            format!("`@ehrdb.{name}` is on field `{}.{}`: only models take it", block.name.name, field.name.name),
+            format!(
+                "move it to the doc comment above `{} {}`; to let one column change, list it in `allowUpdate`",
+                block.kind.keyword(),
+                block.name.name
+            ),
+        ),
+        Site::EnumValue(block, _) => (
+            "misplaced-annotation",
+            format!("`@ehrdb.{name}` is on a value of enum `{}`: only models take it", block.name.name),
+            "remove it: enum values are not rows".to_owned(),
+        ),
+        Site::Loose => detached(name, "a model", "model ...")?,
+    })
+}
+
+/// The error for an annotation not attached to anything.
+fn detached(name: &str, what: &str, keyword: &str) -> Option<(&'static str, String, String)> {
+    Some((
+        "detached-annotation",
+        format!("`@ehrdb.{name}` is not attached to {what}"),
+        format!("put it in the `///` lines directly above `{keyword}`, with no blank line in between"),
+    ))
 }
 
 fn a_model_is_annotated_once(ctx: &mut Ctx) {

@@ -24,6 +24,7 @@ mod migrations;
 mod parse;
 mod pg_harness;
 mod props;
+mod renames;
 mod roundtrip;
 mod secrets;
 mod topology;

@@ -44,7 +44,13 @@
 //! 20. drop extensions: nothing uses them any more.
 //! 21. drop namespaces: empty by now.
 //!
-//! The steps are a palindrome: the reverse of a change in step `n` belongs
+//! Renames (`@ehrdb.renamedFrom`) are not found by the differ but come
+//! before all of it ([`super::super::renames::diff_renaming`]): every
+//! other change names the objects by their new names. Their step sorts
+//! first and keeps their own order; undone, they come last, as a reversed
+//! list puts them.
+//!
+//! The other steps are a palindrome: the reverse of a change in step `n` belongs
 //! in step `22 - n` (a drop of what `n` creates, an enum removal for an
 //! addition). So a change list reversed (last first, each change reversed)
 //! is in this order too, and down migrations need no order of their own.
@@ -57,6 +63,7 @@ use crate::sql::{Change, QualifiedName};
 /// for each position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Step {
+    Renames,
     CreateNamespaces,
     CreateExtensions,
     CreateFunction,
@@ -106,15 +113,18 @@ impl Step {
         Step::DropNamespaces,
     ];
 
-    /// The step where the reverse of this step's changes belongs.
+    /// The step where the reverse of this step's changes belongs (renames
+    /// have none: see the module documentation).
     pub(super) fn mirror(self) -> Step {
-        Step::ALL[Step::ALL.len() - 1 - self as usize]
+        let at = Step::ALL.iter().position(|s| *s == self).expect("renames have no mirror");
+        Step::ALL[Step::ALL.len() - 1 - at]
     }
 }
 
 /// The step a change belongs to.
 pub(super) fn step(change: &Change) -> Step {
     match change {
+        Change::Rename(_) => Step::Renames,
         Change::CreateNamespace(_) => Step::CreateNamespaces,
         Change::CreateExtension(_) => Step::CreateExtensions,
         Change::CreateImmutableFunction => Step::CreateFunction,
@@ -170,6 +180,6 @@ fn key(change: &Change) -> Key<'_> {
         Change::CreateImmutableTriggers { table, .. } | Change::DropImmutableTriggers { table, .. } => {
             (step, Some(table), 0, "")
         }
-        Change::CreateImmutableFunction | Change::DropImmutableFunction => (step, None, 0, ""),
+        Change::CreateImmutableFunction | Change::DropImmutableFunction | Change::Rename(_) => (step, None, 0, ""),
     }
 }

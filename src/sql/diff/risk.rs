@@ -9,7 +9,7 @@
 
 use crate::collections::HashSet;
 use crate::sql::render::{column_type, ident, idents, qualified};
-use crate::sql::{Change, Column, ColumnType, QualifiedName, Risk};
+use crate::sql::{Change, Column, ColumnType, QualifiedName, Rename, Risk};
 
 impl Change {
     /// Whether this change can lose data or fail on a table with rows.
@@ -69,6 +69,12 @@ impl Change {
                 qualified(table),
                 listed(index.columns.iter().map(|c| &c.name))
             ))),
+            Change::Rename(rename) => renamed(rename).map(|what| {
+                Risk::Risky(format!(
+                    "Renames {what}: application instances still running the old code fail on the old name; deploy \
+                     the new code with it, or expand and contract over two releases."
+                ))
+            }),
             Change::AddForeignKey { table, key } => Some(Risk::Risky(format!(
                 "Adds foreign key {} on {} ({}) to {}: this fails if a row references one that does not exist.",
                 ident(&key.name),
@@ -78,6 +84,20 @@ impl Change {
             ))),
             _ => None,
         }
+    }
+}
+
+/// What a rename renames, in words, when a client can see it: indexes,
+/// constraints and sequences are not named in queries.
+fn renamed(rename: &Rename) -> Option<String> {
+    match rename {
+        Rename::Table { from, to } => Some(format!("table {} to {}", qualified(from), ident(&to.name))),
+        Rename::Column { table, from, to } => Some(format!("column {} to {}", column_name(table, from), ident(to))),
+        Rename::Enum { from, to } => Some(format!("enum {} to {}", qualified(from), ident(&to.name))),
+        Rename::EnumValue { name, from, to } => {
+            Some(format!("value {} of enum {} to {}", ident(from), qualified(name), ident(to)))
+        }
+        Rename::Index { .. } | Rename::Constraint { .. } | Rename::Sequence { .. } => None,
     }
 }
 

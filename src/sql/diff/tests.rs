@@ -188,9 +188,65 @@ pub(super) fn position(changes: &[Change], matches: impl Fn(&Change) -> bool) ->
 
 #[test]
 fn the_steps_are_a_palindrome() {
+    // Renames come first, before the palindrome (`order`).
     for (i, step) in Step::ALL.iter().enumerate() {
-        assert_eq!(*step as usize, i);
+        assert_eq!(*step as usize, i + 1);
         assert_eq!(step.mirror().mirror(), *step);
     }
     assert_eq!(Step::Columns.mirror(), Step::Columns);
+}
+
+/// Renames played on the simulator: forward they reach the new schema with
+/// nothing dropped, and reversed they bring the old one back.
+#[test]
+fn renames_reach_the_new_schema_and_back_without_a_drop() {
+    use crate::sql::renames::{Renames, diff_renaming};
+    let old = schema(
+        vec![enumeration("Status", &["ACTIVE", "RETIRED"])],
+        vec![
+            Table {
+                primary_key: Some(crate::sql::PrimaryKey {
+                    name: "Person_pkey".into(),
+                    columns: vec![crate::sql::IndexColumn::plain("id")],
+                }),
+                indexes: vec![index("Person_fullName_idx", &["fullName"])],
+                ..table("Person", vec![col("id", "INTEGER"), col("fullName", "TEXT"), enum_col("status", "Status")])
+            },
+            Table {
+                foreign_keys: vec![fk("Note_personId_fkey", &["personId"], "Person", &["id"])],
+                ..table("Note", vec![col("id", "INTEGER"), col("personId", "INTEGER")])
+            },
+        ],
+    );
+    let new = schema(
+        vec![enumeration("PatientStatus", &["ADMITTED", "RETIRED"])],
+        vec![
+            Table {
+                primary_key: Some(crate::sql::PrimaryKey {
+                    name: "Patient_pkey".into(),
+                    columns: vec![crate::sql::IndexColumn::plain("id")],
+                }),
+                indexes: vec![index("Patient_name_idx", &["name"])],
+                ..table("Patient", vec![col("id", "INTEGER"), col("name", "TEXT"), enum_col("status", "PatientStatus")])
+            },
+            Table {
+                foreign_keys: vec![fk("Note_personId_fkey", &["personId"], "Patient", &["id"])],
+                ..table("Note", vec![col("id", "INTEGER"), col("personId", "INTEGER")])
+            },
+        ],
+    );
+    let renames = Renames {
+        tables: vec![(name("Person"), name("Patient"))],
+        columns: vec![(name("Patient"), "fullName".into(), "name".into())],
+        enums: vec![(name("Status"), name("PatientStatus"))],
+        values: vec![(name("PatientStatus"), "ACTIVE".into(), "ADMITTED".into())],
+    };
+    let changes = diff_renaming(&old, &new, &renames);
+    assert!(changes.iter().all(|c| matches!(c, Change::Rename(_))), "only renames: {changes:#?}");
+    assert_eq!(changes.len(), 6, "enum, value, table, column, key and index: {changes:#?}");
+    assert_eq!(normalized(&play(&old, &changes)), normalized(&new));
+    assert_eq!(normalized(&play(&new, &reversed(&changes))), normalized(&old));
+    // Without the renames the same edit drops the table and the column.
+    let plain = diff(&old, &new);
+    assert!(plain.iter().any(|c| matches!(c, Change::DropTable(_))), "{plain:#?}");
 }

@@ -15,12 +15,14 @@
 //! | a foreign key | `ADD FOREIGN KEY` (SHARE ROW EXCLUSIVE on both tables while it scans) | `NOT VALID`, then `VALIDATE CONSTRAINT` in a later transaction (SHARE UPDATE EXCLUSIVE) |
 //! | `SET NOT NULL` | ACCESS EXCLUSIVE while it scans | `CHECK (col IS NOT NULL) NOT VALID`, validated, then `SET NOT NULL` (no scan) and the check dropped |
 //!
-//! The steps, in order: everything else (as Prisma orders it); the
+//! The steps, in order: renames (`@ehrdb.renamedFrom`, catalog only);
+//! everything else (as Prisma orders it); the
 //! concurrent index builds and drops; the constraints that use an index or
 //! are not yet valid; their validation; `SET NOT NULL`. A script that uses
 //! an enum value it adds commits the new values in a step of their own
 //! first. Nothing here decides what changes; down.sql is the same function
-//! of the reversed changes.
+//! of the reversed changes, where the renames come last, after the
+//! concurrent steps that use the new names.
 
 use std::collections::HashSet;
 
@@ -32,6 +34,10 @@ use crate::sql::QualifiedName;
 /// The steps of the script, each a list of `(comment, statements)`.
 #[derive(Default)]
 struct Steps {
+    /// Renames before everything (the differ puts them first).
+    renames: Vec<Part>,
+    /// Renames after everything: those of down.sql, undone last.
+    renames_last: Vec<Part>,
     /// Enum values a later statement of the script uses.
     enum_values: Vec<Part>,
     first: Vec<Part>,
@@ -55,8 +61,12 @@ pub fn safe_script(changes: &[Change]) -> String {
     let exists = |table: &QualifiedName| !new.contains(table);
     let committed_first = alter::uses_added_enum_values(changes);
     let mut steps = Steps::default();
-    for change in changes {
+    for (at, change) in changes.iter().enumerate() {
         match change {
+            Change::Rename(_) if changes[..at].iter().all(|c| matches!(c, Change::Rename(_))) => {
+                steps.renames.push((kind(change), statements(change)));
+            }
+            Change::Rename(_) => steps.renames_last.push((kind(change), statements(change))),
             Change::AlterEnum(_) if committed_first && !alter::recreates_enum(change) => {
                 steps.enum_values.push((kind(change), statements(change)));
             }
@@ -138,13 +148,15 @@ fn check_name(table: &QualifiedName, column: &str) -> String {
 
 fn render(steps: Steps) -> String {
     let no_transaction = format!("{STEP_MARKER} no-transaction");
-    let ordered: [(&str, &[Part]); 6] = [
+    let ordered: [(&str, &[Part]); 8] = [
+        (STEP_MARKER, &steps.renames),
         (STEP_MARKER, &steps.enum_values),
         (STEP_MARKER, &steps.first),
         (&no_transaction, &steps.concurrent),
         (STEP_MARKER, &steps.constraints),
         (STEP_MARKER, &steps.validate),
         (STEP_MARKER, &steps.not_null),
+        (STEP_MARKER, &steps.renames_last),
     ];
     let mut out = String::new();
     for (marker, parts) in ordered {

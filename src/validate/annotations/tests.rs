@@ -143,3 +143,84 @@ fn a_model_is_annotated_once() {
     let text = format!("/// @ehrdb.immutable\n/// @ehrdb.immutable(allowUpdate: [body])\n{NOTE}");
     assert_eq!(codes(&text), ["duplicate-annotation"]);
 }
+
+const WARD: &str = "model Ward {
+  id      Int      @id
+  name    String
+  beds    Bed[]
+}
+
+model Bed {
+  id     Int  @id
+  wardId Int
+  ward   Ward @relation(fields: [wardId], references: [id])
+
+  @@index([wardId])
+}
+
+enum Acuity {
+  LOW
+  HIGH
+}
+";
+
+fn ward(from: &str, to: &str) -> Vec<&'static str> {
+    codes(&WARD.replacen(from, to, 1))
+}
+
+#[test]
+fn renamed_from_sits_on_models_fields_enums_and_values() {
+    assert!(ward("model Ward {", "/// @ehrdb.renamedFrom(\"Unit\")\nmodel Ward {").is_empty());
+    assert!(ward("  name    String", "  /// @ehrdb.renamedFrom(\"title\")\n  name    String").is_empty());
+    assert!(ward("enum Acuity {", "/// @ehrdb.renamedFrom(\"Severity\")\nenum Acuity {").is_empty());
+    assert!(ward("  LOW", "  /// @ehrdb.renamedFrom(\"MILD\")\n  LOW").is_empty());
+    assert_eq!(
+        ward("  ward   Ward @relation", "  /// @ehrdb.renamedFrom(\"unit\")\n  ward   Ward @relation"),
+        ["misplaced-annotation"]
+    );
+    let rendered = rendered(&WARD.replacen(
+        "  ward   Ward @relation",
+        "  /// @ehrdb.renamedFrom(\"unit\")\n  ward   Ward @relation",
+        1,
+    ));
+    assert!(rendered.contains("is on relation field `Bed.ward`, which has no column"), "{rendered}");
+    assert_eq!(
+        codes(&format!("{WARD}\n/// @ehrdb.renamedFrom(\"Old\")\n\nmodel Other {{\n  id Int @id\n}}\n")),
+        ["detached-annotation"]
+    );
+}
+
+#[test]
+fn renamed_from_names_one_old_name_that_is_free() {
+    assert_eq!(ward("model Ward {", "/// @ehrdb.renamedFrom(\"Bed\")\nmodel Ward {"), ["renamed-from-existing-name"]);
+    assert_eq!(
+        ward("  name    String", "  /// @ehrdb.renamedFrom(\"id\")\n  name    String"),
+        ["renamed-from-existing-name"]
+    );
+    assert_eq!(
+        ward("  name    String", "  /// @ehrdb.renamedFrom(\"name\")\n  name    String"),
+        ["renamed-from-itself"]
+    );
+    assert_eq!(ward("  HIGH", "  /// @ehrdb.renamedFrom(\"LOW\")\n  HIGH"), ["renamed-from-existing-name"]);
+    let two = WARD.replacen("  name    String", "  /// @ehrdb.renamedFrom(\"title\")\n  name    String", 1).replacen(
+        "  beds    Bed[]",
+        "  /// @ehrdb.renamedFrom(\"title\")\n  code    String\n  beds    Bed[]",
+        1,
+    );
+    assert_eq!(codes(&two), ["duplicate-renamed-from"]);
+    let twice = "  /// @ehrdb.renamedFrom(\"title\")\n  /// @ehrdb.renamedFrom(\"label\")\n  name    String";
+    assert_eq!(ward("  name    String", twice), ["duplicate-annotation"]);
+}
+
+#[test]
+fn renamed_from_takes_one_quoted_name() {
+    let at = |annotation: &str| ward("model Ward {", &format!("/// {annotation}\nmodel Ward {{"));
+    assert_eq!(at("@ehrdb.renamedFrom(Unit)"), ["renamed-from-syntax"]);
+    assert_eq!(at("@ehrdb.renamedFrom"), ["renamed-from-syntax"]);
+    assert_eq!(at("@ehrdb.renamedFrom(\"Unit\", \"Wing\")"), ["renamed-from-syntax"]);
+    assert_eq!(at("@ehrdb.renamedFrom(name: \"Unit\")"), ["renamed-from-syntax"]);
+    assert_eq!(at("@ehrdb.renamedFrom(\"2nd\")"), ["renamed-from-syntax"]);
+    let rendered = rendered(&WARD.replacen("model Ward {", "/// @ehrdb.renamedFrom(Unit)\nmodel Ward {", 1));
+    assert!(rendered.contains("the old name goes in double quotes"), "{rendered}");
+    assert!(rendered.contains("write `@ehrdb.renamedFrom(\"Unit\")`"), "{rendered}");
+}

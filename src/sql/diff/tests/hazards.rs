@@ -312,5 +312,6 @@ pub(super) fn kind(change: &Change) -> &'static str {
         Change::DropImmutableFunction => "DropImmutableFunction",
         Change::CreateImmutableTriggers { .. } => "CreateImmutableTriggers",
         Change::DropImmutableTriggers { .. } => "DropImmutableTriggers",
+        Change::Rename(_) => "Rename",
     }
 }

@@ -60,6 +60,12 @@ pub(super) fn play_one(schema: &mut SqlSchema, change: &Change) -> Result<(), Re
         Change::DropImmutableFunction => triggers::drop_function(schema),
         Change::CreateImmutableTriggers { table, immutable } => triggers::create(schema, table, immutable),
         Change::DropImmutableTriggers { table, immutable } => triggers::drop(schema, table, immutable),
+        Change::Rename(rename) => {
+            if !crate::sql::renames::play(schema, rename) {
+                refuse!("cannot {rename:?}");
+            }
+            Ok(())
+        }
     }
 }
 

@@ -120,7 +120,7 @@ pub enum Command {
 
     /// Record migrations as applied without running them, for a database that already has their schema.
     #[command(
-        after_help = "Examples:\n  ehrdb baseline                   # every migration in the folder\n  ehrdb baseline --to 20261124210832\n  ehrdb baseline --from-prisma     # up to the newest migration _prisma_migrations finished"
+        after_help = "Examples:\n  ehrdb baseline                   # every migration in the folder\n  ehrdb baseline --to 20261124210832\n  ehrdb baseline --from-prisma     # a database Prisma Migrate built: up to the migration whose schema it has\n\nThe database must have the schema of the last migration recorded (objects beyond it may stay);\nwhen it does not, nothing is recorded and what differs is listed. --force skips that check."
     )]
     Baseline(BaselineArgs),
 
@@ -381,13 +381,17 @@ pub struct BaselineArgs {
     #[arg(long, value_name = "VERSION", conflicts_with = "from_prisma")]
     pub to: Option<String>,
 
-    /// Start from what `_prisma_migrations` says is applied: record every migration up to its newest finished one.
+    /// For a database Prisma Migrate built: record every migration up to the newest whose schema the database has.
     #[arg(long)]
     pub from_prisma: bool,
 
     /// Print what would be recorded; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Record without first checking that the database has the schema of the migration recorded last.
+    #[arg(long)]
+    pub force: bool,
 
     /// How long to wait for another run's lock, in seconds (0 to 86400).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]

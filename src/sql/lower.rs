@@ -67,7 +67,8 @@ pub fn lower(schema: &Schema) -> SqlSchema {
         .collect();
     enums.sort_by(|a, b| a.name.cmp(&b.name));
 
-    SqlSchema { namespaces: namespaces(schema), extensions: extensions(schema), enums, tables }
+    let ignores_extensions = !schema.preview_feature("postgresqlExtensions");
+    SqlSchema { namespaces: namespaces(schema), extensions: extensions(schema), ignores_extensions, enums, tables }
 }
 
 /// A model's table or an enum's type: `@@map` name in its `@@schema`.

@@ -30,6 +30,11 @@ pub struct SqlSchema {
     pub namespaces: Vec<String>,
     /// `extensions = [...]` in the datasource.
     pub extensions: Vec<Extension>,
+    /// The schema leaves extensions alone: it does not enable the
+    /// `postgresqlExtensions` preview feature, without which Prisma neither
+    /// creates nor drops an extension, nor counts one as drift. A database
+    /// diffed against such a schema may have any extensions.
+    pub ignores_extensions: bool,
     pub enums: Vec<Enum>,
     pub tables: Vec<Table>,
 }

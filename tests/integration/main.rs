@@ -3,6 +3,7 @@
 
 mod support;
 
+mod baseline;
 mod check_app;
 mod check_cli;
 mod check_live;

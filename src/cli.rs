@@ -124,6 +124,12 @@ pub enum Command {
     )]
     Baseline(BaselineArgs),
 
+    /// Take over a project from Prisma Migrate: its schema as fragments, one initial migration, the baseline.
+    #[command(
+        after_help = "Examples:\n  ehrdb adopt                                   # prisma/schema.prisma or prisma/schema/ -> schema/, one migration\n  ehrdb adopt --database-url \"$DATABASE_URL\"   # check production has that schema first, then record it there\n\nPrisma's migrations stay where they are and are not read. With a database, nothing is written unless\nthe database has the schema (objects beyond it may stay); what it lacks is listed, with its SQL when short."
+    )]
+    Adopt(AdoptArgs),
+
     /// Audit the schema, the connection settings and a live database for production readiness.
     #[command(
         after_help = "Examples:\n  ehrdb check                          # static checks; live ones too when DATABASE_URL is set\n  ehrdb check --format markdown > assessment.md\n  ehrdb check --format json --fail-on p1\n  ehrdb check --env development --database-url postgres://ehr@localhost/ehr\n  ehrdb check --app backend            # also audit the application's Prisma setup\n\nExit codes: 0 nothing at or above --fail-on (default p0) failed, 1 something did, 2 ehrdb could\nnot run (unreadable schema folder, invalid URL). A database that does not answer is not exit 2:\nits checks are reported as skipped and the rest of the report stands."
@@ -392,6 +398,32 @@ pub struct BaselineArgs {
     /// Record without first checking that the database has the schema of the migration recorded last.
     #[arg(long)]
     pub force: bool,
+
+    /// How long to wait for another run's lock, in seconds (0 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
+    pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Prisma's folder, holding schema.prisma or schema/ (or the schema file or folder itself).
+    #[arg(long, value_name = "PATH", default_value = "prisma")]
+    pub prisma: PathBuf,
+
+    /// The database Prisma Migrate built: checked before anything is written, then the new migration is recorded there.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// The migrations folder to start [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+
+    /// The initial migration's SQL: `safe` or `prisma` [default: `migration-style` in ehrdb.toml, else safe].
+    #[arg(long, value_enum)]
+    pub migration_style: Option<MigrationStyle>,
 
     /// How long to wait for another run's lock, in seconds (0 to 86400).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]

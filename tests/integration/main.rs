@@ -3,6 +3,7 @@
 
 mod support;
 
+mod adopt;
 mod baseline;
 mod check_app;
 mod check_cli;

@@ -64,7 +64,7 @@ pub(super) async fn apply_to(
                 anyhow::anyhow!(
                     "{} was built by Prisma Migrate (it has _prisma_migrations) and has no ehrdb history: applying \
                      would create what it already has; record where it stands first with `ehrdb baseline \
-                     --from-prisma`",
+                     --from-prisma` (or `ehrdb adopt --database-url`)",
                     target.shown
                 ),
             );

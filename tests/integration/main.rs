@@ -4,6 +4,7 @@
 mod support;
 
 mod adopt;
+mod adoption;
 mod baseline;
 mod check_app;
 mod check_cli;

@@ -1,7 +1,8 @@
 //! `ehrdb baseline` decides by what the database is: its catalog against
 //! the schema each migration leaves; `ehrdb apply` refuses a database
 //! Prisma Migrate built until it is baselined; installed extensions are
-//! not drift for a schema that does not manage them.
+//! not drift for a schema that does not manage them, nor is the order in
+//! which Prisma appended enum values.
 
 use ehrdb::db::introspect;
 use ehrdb::fragments::Fragments;
@@ -161,4 +162,48 @@ fn installed_extensions_are_drift_only_for_a_schema_that_manages_them() {
         sql::summary::summary(&sql::diff::diff(&catalog, &managed)),
         "+ extension \"citext\"\n- extension \"pgcrypto\"\n"
     );
+}
+
+#[test]
+fn enum_values_prisma_appended_are_not_drift_and_its_style_appends_them() {
+    let enum_schema = |values: &str| {
+        format!(
+            "datasource db {{\n  provider = \"postgresql\"\n}}\n\nmodel A {{\n  id   Int  @id\n  role Role\n}}\n\nenum Role {{\n{values}}}\n"
+        )
+    };
+    let db = pg::database();
+    db.psql(
+        "CREATE TYPE \"Role\" AS ENUM ('NURSE', 'SURGEON'); ALTER TYPE \"Role\" ADD VALUE 'ANAESTHETIST';
+         CREATE TABLE \"A\" (id INTEGER NOT NULL, role \"Role\" NOT NULL, CONSTRAINT \"A_pkey\" PRIMARY KEY (id));",
+    );
+    let catalog = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let mut conn = db.connect().await;
+        introspect::introspect(&mut conn, "public").await.unwrap()
+    });
+    assert_eq!(catalog.enums[0].values, ["NURSE", "SURGEON", "ANAESTHETIST"], "appended");
+    let changes = sql::diff::diff(&catalog, &lowered(&enum_schema("  NURSE\n  ANAESTHETIST\n  SURGEON\n")));
+    assert!(changes.is_empty(), "{}", sql::summary::summary(&changes));
+
+    // `--migration-style prisma` appends as Prisma does; the lock-safe path places the value.
+    let project = Project::new(&[("a.prisma", &enum_schema("  NURSE\n  SURGEON\n"))]);
+    project.ehrdb().args(["migrate", "init"]).assert().success();
+    project.write("schema/a.prisma", &enum_schema("  NURSE\n  ANAESTHETIST\n  SURGEON\n"));
+    let folders = |project: &Project| {
+        let mut names: Vec<String> = std::fs::read_dir(project.path("migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "ehrdb.sum")
+            .collect();
+        names.sort();
+        names
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    project.ehrdb().args(["migrate", "add_role", "--migration-style", "prisma"]).assert().success();
+    let up = project.read(&format!("migrations/{}/up.sql", folders(&project)[1]));
+    assert!(up.contains("ALTER TYPE \"Role\" ADD VALUE 'ANAESTHETIST';"), "{up}");
+    assert!(up.contains("-- ehrdb:allow require-enum-value-ordering"), "the lint finding is accepted: {up}");
+    let first = format!("migrations/{}/schema.prisma", folders(&project)[0]);
+    let safe = project.ehrdb().args(["diff", "--from", &first, "--sql"]).output().unwrap();
+    let safe = String::from_utf8_lossy(&safe.stdout);
+    assert!(safe.contains("ALTER TYPE \"Role\" ADD VALUE 'ANAESTHETIST' AFTER 'NURSE';"), "{safe}");
 }

@@ -18,6 +18,7 @@
 pub mod describe;
 pub mod diff;
 pub mod lower;
+pub mod predicate;
 pub mod render;
 pub mod summary;
 
@@ -180,16 +181,31 @@ pub struct PrimaryKey {
     pub columns: Vec<IndexColumn>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Index {
     pub name: String,
     pub unique: bool,
     pub columns: Vec<IndexColumn>,
     /// `USING ...`; `None` is BTREE, PostgreSQL's default.
     pub method: Option<IndexMethod>,
-    /// A partial index's `WHERE` predicate, as written.
+    /// A partial index's `WHERE` predicate, as written (Prisma's spelling
+    /// from lowering, PostgreSQL's from introspection).
     pub predicate: Option<String>,
 }
+
+/// Two indexes are equal when their predicates mean the same condition,
+/// however each is spelled ([`predicate::same`]).
+impl PartialEq for Index {
+    fn eq(&self, other: &Index) -> bool {
+        self.name == other.name
+            && self.unique == other.unique
+            && self.columns == other.columns
+            && self.method == other.method
+            && predicate::same(self.predicate.as_deref(), other.predicate.as_deref())
+    }
+}
+
+impl Eq for Index {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IndexMethod {

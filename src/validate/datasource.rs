@@ -447,6 +447,7 @@ fn describe(expr: &Expr) -> String {
         Expr::Number(n) => format!("the number `{}`", n.name),
         Expr::Constant(c) => format!("the bare word `{}`", c.name),
         Expr::Array(..) => "a list".to_owned(),
+        Expr::Object(..) => "an object".to_owned(),
         Expr::Function(name, _) => format!("a call to `{}()`", name.name),
     }
 }

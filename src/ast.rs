@@ -277,6 +277,16 @@ pub enum Expr {
     /// `createdAt(sort: Desc)`. The arguments are boxed: an expression is
     /// then no larger than a string, and most are strings and names.
     Function(Ident, Box<Arguments>),
+    /// `{ status: "ACTIVE", deletedAt: { not: null } }`: a partial index's
+    /// `where` condition in Prisma's object form.
+    Object(Vec<ObjectEntry>, Span),
+}
+
+/// `key: value` in an [`Expr::Object`].
+#[derive(Debug, Clone)]
+pub struct ObjectEntry {
+    pub key: Ident,
+    pub value: Expr,
 }
 
 impl Expr {
@@ -284,7 +294,7 @@ impl Expr {
         match self {
             Expr::String(s) => s.span,
             Expr::Number(n) | Expr::Constant(n) => n.span,
-            Expr::Array(_, span) => *span,
+            Expr::Array(_, span) | Expr::Object(_, span) => *span,
             Expr::Function(name, args) => name.span.to(args.span),
         }
     }

@@ -120,9 +120,15 @@ pub enum Command {
 
     /// Record migrations as applied without running them, for a database that already has their schema.
     #[command(
-        after_help = "Examples:\n  ehrdb baseline                   # every migration in the folder\n  ehrdb baseline --to 20261124210832\n  ehrdb baseline --from-prisma     # up to the newest migration _prisma_migrations finished"
+        after_help = "Examples:\n  ehrdb baseline                   # every migration in the folder\n  ehrdb baseline --to 20261124210832\n  ehrdb baseline --from-prisma     # a database Prisma Migrate built: up to the migration whose schema it has\n\nThe database must have the schema of the last migration recorded (objects beyond it may stay);\nwhen it does not, nothing is recorded and what differs is listed. --force skips that check."
     )]
     Baseline(BaselineArgs),
+
+    /// Take over a project from Prisma Migrate: its schema as fragments, one initial migration, the baseline.
+    #[command(
+        after_help = "Examples:\n  ehrdb adopt                                   # prisma/schema.prisma or prisma/schema/ -> schema/, one migration\n  ehrdb adopt --database-url \"$DATABASE_URL\"   # check production has that schema first, then record it there\n\nPrisma's migrations stay where they are and are not read. With a database, nothing is written unless\nthe database has the schema (objects beyond it may stay); what it lacks is listed, with its SQL when short."
+    )]
+    Adopt(AdoptArgs),
 
     /// Audit the schema, the connection settings and a live database for production readiness.
     #[command(
@@ -381,13 +387,43 @@ pub struct BaselineArgs {
     #[arg(long, value_name = "VERSION", conflicts_with = "from_prisma")]
     pub to: Option<String>,
 
-    /// Start from what `_prisma_migrations` says is applied: record every migration up to its newest finished one.
+    /// For a database Prisma Migrate built: record every migration up to the newest whose schema the database has.
     #[arg(long)]
     pub from_prisma: bool,
 
     /// Print what would be recorded; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Record without first checking that the database has the schema of the migration recorded last.
+    #[arg(long)]
+    pub force: bool,
+
+    /// How long to wait for another run's lock, in seconds (0 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]
+    pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Prisma's folder, holding schema.prisma or schema/ (or the schema file or folder itself).
+    #[arg(long, value_name = "PATH", default_value = "prisma")]
+    pub prisma: PathBuf,
+
+    /// The database Prisma Migrate built: checked before anything is written, then the new migration is recorded there.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// The migrations folder to start [default: migrations beside the schema folder, or `migrations` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+
+    /// The initial migration's SQL: `safe` or `prisma` [default: `migration-style` in ehrdb.toml, else safe].
+    #[arg(long, value_enum)]
+    pub migration_style: Option<MigrationStyle>,
 
     /// How long to wait for another run's lock, in seconds (0 to 86400).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_WAIT_SECONDS))]

@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Status(args) => database::status_cmd(&ctx, args),
         Command::Rollback(args) => database::rollback_cmd(&ctx, args),
         Command::Baseline(args) => database::baseline_cmd(&ctx, args),
+        Command::Adopt(args) => database::adopt_cmd(&ctx, args),
         Command::Check(args) => check::check_cmd(&ctx, args),
         Command::Debug(command) => debug_cmd(command),
     }

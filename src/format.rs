@@ -327,6 +327,20 @@ fn expr_text(out: &mut String, expr: &Expr) {
             out.push_str(&name.name);
             arguments_text(out, args);
         }
+        // `prisma format` writes `{ a: 1, b: { not: null } }` and `{}`.
+        Expr::Object(entries, _) if entries.is_empty() => out.push_str("{}"),
+        Expr::Object(entries, _) => {
+            out.push_str("{ ");
+            for (n, entry) in entries.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&entry.key.name);
+                out.push_str(": ");
+                expr_text(out, &entry.value);
+            }
+            out.push_str(" }");
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! `ehrdb apply`, `status`, `rollback` and `baseline`: the commands that
-//! change or read a database's migration history.
+//! `ehrdb apply`, `status`, `rollback`, `baseline` and `adopt`: the commands
+//! that change or read a database's migration history.
 //!
 //! Each reads the migrations folder, finds the database (or, for apply and
 //! status, the several databases of a fleet, run by [`fleet`]), connects
@@ -26,6 +26,7 @@ use crate::db::url::{Target, find_direct_url, variable_url};
 use crate::fragments::Fragments;
 use crate::migrations::{self, Migration};
 
+mod adopt_cmd;
 mod apply_cmd;
 mod baseline_cmd;
 mod fleet;
@@ -33,6 +34,7 @@ mod report;
 mod rollback_cmd;
 mod status_cmd;
 
+pub(super) use adopt_cmd::adopt_cmd;
 pub(super) use apply_cmd::apply_cmd;
 pub(super) use baseline_cmd::baseline_cmd;
 pub(super) use rollback_cmd::rollback_cmd;

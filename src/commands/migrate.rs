@@ -173,7 +173,7 @@ pub(super) fn migrate_cmd(ctx: &Session, args: cli::MigrateArgs) -> Result<Outco
 
 /// The migration's SQL with what `ehrdb lint` accepts in it written in
 /// ([`lint::settle`]); what it still finds is printed as a warning.
-fn linted(
+pub(super) fn linted(
     ctx: &Session,
     up: String,
     down: String,
@@ -190,7 +190,7 @@ fn linted(
 }
 
 /// The SQL of `changes` in `style`.
-fn script(style: MigrationStyle, changes: &[Change]) -> String {
+pub(super) fn script(style: MigrationStyle, changes: &[Change]) -> String {
     match style {
         MigrationStyle::Safe => render::safe_script(changes),
         MigrationStyle::Prisma => render::script(changes),
@@ -203,7 +203,7 @@ fn script(style: MigrationStyle, changes: &[Change]) -> String {
 /// leaves two folders that every later command refuses to read. A clock
 /// behind the newest migration is an error rather than a migration placed
 /// before the one it was diffed against.
-fn next_folder(newest: Option<&Migration>, name: &str) -> Result<String> {
+pub(super) fn next_folder(newest: Option<&Migration>, name: &str) -> Result<String> {
     loop {
         let now = SystemTime::now();
         let folder = migrations::folder_name(now, name)?;
@@ -227,7 +227,7 @@ fn next_folder(newest: Option<&Migration>, name: &str) -> Result<String> {
 
 /// Writes the folder under a temporary name and renames it into place, so
 /// an interrupted run never leaves a half-written migration behind.
-fn write_migration(dir: &Path, folder: &str, up: &str, down: &str, schema: &str) -> Result<PathBuf> {
+pub(super) fn write_migration(dir: &Path, folder: &str, up: &str, down: &str, schema: &str) -> Result<PathBuf> {
     let target = dir.join(folder);
     if target.exists() {
         bail!("{} already exists: wait a second and run again", target.display());

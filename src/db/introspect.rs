@@ -131,7 +131,7 @@ pub async fn introspect_namespaces(conn: &mut PgConnection, schema: &str, namesp
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     enums.sort_by(|a, b| a.name.cmp(&b.name));
     extensions.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(SqlSchema { namespaces: other_namespaces, extensions, enums, tables })
+    Ok(SqlSchema { namespaces: other_namespaces, extensions, ignores_extensions: false, enums, tables })
 }
 
 /// Runs the catalog query for one kind of object over the namespaces `$1`.

@@ -242,5 +242,7 @@ pub fn rollback_plan<'a>(entries: &[Entry<'a>], target: RollbackTarget, force: b
     Ok(chosen.into_iter().copied().collect())
 }
 
+pub mod baseline;
+
 #[cfg(test)]
 mod tests;

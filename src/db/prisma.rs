@@ -1,6 +1,6 @@
 //! `_prisma_migrations`, the history table `prisma migrate` keeps: what a
-//! database moving from Prisma Migrate to ehrdb has applied, so `ehrdb
-//! baseline` can start from there.
+//! database moving from Prisma Migrate to ehrdb has applied, which `ehrdb
+//! baseline` reports and `ehrdb apply` looks for.
 //!
 //! Takes a connection and the target schema; returns the table's rows, or
 //! `None` when there is no such table. Only reads.
@@ -8,13 +8,13 @@
 use anyhow::{Context, Result};
 use sqlx::PgConnection;
 
-use crate::migrations::Migration;
+use super::history;
 use crate::sql::render::ident;
 
 /// One row of `_prisma_migrations`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrismaMigration {
-    /// The folder name, `YYYYMMDDHHMMSS_name`.
+    /// The folder name: `20230912150657_initialize`, or any other (`01_init`).
     pub name: String,
     /// UTC, when it finished; `None` when it did not (failed or running).
     pub finished_at: Option<String>,
@@ -22,13 +22,6 @@ pub struct PrismaMigration {
 }
 
 impl PrismaMigration {
-    /// The 14 digits Prisma puts before the name, which is also ehrdb's
-    /// version of the same moment.
-    pub fn version(&self) -> Option<&str> {
-        let digits = self.name.get(..14)?;
-        digits.bytes().all(|b| b.is_ascii_digit()).then_some(digits)
-    }
-
     pub fn applied(&self) -> bool {
         self.finished_at.is_some() && !self.rolled_back
     }
@@ -44,13 +37,6 @@ impl PrismaHistory {
     /// The newest migration Prisma finished and did not roll back.
     pub fn newest_applied(&self) -> Option<&PrismaMigration> {
         self.migrations.iter().filter(|m| m.applied()).max_by(|a, b| a.name.cmp(&b.name))
-    }
-
-    /// The ehrdb migration to baseline up to: the newest one that is not
-    /// newer than the newest migration Prisma applied.
-    pub fn starting_point<'a>(&self, migrations: &'a [Migration]) -> Option<&'a Migration> {
-        let newest = self.newest_applied()?.version()?;
-        migrations.iter().rev().find(|m| m.version.as_str() <= newest)
     }
 }
 
@@ -76,4 +62,29 @@ pub async fn history(conn: &mut PgConnection, schema: &str) -> Result<Option<Pri
         .map(|(name, finished_at, rolled_back)| PrismaMigration { name, finished_at, rolled_back })
         .collect();
     Ok(Some(PrismaHistory { migrations }))
+}
+
+/// Whether Prisma Migrate built the database in `schema` and ehrdb has not
+/// taken it over yet: `_prisma_migrations` is there, and ehrdb's history
+/// table is not, or is empty. Applying the first migration there would
+/// create what the database already has.
+pub async fn built_without_ehrdb(conn: &mut PgConnection, schema: &str) -> Result<bool> {
+    let prisma = format!("{}.{}", ident(schema), ident("_prisma_migrations"));
+    let found: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
+        .persistent(false)
+        .bind(&prisma)
+        .fetch_one(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Ok(false);
+    }
+    if !history::exists(conn, schema).await? {
+        return Ok(true);
+    }
+    let rows: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT FROM {})", history::table(schema)))
+        .persistent(false)
+        .fetch_one(conn)
+        .await
+        .context("cannot read the history table")?;
+    Ok(!rows)
 }

@@ -47,6 +47,10 @@ pub fn settle(up: String, down: String, changes: &[Change], schema: &SqlSchema, 
         "ban-drop-not-null" => Some("ehrdb migrate: dropping NOT NULL loses no data".to_owned()),
         // ehrdb drops a sequence only when its column stops being autoincrement.
         "ban-drop-sequence" => Some("ehrdb migrate: the column's own sequence goes with its autoincrement".to_owned()),
+        // Only Prisma's path writes an added value without its place.
+        "require-enum-value-ordering" => Some(
+            "ehrdb migrate --migration-style prisma: the value is appended, as Prisma Migrate appends it".to_owned(),
+        ),
         "changing-column-type" if catalog_only => {
             Some("ehrdb migrate: PostgreSQL makes this type change in the catalog alone, without a rewrite".to_owned())
         }

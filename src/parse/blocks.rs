@@ -38,14 +38,13 @@ impl Builder<'_> {
                 flush_docs(docs, items, TopItem::Comment);
                 let span = self.line_span(&pair);
                 let head = pair.as_str().split_whitespace().next().unwrap_or("");
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "invalid-block",
-                        Span { end: span.start + head.len() as u32, ..span },
-                        format!("`{head}` does not start a block"),
-                    )
-                    .label("expected `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
-                );
+                let diagnostic = Diagnostic::error(
+                    "invalid-block",
+                    Span { end: span.start + head.len() as u32, ..span },
+                    format!("`{head}` does not start a block"),
+                )
+                .label("expected `model`, `enum`, `view`, `type`, `datasource` or `generator`");
+                self.diagnostics.push(with_letter_help(diagnostic, pair.as_str()));
                 items.push(TopItem::Invalid(span));
             }
             Rule::invalid_top => {
@@ -128,14 +127,13 @@ impl Builder<'_> {
                     in_header = false;
                     flush_docs(&mut docs, &mut block.members, Member::Comment);
                     let span = self.line_span(&pair);
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "invalid-line",
-                            span,
-                            format!("this line is not a valid definition within a {}", kind.keyword()),
-                        )
-                        .label(expected_member(kind)),
-                    );
+                    let diagnostic = Diagnostic::error(
+                        "invalid-line",
+                        span,
+                        format!("this line is not a valid definition within a {}", kind.keyword()),
+                    )
+                    .label(expected_member(kind));
+                    self.diagnostics.push(with_letter_help(diagnostic, pair.as_str()));
                     block.members.push(Member::Invalid(span));
                 }
                 Rule::field | Rule::enum_value | Rule::property | Rule::block_attribute => {
@@ -168,21 +166,26 @@ impl Builder<'_> {
                 // diagnostic for the whole line says it better than two.
                 let line = start.to(junk);
                 let replaced = self.diagnostics.pop().expect("an invalid member was reported");
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "invalid-line",
-                        line,
-                        format!("this line is not a valid definition within a {}", block.kind.keyword()),
-                    )
-                    .label(expected_member(block.kind)),
-                );
+                let mut diagnostic = Diagnostic::error(
+                    "invalid-line",
+                    line,
+                    format!("this line is not a valid definition within a {}", block.kind.keyword()),
+                )
+                .label(expected_member(block.kind));
+                diagnostic.notes = replaced.notes.clone();
+                self.diagnostics.push(if diagnostic.notes.is_empty() {
+                    with_letter_help(diagnostic, pair.as_str())
+                } else {
+                    diagnostic
+                });
                 debug_assert_eq!(replaced.primary.span, start);
                 block.members.push(Member::Invalid(line));
                 return;
             }
             ("unexpected text after the end of this definition".to_owned(), previous.as_ref().and_then(member_span))
         };
-        self.diagnostics.push(Diagnostic::error("trailing-text", junk, message).label("not understood"));
+        let diagnostic = Diagnostic::error("trailing-text", junk, message).label("not understood");
+        self.diagnostics.push(with_letter_help(diagnostic, pair.as_str()));
         if let Some(start) = start {
             block.members.push(Member::Invalid(start.to(junk)));
         } else if in_header {
@@ -279,6 +282,33 @@ fn member_span(member: &Member) -> Option<Span> {
         Member::Invalid(span) => Some(*span),
         Member::BlankLine => None,
     }
+}
+
+/// `diagnostic` about `line`, with a help line when the line holds a
+/// character Prisma does not take in names ([`not_a_letter`]).
+fn with_letter_help(diagnostic: Diagnostic, line: &str) -> Diagnostic {
+    match not_a_letter(line) {
+        Some(help) => diagnostic.help(help),
+        None => diagnostic,
+    }
+}
+
+/// Why a line whose name holds a character Prisma does not take in names
+/// failed: the help for its first such character (outside strings and
+/// comments). Names are Unicode letters, ASCII digits, `_` and `-`.
+fn not_a_letter(line: &str) -> Option<String> {
+    let code = line.split("//").next().unwrap_or(line);
+    let mut in_string = false;
+    let c = code.chars().find(|&c| {
+        if c == '"' {
+            in_string = !in_string;
+        }
+        !in_string && !c.is_ascii() && !c.is_whitespace() && !pest::unicode::LETTER(c)
+    })?;
+    Some(format!(
+        "`{c}` (U+{:04X}) is not a letter: a name is made of letters, digits, `_` and `-`, as in Prisma",
+        u32::from(c)
+    ))
 }
 
 fn expected_member(kind: BlockKind) -> &'static str {

@@ -68,6 +68,15 @@ impl Builder<'_> {
             Rule::string => Expr::String(self.string(pair)),
             Rule::number => Expr::Number(self.ident(pair)),
             Rule::array => Expr::Array(exact(pair.into_inner().map(|p| self.expr(p))), span),
+            Rule::object => {
+                let entries = pair.into_inner().map(|entry| {
+                    let mut parts = entry.into_inner();
+                    let key = self.ident(parts.next().expect("a key"));
+                    let value = self.expr(parts.next().expect("a value"));
+                    ObjectEntry { key, value }
+                });
+                Expr::Object(exact(entries), span)
+            }
             Rule::call_or_constant => {
                 let mut inner = pair.into_inner();
                 let name = self.ident(inner.next().expect("name"));

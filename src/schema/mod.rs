@@ -67,6 +67,21 @@ impl<'a> Schema<'a> {
         self.datasource.and_then(|d| d.property("relationMode")).and_then(|p| p.value.as_str()) == Some("prisma")
     }
 
+    /// Whether a generator lists this preview feature; Prisma takes the
+    /// union of every generator's, compared without regard to case, and
+    /// reads a single string as a list of one.
+    pub fn preview_feature(&self, feature: &str) -> bool {
+        self.generators.iter().any(|generator| {
+            generator.property("previewFeatures").is_some_and(|p| {
+                let items = match &p.value {
+                    crate::ast::Expr::Array(items, _) => items.as_slice(),
+                    single => std::slice::from_ref(single),
+                };
+                items.iter().filter_map(crate::ast::Expr::as_str).any(|f| f.eq_ignore_ascii_case(feature))
+            })
+        })
+    }
+
     /// The Prisma major the schema is written for when ehrdb.toml does not
     /// say: 6 when the datasource has a `url`, else 7 (which moved it out).
     pub fn default_prisma_major(&self) -> u8 {

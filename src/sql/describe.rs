@@ -160,6 +160,7 @@ mod tests {
         let schema = SqlSchema {
             namespaces: vec!["audit".to_owned()],
             extensions: vec![Extension { name: "pgcrypto".to_owned(), schema: Some("ext".to_owned()), version: None }],
+            ignores_extensions: false,
             enums: vec![Enum {
                 name: QualifiedName { schema: Some("audit".to_owned()), name: "Kind".to_owned() },
                 values: vec!["A".to_owned(), "it's".to_owned()],

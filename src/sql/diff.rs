@@ -26,7 +26,9 @@ use super::{AlterEnum, Change, Enum, EnumColumn, QualifiedName, SqlSchema};
 pub fn diff(from: &SqlSchema, to: &SqlSchema) -> Vec<Change> {
     let mut changes = Vec::new();
     namespaces(from, to, &mut changes);
-    extensions(from, to, &mut changes);
+    if !to.ignores_extensions {
+        extensions(from, to, &mut changes);
+    }
     enums(from, to, &mut changes);
     tables::tables(from, to, &mut changes);
     immutable_function(from, to, &mut changes);
@@ -96,7 +98,10 @@ fn namespaces(from: &SqlSchema, to: &SqlSchema, out: &mut Vec<Change>) {
     }
 }
 
-/// Extensions match by name only. A different version or schema is not
+/// Extensions match by name only, and only when the schema arrived at
+/// manages them ([`SqlSchema::ignores_extensions`]): a schema without
+/// `postgresqlExtensions` neither installs nor removes one, which is also
+/// why a database with extensions has no drift against it. A different version or schema is not
 /// migrated: there is no change for `ALTER EXTENSION`, and dropping an
 /// extension that columns use to create it again would fail or cascade.
 fn extensions(from: &SqlSchema, to: &SqlSchema, out: &mut Vec<Change>) {

@@ -23,7 +23,7 @@ mod columns;
 mod relations;
 
 use super::{Enum, Extension, Immutable, Index, IndexColumn, IndexMethod, PrimaryKey, QualifiedName, SqlSchema, Table};
-use crate::ast::{Block, BlockKind, Expr, Field};
+use crate::ast::{Block, BlockKind, Expr, Field, ObjectEntry};
 use crate::parallel;
 use crate::schema::Schema;
 use crate::schema::names::default_constraint_name;
@@ -67,7 +67,8 @@ pub fn lower(schema: &Schema) -> SqlSchema {
         .collect();
     enums.sort_by(|a, b| a.name.cmp(&b.name));
 
-    SqlSchema { namespaces: namespaces(schema), extensions: extensions(schema), enums, tables }
+    let ignores_extensions = !schema.preview_feature("postgresqlExtensions");
+    SqlSchema { namespaces: namespaces(schema), extensions: extensions(schema), ignores_extensions, enums, tables }
 }
 
 /// A model's table or an enum's type: `@@map` name in its `@@schema`.
@@ -126,7 +127,7 @@ fn indexes(block: &Block, table: &str) -> Vec<Index> {
             descending: attribute.named("sort").and_then(Expr::as_constant) == Some("Desc"),
             operator_class: None,
         };
-        out.push(index(attribute, table, vec![column], true));
+        out.push(index(block, attribute, table, vec![column], true));
     }
     for attribute in block.attributes().map(|a| &a.attribute) {
         let unique = match attribute.name.name.as_str() {
@@ -141,12 +142,18 @@ fn indexes(block: &Block, table: &str) -> Vec<Index> {
             None => &[],
         };
         let columns = items.iter().filter_map(|item| index_column(block, item)).collect();
-        out.push(index(attribute, table, columns, unique));
+        out.push(index(block, attribute, table, columns, unique));
     }
     out
 }
 
-fn index(attribute: &crate::ast::Attribute, table: &str, columns: Vec<IndexColumn>, unique: bool) -> Index {
+fn index(
+    block: &Block,
+    attribute: &crate::ast::Attribute,
+    table: &str,
+    columns: Vec<IndexColumn>,
+    unique: bool,
+) -> Index {
     // `name:` of `@@index` is a legacy spelling of `map:`; on `@@unique`
     // it names the client's compound field, not the index.
     let explicit = attribute.named("map").or_else(|| if unique { None } else { attribute.named("name") });
@@ -169,9 +176,40 @@ fn index(attribute: &crate::ast::Attribute, table: &str, columns: Vec<IndexColum
         Some(Expr::Function(name, args)) if name.name == "raw" => {
             args.items.first().and_then(|a| a.value.as_ref()).and_then(Expr::as_str).map(super::normalize_predicate)
         }
+        Some(Expr::Object(entries, _)) => Some(object_predicate(block, entries)),
         _ => None,
     };
     Index { name, unique, columns, method, predicate }
+}
+
+/// `where: { status: "ACTIVE", deletedAt: { not: null } }` as Prisma
+/// writes it: each entry a comparison of the column, in the order written,
+/// joined by `AND` (`"status" = 'ACTIVE' AND "deletedAt" IS NOT NULL`).
+fn object_predicate(block: &Block, entries: &[ObjectEntry]) -> String {
+    let conditions: Vec<String> = entries
+        .iter()
+        .map(|entry| {
+            let column = field_named(block, &entry.key.name).map_or(entry.key.name.as_str(), Field::column_name);
+            let column = super::render::ident(column);
+            let (negated, value) = match &entry.value {
+                Expr::Object(inner, _) => (true, inner.first().map(|e| &e.value)),
+                value => (false, Some(value)),
+            };
+            match (value, negated) {
+                (Some(Expr::Constant(c)), false) if c.name == "null" => format!("{column} IS NULL"),
+                (Some(Expr::Constant(c)), true) if c.name == "null" => format!("{column} IS NOT NULL"),
+                (value, negated) => {
+                    let literal = match value {
+                        Some(Expr::String(text)) => super::render::literal(text.value()),
+                        Some(Expr::Number(n) | Expr::Constant(n)) => n.name.to_string(),
+                        _ => String::new(),
+                    };
+                    format!("{column} {} {literal}", if negated { "!=" } else { "=" })
+                }
+            }
+        })
+        .collect();
+    conditions.join(" AND ")
 }
 
 /// `field`, or `field(sort: Desc, ops: JsonbPathOps)`.

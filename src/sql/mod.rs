@@ -18,8 +18,9 @@
 pub mod describe;
 pub mod diff;
 pub mod lower;
-pub mod renames;
+pub mod predicate;
 pub mod render;
+pub mod renames;
 pub mod summary;
 
 /// One database schema state, in a canonical order (by name) so two models
@@ -31,6 +32,11 @@ pub struct SqlSchema {
     pub namespaces: Vec<String>,
     /// `extensions = [...]` in the datasource.
     pub extensions: Vec<Extension>,
+    /// The schema leaves extensions alone: it does not enable the
+    /// `postgresqlExtensions` preview feature, without which Prisma neither
+    /// creates nor drops an extension, nor counts one as drift. A database
+    /// diffed against such a schema may have any extensions.
+    pub ignores_extensions: bool,
     pub enums: Vec<Enum>,
     pub tables: Vec<Table>,
 }
@@ -176,16 +182,31 @@ pub struct PrimaryKey {
     pub columns: Vec<IndexColumn>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Index {
     pub name: String,
     pub unique: bool,
     pub columns: Vec<IndexColumn>,
     /// `USING ...`; `None` is BTREE, PostgreSQL's default.
     pub method: Option<IndexMethod>,
-    /// A partial index's `WHERE` predicate, as written.
+    /// A partial index's `WHERE` predicate, as written (Prisma's spelling
+    /// from lowering, PostgreSQL's from introspection).
     pub predicate: Option<String>,
 }
+
+/// Two indexes are equal when their predicates mean the same condition,
+/// however each is spelled ([`predicate::same`]).
+impl PartialEq for Index {
+    fn eq(&self, other: &Index) -> bool {
+        self.name == other.name
+            && self.unique == other.unique
+            && self.columns == other.columns
+            && self.method == other.method
+            && predicate::same(self.predicate.as_deref(), other.predicate.as_deref())
+    }
+}
+
+impl Eq for Index {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IndexMethod {

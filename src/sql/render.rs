@@ -47,7 +47,12 @@ pub fn script(changes: &[Change]) -> String {
     }
     let mut empty = true;
     for change in changes {
-        let statements = statements(change);
+        // Prisma Migrate appends an added enum value; the schema's order is
+        // the lock-safe path's, which places it.
+        let statements = match change {
+            Change::AlterEnum(alter) => alter::alter_enum_appending(alter),
+            _ => statements(change),
+        };
         if statements.is_empty() {
             continue;
         }

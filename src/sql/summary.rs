@@ -365,6 +365,7 @@ mod tests {
         let to = SqlSchema {
             namespaces: vec!["audit".into()],
             extensions: vec![Extension { name: "citext".into(), schema: None, version: None }],
+            ignores_extensions: false,
             enums: vec![role(&["NURSE", "SURGEON", "AUDITOR"])],
             tables: vec![invoice, patient, event],
         };

@@ -16,7 +16,7 @@ use crate::collections::HashMap;
 
 use super::{Check, Ctx, closest};
 use crate::ast::{Arguments, Block, BlockKind, Expr, Property};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Span};
 
 pub(super) const CHECKS: &[Check] = &[
     Check::schema("the_datasource_targets_postgresql", the_datasource_targets_postgresql),
@@ -224,8 +224,16 @@ fn extensions_are_names_with_string_options(ctx: &mut Ctx) {
     let Some(property) = ctx.schema.datasource.and_then(|d| d.property("extensions")) else { return };
     for item in items(&property.value) {
         match item {
-            Expr::Constant(_) => {}
-            Expr::Function(_, args) => extension_options_are_named_strings(ctx, args),
+            Expr::Constant(name) => extension_name_has_no_dash(ctx, &name.name, name.span),
+            Expr::Function(name, args) => {
+                extension_name_has_no_dash(ctx, &name.name, name.span);
+                extension_options_are_named_strings(ctx, args);
+            }
+            Expr::String(text) if text.value().contains('-') => ctx.push(
+                Diagnostic::error("invalid-extension", item.span(), "an extension is named by an identifier")
+                    .label("found a string")
+                    .help(map_help(text.value())),
+            ),
             other => ctx.push(
                 Diagnostic::error("invalid-extension", other.span(), "an extension is named by an identifier")
                     .label(format!("found {}", describe(other)))
@@ -233,6 +241,25 @@ fn extensions_are_names_with_string_options(ctx: &mut Ctx) {
             ),
         }
     }
+}
+
+/// Prisma reads `uuid-ossp` as one name, then refuses the `-` in it.
+fn extension_name_has_no_dash(ctx: &mut Ctx, name: &str, span: Span) {
+    if name.contains('-') {
+        ctx.push(
+            Diagnostic::error("invalid-extension-name", span, "the character `-` is not allowed in extension names")
+                .label("Prisma refuses this name")
+                .help(map_help(name)),
+        );
+    }
+}
+
+/// How to name an extension whose PostgreSQL name has a `-`.
+fn map_help(name: &str) -> String {
+    format!(
+        "name it without the `-` and give PostgreSQL's name with `map:`, as in `{}(map: \"{name}\")`",
+        name.replace('-', "_")
+    )
 }
 
 fn extension_options_are_named_strings(ctx: &mut Ctx, args: &Arguments) {
@@ -420,6 +447,7 @@ fn describe(expr: &Expr) -> String {
         Expr::Number(n) => format!("the number `{}`", n.name),
         Expr::Constant(c) => format!("the bare word `{}`", c.name),
         Expr::Array(..) => "a list".to_owned(),
+        Expr::Object(..) => "an object".to_owned(),
         Expr::Function(name, _) => format!("a call to `{}()`", name.name),
     }
 }

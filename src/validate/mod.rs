@@ -23,6 +23,7 @@ mod datasource;
 mod lints;
 mod models;
 mod names;
+mod partial;
 mod relations;
 mod types;
 
@@ -76,6 +77,7 @@ const ALL: &[&[Check]] = &[
     names::CHECKS,
     types::CHECKS,
     attributes::CHECKS,
+    partial::CHECKS,
     models::CHECKS,
     relations::CHECKS,
     annotations::CHECKS,

@@ -3,6 +3,9 @@
 
 mod support;
 
+mod adopt;
+mod adoption;
+mod baseline;
 mod check_app;
 mod check_cli;
 mod check_live;

@@ -11,7 +11,7 @@ use crate::cli;
 use crate::commands::output::{Lines, errln, outln};
 use crate::commands::{Outcome, Session, replica_targets};
 use crate::db::url::Target;
-use crate::db::{apply, history, plan};
+use crate::db::{apply, history, plan, prisma};
 use crate::text::count;
 
 pub(in crate::commands) fn apply_cmd(ctx: &Session, args: cli::ApplyArgs) -> Result<Outcome> {
@@ -58,6 +58,17 @@ pub(super) async fn apply_to(
     let schema = &target.schema;
     let mut conn = connect(target, "apply", "apply migrations", args.dry_run).await?;
     let work = async |conn: &mut PgConnection| -> Result<Outcome> {
+        if prisma::built_without_ehrdb(conn, schema).await? {
+            return refused(
+                lines,
+                anyhow::anyhow!(
+                    "{} was built by Prisma Migrate (it has _prisma_migrations) and has no ehrdb history: applying \
+                     would create what it already has; record where it stands first with `ehrdb baseline \
+                     --from-prisma` (or `ehrdb adopt --database-url`)",
+                    target.shown
+                ),
+            );
+        }
         if !args.dry_run {
             history::ensure(conn, schema).await?;
         }

@@ -12,7 +12,7 @@ use crate::db::lock::Holder;
 use crate::db::plan::{Entry, State};
 use crate::db::prisma::PrismaHistory;
 use crate::db::url::Target;
-use crate::migrations::{Migration, SumError, split};
+use crate::migrations::{SumError, split};
 use crate::text::count;
 
 /// A progress bar on a terminal; one plain line per migration otherwise
@@ -234,7 +234,7 @@ pub fn status_json(target: &Target, entries: &[Entry], sum: Option<&SumError>, h
 }
 
 /// What `_prisma_migrations` holds, and where ehrdb's history could start.
-pub fn prisma_history(lines: &Lines, prisma: &PrismaHistory, migrations: &[Migration]) {
+pub fn prisma_history(lines: &Lines, prisma: &PrismaHistory) {
     let applied = prisma.migrations.iter().filter(|m| m.applied()).count();
     let rolled_back = prisma.migrations.iter().filter(|m| m.rolled_back).count();
     let unfinished = prisma.migrations.iter().filter(|m| m.finished_at.is_none() && !m.rolled_back).count();
@@ -252,19 +252,4 @@ pub fn prisma_history(lines: &Lines, prisma: &PrismaHistory, migrations: &[Migra
     }
     let Some(newest) = prisma.newest_applied() else { return };
     outln!(lines, "  newest applied: {} (finished {})", newest.name, newest.finished_at.as_deref().unwrap_or("?"));
-    match prisma.starting_point(migrations) {
-        Some(migration) if Some(migration.version.as_str()) == newest.version() => outln!(
-            lines,
-            "  ehrdb's {} has the same timestamp: `ehrdb baseline --from-prisma` records it and every migration \
-             before it",
-            migration.folder()
-        ),
-        Some(migration) => outln!(
-            lines,
-            "  the newest ehrdb migration not newer than it is {}: `ehrdb baseline --from-prisma` records it and \
-             every migration before it; check that they describe the same schema",
-            migration.folder()
-        ),
-        None => outln!(lines, "  no ehrdb migration is as old as it"),
-    }
 }

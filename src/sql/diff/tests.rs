@@ -92,7 +92,7 @@ pub(super) fn enumeration(name: &str, values: &[&str]) -> Enum {
 }
 
 pub(super) fn schema(enums: Vec<Enum>, tables: Vec<Table>) -> SqlSchema {
-    SqlSchema { namespaces: Vec::new(), extensions: Vec::new(), enums, tables }
+    SqlSchema { namespaces: Vec::new(), extensions: Vec::new(), ignores_extensions: false, enums, tables }
 }
 
 /// Plays `changes` on `start` on the simulator, and also checks the one

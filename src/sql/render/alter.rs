@@ -147,6 +147,23 @@ fn serial_sequence(table: &QualifiedName, column: &str) -> QualifiedName {
 
 /// Whether an enum change must recreate the type: a value is removed, or
 /// the values that stay change their order (PostgreSQL can only add).
+/// [`alter_enum`] as Prisma Migrate writes it: an added value is
+/// appended (`ADD VALUE 'X'`, wherever the schema lists it), so the type's
+/// order is the order values were added in. The differ ignores the order,
+/// so the database has no drift either way.
+pub(super) fn alter_enum_appending(alter: &AlterEnum) -> Vec<String> {
+    if must_recreate(alter) {
+        return alter_enum(alter);
+    }
+    let name = qualified(&alter.name);
+    alter
+        .to
+        .iter()
+        .filter(|value| !alter.from.contains(value))
+        .map(|value| format!("ALTER TYPE {name} ADD VALUE {};", literal(value)))
+        .collect()
+}
+
 fn must_recreate(alter: &AlterEnum) -> bool {
     let kept: Vec<&String> = alter.to.iter().filter(|v| alter.from.contains(v)).collect();
     let before: Vec<&String> = alter.from.iter().filter(|v| alter.to.contains(v)).collect();
@@ -269,4 +286,25 @@ pub(super) fn alter_enum(alter: &AlterEnum) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prisma_appends_added_enum_values_wherever_the_schema_lists_them() {
+        let alter = AlterEnum {
+            name: QualifiedName { schema: None, name: "Status".to_owned() },
+            from: vec!["B".to_owned(), "D".to_owned()],
+            to: ["A", "B", "C", "D"].map(str::to_owned).to_vec(),
+            columns: Vec::new(),
+        };
+        assert_eq!(
+            alter_enum_appending(&alter),
+            [r#"ALTER TYPE "Status" ADD VALUE 'A';"#, r#"ALTER TYPE "Status" ADD VALUE 'C';"#]
+        );
+        let removes = AlterEnum { to: vec!["D".to_owned()], ..alter };
+        assert_eq!(alter_enum_appending(&removes), alter_enum(&removes), "a removal recreates the type either way");
+    }
 }

@@ -197,11 +197,13 @@ fn value_fits(ctx: &mut Ctx, spec: &Spec, param: &str, kind: Kind, value: &Expr)
         Kind::Sort => return sort_fits(ctx, value),
         Kind::IndexType => return index_type_fits(ctx, value),
         Kind::Fields => return fields_fit(ctx, label, value),
+        // The object form's own rules are in `validate::partial`.
         Kind::Where => (
-            matches!(value, Expr::Function(name, args) if name.name == "raw" && args.items.len() == 1
+            matches!(value, Expr::Object(..))
+                || matches!(value, Expr::Function(name, args) if name.name == "raw" && args.items.len() == 1
                 && args.items[0].value.as_ref().is_some_and(|v| v.as_str().is_some())),
-            "`raw(\"...\")`",
-            "where: raw(\"status = 'active'\")".to_owned(),
+            "`raw(\"...\")` or an object",
+            "where: { status: \"ACTIVE\" }` or `where: raw(\"status = 'active'\")".to_owned(),
         ),
     };
     if kind == Kind::Where && fits && raw_condition(value).is_some_and(str::is_empty) {
@@ -323,6 +325,7 @@ pub(super) fn describe(value: &Expr) -> String {
         Expr::Number(n) => format!("the number `{}`", n.name),
         Expr::Constant(c) => format!("`{}`", c.name),
         Expr::Array(..) => "a list".to_owned(),
+        Expr::Object(..) => "an object".to_owned(),
         Expr::Function(name, _) => format!("the function `{}()`", name.name),
     }
 }

@@ -54,6 +54,7 @@ fn base() -> SqlSchema {
     SqlSchema {
         namespaces: vec!["audit".into()],
         extensions: vec![Extension { name: "pgcrypto".into(), schema: None, version: None }],
+        ignores_extensions: false,
         enums: vec![
             enumeration("Role", &["NURSE", "SURGEON", "ANAESTHETIST"]),
             enumeration("Status", &["DRAFT", "SIGNED"]),

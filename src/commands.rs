@@ -147,7 +147,8 @@ fn summary(diagnostics: &Diagnostics) -> String {
 fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, args.output.as_deref())?;
     let fragments = load(&config.schema_dir)?;
-    let checked = pipeline::check(fragments, config.prisma_version);
+    let mut checked = pipeline::check(fragments, config.prisma_version);
+    config.levels.apply_to_schema(&mut checked.diagnostics);
     let diagnostics = &checked.diagnostics;
     let counts = format!(
         "{} fragments, {} models, {} enums",
@@ -232,7 +233,8 @@ fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
 fn validate_cmd(ctx: &Session, args: cli::ValidateArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
     let fragments = load(&config.schema_dir)?;
-    let diagnostics = pipeline::check(fragments, config.prisma_version).diagnostics;
+    let mut diagnostics = pipeline::check(fragments, config.prisma_version).diagnostics;
+    config.levels.apply_to_schema(&mut diagnostics);
     ctx.report(&diagnostics, fragments, args.format)?;
     let failed = diagnostics.has_errors() || (args.deny_warnings && diagnostics.warnings() > 0);
     if args.format == OutputFormat::Human && diagnostics.is_empty() {

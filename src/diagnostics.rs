@@ -249,6 +249,15 @@ impl Diagnostics {
         self.items.iter()
     }
 
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.items.iter_mut()
+    }
+
+    /// Keeps the diagnostics `keep` says yes to, in their order.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
+    }
+
     /// Diagnostics ordered by file and position, as a reader scans them;
     /// ties keep the order in which they were found.
     pub fn sorted(&self) -> Vec<&Diagnostic> {

@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! commands     one function per subcommand, the only place that prints -> all below
-//! config       ehrdb.toml and the paths it resolves              -> cli
+//! config       ehrdb.toml and the paths it resolves              -> cli, levels
+//! levels       `[lints]`: a level for each lint code             -> validate, lint
 //! cli          the command line (clap)                           -> check (a default)
 //! check        the production-readiness audit                    -> pipeline, schema, sql, db
 //! db           PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
@@ -40,6 +41,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod fragments;
 pub mod input;
+pub mod levels;
 pub mod lint;
 pub mod merge;
 pub mod migrations;

@@ -18,7 +18,7 @@ use anyhow::{Result, bail};
 use futures_util::stream::{self, StreamExt};
 
 use super::database::{Wants, databases};
-use super::output::{Stream, stdout, stdoutln};
+use super::output::{Stream, stderrln, stdout, stdoutln};
 use super::{Outcome, Session, load, replica_targets};
 use crate::check::live::replication::Replica;
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
@@ -26,6 +26,7 @@ use crate::cli::{self, CheckFormat, Environment, FailOn};
 use crate::config::{Config, Overrides};
 use crate::db::pooler::Pooler;
 use crate::db::url::Target;
+use crate::levels::IgnoredCheck;
 use crate::migrations;
 
 pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> {
@@ -37,6 +38,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
     })?;
     let fragments = load(&config.schema_dir)?;
     let mut inputs = Inputs::new(fragments, config.prisma_version);
+    config.levels.apply_allows_only(&mut inputs.diagnostics);
     inputs.merged_path = config.output.clone();
     inputs.merged_on_disk = crate::input::read_text_if_exists(&config.output)?;
     match migrations::load(&config.migrations_dir) {
@@ -91,7 +93,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
             .await
     });
     if databases.is_empty() {
-        let report = report_of(&mut inputs, env)?;
+        let report = report_of(&mut inputs, env, &config.check_ignore)?;
         print(ctx, &args, &[(None, &report)], fail_on)?;
         return Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean });
     }
@@ -102,7 +104,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
         inputs.live = live;
         inputs.replicas = replicas;
         inputs.target = Some(database.target);
-        reports.push((database.name, report_of(&mut inputs, env)?));
+        reports.push((database.name, report_of(&mut inputs, env, &config.check_ignore)?));
     }
     let named: Vec<(Option<&str>, &Report)> = match reports.as_slice() {
         [(_, report)] => vec![(None, report)],
@@ -113,8 +115,11 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
 }
 
 /// The checks' verdicts on the inputs as they stand.
-fn report_of(inputs: &mut Inputs, env: Env) -> Result<Report> {
-    let findings = check::run(inputs, env);
+fn report_of(inputs: &mut Inputs, env: Env, ignored: &[IgnoredCheck]) -> Result<Report> {
+    let mut findings = check::run(inputs, env);
+    for note in ignore(&mut findings, ignored)? {
+        stderrln!("{note}");
+    }
     let database = inputs.target.as_ref().map(|t| t.shown.clone());
     let mut report = Report::new(findings, env, database, Connection::of(&inputs.live), now()?);
     report.application = inputs.application.as_ref().ok().map(|app| app.dir.clone());
@@ -219,4 +224,36 @@ fn now() -> Result<String> {
     let folder = migrations::folder_name(SystemTime::now(), "check")?;
     let (date, time) = (&folder[..8], &folder[9..13]);
     Ok(format!("{}-{}-{} {}:{} UTC", &date[..4], &date[4..6], &date[6..], &time[..2], &time[2..]))
+}
+
+/// Applies `[check.ignore]`: a failed or inconclusive finding of an
+/// ignored check becomes skipped, with the reason. Returns a note for each
+/// ignored check that passed (the entry can go); an id no check has is an
+/// error, placed in ehrdb.toml, with the closest id.
+fn ignore(findings: &mut [check::Finding], ignored: &[IgnoredCheck]) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for entry in ignored {
+        if !findings.iter().any(|f| f.id == entry.id) {
+            let ids = findings.iter().map(|f| f.id);
+            match crate::validate::closest(&entry.id, ids) {
+                Some(near) => bail!("{}: `{}` is not a check: did you mean {near}?", entry.place, entry.id),
+                None => {
+                    bail!("{}: `{}` is not a check (`ehrdb check --format json` lists the ids)", entry.place, entry.id)
+                }
+            }
+        }
+        let mut passed = true;
+        for finding in findings.iter_mut().filter(|f| f.id == entry.id) {
+            if matches!(finding.outcome, check::Outcome::Failed(_) | check::Outcome::Inconclusive(_)) {
+                finding.outcome = check::Outcome::Skipped(format!("ignored in ehrdb.toml: {}", entry.reason));
+                passed = false;
+            } else if !matches!(finding.outcome, check::Outcome::Passed) {
+                passed = false;
+            }
+        }
+        if passed {
+            notes.push(format!("note: {}: `{}` is ignored, but it passed: the entry can go", entry.place, entry.id));
+        }
+    }
+    Ok(notes)
 }

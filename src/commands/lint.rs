@@ -63,6 +63,7 @@ pub(super) fn lint_cmd(ctx: &Session, args: cli::LintArgs) -> Result<Outcome> {
             FileKind::Down => lint::lint_down(&sources, file, up, &context),
         });
     }
+    config.levels.apply_to_lint(&mut diagnostics);
     ctx.report_sources(&diagnostics, &sources, args.format)?;
     if args.format == OutputFormat::Human && diagnostics.is_empty() {
         match targets.len() {

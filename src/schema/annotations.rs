@@ -1,7 +1,9 @@
 //! ehrdb's own annotations, written in `///` doc comments so Prisma
 //! ignores them: `/// @ehrdb.immutable` makes a model's table append-only;
 //! `/// @ehrdb.immutable(allowUpdate: [a, b])` also permits UPDATEs that
-//! change only the listed columns.
+//! change only the listed columns; `/// @ehrdb.allow(code, ...)` on a
+//! block, field or enum value silences lints there (the validator's
+//! `allows` applies it).
 //!
 //! An annotation starts its doc comment line (`parse` reads one line).
 //! [`Block::immutable`] is how the stages read a model's annotation: the
@@ -15,7 +17,7 @@ use crate::ast::{Block, BlockKind, Ident};
 use crate::diagnostics::Span;
 
 /// The annotations ehrdb knows, by name (`immutable` for `@ehrdb.immutable`).
-pub(crate) const KNOWN: &[&str] = &["immutable"];
+pub(crate) const KNOWN: &[&str] = &["immutable", "allow"];
 
 /// A model's `@ehrdb.immutable` as written: the SQL stage turns it into
 /// triggers that refuse DELETE and TRUNCATE, and UPDATEs that change any

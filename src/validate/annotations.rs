@@ -90,7 +90,8 @@ fn every_annotation_is_known(ctx: &mut Ctx) {
         .label("ehrdb does not know this annotation");
         ctx.push(match closest(name, KNOWN.iter().copied()) {
             Some(suggestion) => diagnostic.help(format!("did you mean `@ehrdb.{suggestion}`?")),
-            None => diagnostic.help("ehrdb knows `@ehrdb.immutable` (append-only models)"),
+            None => diagnostic
+                .help("ehrdb knows `@ehrdb.immutable` (append-only models) and `@ehrdb.allow(code)` (silences lints)"),
         });
     }
 }
@@ -98,7 +99,8 @@ fn every_annotation_is_known(ctx: &mut Ctx) {
 fn annotations_sit_on_models(ctx: &mut Ctx) {
     for (site, annotation) in annotations(ctx) {
         let name = &annotation.name.name;
-        if !KNOWN.contains(&name.as_str()) {
+        // `@ehrdb.allow` sits on any block, field or value (`allows`).
+        if !KNOWN.contains(&name.as_str()) || name == "allow" {
             continue;
         }
         let (code, message, help) = match site {
@@ -140,6 +142,9 @@ fn a_model_is_annotated_once(ctx: &mut Ctx) {
         let mut seen: HashMap<compact_str::CompactString, Span> = HashMap::default();
         for annotation in block.doc.iter().filter_map(|c| parse::parse(c)?.ok()) {
             let name = &annotation.name.name;
+            if name == "allow" {
+                continue;
+            }
             match seen.get(name) {
                 Some(first) => ctx.push(
                     Diagnostic::error(

@@ -28,3 +28,5 @@ mod roundtrip;
 mod secrets;
 mod topology;
 mod validate;
+
+mod levels;

@@ -176,9 +176,8 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub schema: SchemaArgs,
 
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Exit 1 on warnings too.
     #[arg(long)]
@@ -275,9 +274,8 @@ pub struct LintArgs {
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<PathBuf>,
 
-    /// How to print the findings.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -402,6 +400,10 @@ pub enum CheckFormat {
     Json,
     /// An assessment document: summary, findings by area, action items.
     Markdown,
+    /// SARIF 2.1.0, for code scanning: failed findings at the schema's datasource.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per failed finding.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -476,6 +478,14 @@ pub struct CheckArgs {
     /// The application's folder, for the application area [default: `app` in ehrdb.toml, else the folder holding package.json above or beside the schema folder].
     #[arg(long, value_name = "DIR")]
     pub app: Option<PathBuf>,
+
+    /// Print only the score and how many findings of each outcome and severity (human or json).
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Exit 1 when more than N findings failed below --fail-on (the warnings of --format sarif and github).
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -500,4 +510,33 @@ pub enum DebugCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// How `validate` and `lint` print what they found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// rustc-style text on stderr.
+    Human,
+    /// One document with every diagnostic (its shape is in the README).
+    Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per diagnostic.
+    Github,
+}
+
+/// The report options `validate` and `lint` share.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Count the diagnostics per code instead of printing each (human or json).
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Exit 1 when there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
 }

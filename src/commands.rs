@@ -17,7 +17,7 @@ pub(crate) mod output;
 use output::{Stream, stderr, stderrln, stdout, stdoutln};
 
 use crate::ast::BlockKind;
-use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
+use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat, ReportFormat};
 use crate::config::{Config, Overrides};
 use crate::db::url::{Target, find_url, variable_url};
 use crate::diagnostics::{Diagnostics, Severity, Sources};
@@ -99,6 +99,38 @@ impl Session {
         }
         Ok(())
     }
+}
+
+impl Session {
+    /// Prints diagnostics as `--format` and `--summary` ask: text, JSON,
+    /// SARIF, GitHub workflow commands, or the counts per code.
+    fn report_as(&self, diagnostics: &Diagnostics, sources: &Sources, args: &cli::ReportArgs) -> Result<()> {
+        use crate::diagnostics::ci;
+        let results = || ci::results(diagnostics, sources);
+        match (args.format, args.summary) {
+            (ReportFormat::Human, false) => self.report_sources(diagnostics, sources, OutputFormat::Human)?,
+            (ReportFormat::Json, false) => self.report_sources(diagnostics, sources, OutputFormat::Json)?,
+            (ReportFormat::Human, true) => stdout!("{}", ci::summary(&results()).text()),
+            (ReportFormat::Json, true) => stdoutln!("{}", serde_json::to_string_pretty(&ci::summary(&results()))?),
+            (ReportFormat::Sarif, false) => stdoutln!("{}", serde_json::to_string_pretty(&ci::sarif(&results()))?),
+            (ReportFormat::Github, false) => stdout!("{}", ci::github(&results())),
+            (ReportFormat::Sarif | ReportFormat::Github, true) => {
+                anyhow::bail!("--summary counts for --format human or json; sarif and github list every diagnostic")
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `warnings` passes `--max-warnings` (eslint's: more than N
+/// fails), saying so on stderr.
+fn too_many_warnings(warnings: usize, max: Option<usize>) -> bool {
+    let Some(max) = max else { return false };
+    if warnings <= max {
+        return false;
+    }
+    stderrln!("{}: more than --max-warnings {max} allows", count(warnings, "warning"));
+    true
 }
 
 /// The database URL from `--database-url`, DATABASE_URL or `.env`, parsed
@@ -235,9 +267,11 @@ fn validate_cmd(ctx: &Session, args: cli::ValidateArgs) -> Result<Outcome> {
     let fragments = load(&config.schema_dir)?;
     let mut diagnostics = pipeline::check(fragments, config.prisma_version).diagnostics;
     config.levels.apply_to_schema(&mut diagnostics);
-    ctx.report(&diagnostics, fragments, args.format)?;
-    let failed = diagnostics.has_errors() || (args.deny_warnings && diagnostics.warnings() > 0);
-    if args.format == OutputFormat::Human && diagnostics.is_empty() {
+    ctx.report_as(&diagnostics, &fragments.sources, &args.report)?;
+    let failed = diagnostics.has_errors()
+        || (args.deny_warnings && diagnostics.warnings() > 0)
+        || too_many_warnings(diagnostics.warnings(), args.report.max_warnings);
+    if args.report.format == ReportFormat::Human && !args.report.summary && diagnostics.is_empty() {
         stdoutln!("{} fragments: no problems found", fragments.fragments.len());
     }
     Ok(if failed { Outcome::Found } else { Outcome::Clean })

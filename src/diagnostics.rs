@@ -14,6 +14,7 @@ use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
 
+pub mod ci;
 mod excerpt;
 
 use excerpt::Excerpt;

@@ -19,17 +19,21 @@ use futures_util::stream::{self, StreamExt};
 
 use super::database::{Wants, databases};
 use super::output::{Stream, stderrln, stdout, stdoutln};
-use super::{Outcome, Session, load, replica_targets};
+use super::{Outcome, Session, load, replica_targets, too_many_warnings};
 use crate::check::live::replication::Replica;
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
 use crate::cli::{self, CheckFormat, Environment, FailOn};
 use crate::config::{Config, Overrides};
 use crate::db::pooler::Pooler;
 use crate::db::url::Target;
+use crate::diagnostics::ci::{self, Place};
 use crate::levels::IgnoredCheck;
 use crate::migrations;
 
 pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> {
+    if args.summary && !matches!(args.format, CheckFormat::Human | CheckFormat::Json) {
+        bail!("--summary is for --format human or json");
+    }
     let config = Config::load(&Overrides {
         config: ctx.config.clone(),
         schema: args.schema.schema.clone(),
@@ -92,10 +96,12 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
             .collect()
             .await
     });
+    let place = datasource_place(&inputs);
     if databases.is_empty() {
         let report = report_of(&mut inputs, env, &config.check_ignore)?;
-        print(ctx, &args, &[(None, &report)], fail_on)?;
-        return Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean });
+        print(ctx, &args, &[(None, &report)], fail_on, &place)?;
+        let too_many = too_many_warnings(report::ci::warnings(&report, fail_on), args.max_warnings);
+        return Ok(if report.fails(fail_on) || too_many { Outcome::Found } else { Outcome::Clean });
     }
     let mut reports = Vec::new();
     for (database, (live, replicas)) in databases.into_iter().zip(answers) {
@@ -110,8 +116,11 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
         [(_, report)] => vec![(None, report)],
         several => several.iter().map(|(name, report)| (Some(name.as_str()), report)).collect(),
     };
-    print(ctx, &args, &named, fail_on)?;
-    Ok(if reports.iter().any(|(_, report)| report.fails(fail_on)) { Outcome::Found } else { Outcome::Clean })
+    print(ctx, &args, &named, fail_on, &place)?;
+    let warnings = reports.iter().map(|(_, report)| report::ci::warnings(report, fail_on)).sum();
+    let too_many = too_many_warnings(warnings, args.max_warnings);
+    let failed = reports.iter().any(|(_, report)| report.fails(fail_on));
+    Ok(if failed || too_many { Outcome::Found } else { Outcome::Clean })
 }
 
 /// The checks' verdicts on the inputs as they stand.
@@ -133,7 +142,43 @@ fn print(
     args: &cli::CheckArgs,
     reports: &[(Option<&str>, &Report)],
     fail_on: Option<Severity>,
+    place: &Place,
 ) -> Result<()> {
+    if matches!(args.format, CheckFormat::Sarif | CheckFormat::Github) {
+        let results: Vec<_> =
+            reports.iter().flat_map(|(name, report)| report::ci::results(report, fail_on, place, *name)).collect();
+        match args.format {
+            CheckFormat::Sarif => stdoutln!("{}", serde_json::to_string_pretty(&ci::sarif(&results))?),
+            _ => stdout!("{}", ci::github(&results)),
+        }
+        return Ok(());
+    }
+    if args.summary {
+        if let (CheckFormat::Json, [_, _, ..]) = (args.format, reports) {
+            let targets: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|(name, report)| serde_json::json!({ "name": name, "report": report::ci::summary_json(report, fail_on) }))
+                .collect();
+            let failed = reports.iter().any(|(_, report)| report.fails(fail_on));
+            let all = serde_json::json!({ "version": 1, "failed": failed, "targets": targets });
+            stdoutln!("{}", serde_json::to_string_pretty(&all)?);
+            return Ok(());
+        }
+        for (name, report) in reports {
+            match args.format {
+                CheckFormat::Json => {
+                    stdoutln!("{}", serde_json::to_string_pretty(&report::ci::summary_json(report, fail_on))?)
+                }
+                _ => {
+                    if let Some(name) = name {
+                        stdoutln!("==> {name}");
+                    }
+                    stdout!("{}", report::ci::summary_text(report));
+                }
+            }
+        }
+        return Ok(());
+    }
     if let (CheckFormat::Json, [_, _, ..]) = (args.format, reports) {
         let targets: Vec<serde_json::Value> = reports
             .iter()
@@ -157,6 +202,7 @@ fn print(
             CheckFormat::Human => stdout!("{}", report::human(report, ctx.color(Stream::Out))),
             CheckFormat::Json => stdoutln!("{}", serde_json::to_string_pretty(&report::json(report, fail_on))?),
             CheckFormat::Markdown => stdout!("{}", report::markdown(report)),
+            CheckFormat::Sarif | CheckFormat::Github => unreachable!("printed above"),
         }
         if name.is_some() {
             stdoutln!();
@@ -256,4 +302,26 @@ fn ignore(findings: &mut [check::Finding], ignored: &[IgnoredCheck]) -> Result<V
         }
     }
     Ok(notes)
+}
+
+/// Where CI shows the audit's findings: the schema's datasource block, else
+/// the first line of the first fragment.
+fn datasource_place(inputs: &Inputs) -> Place {
+    let sources = &inputs.fragments.sources;
+    match inputs.schema.datasource {
+        Some(block) => {
+            let file = sources.get(block.span.file);
+            let (line, column) = file.line_col(block.span.start as usize);
+            Place { file: file.path.clone(), line, column, end: Some(file.line_col(block.span.end as usize)) }
+        }
+        None => {
+            let file = inputs.fragments.fragments.first().map(|f| sources.get(f.ast.file).path.clone());
+            Place {
+                file: file.unwrap_or_else(|| inputs.merged_path.display().to_string()),
+                line: 1,
+                column: 1,
+                end: None,
+            }
+        }
+    }
 }

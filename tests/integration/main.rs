@@ -29,4 +29,5 @@ mod secrets;
 mod topology;
 mod validate;
 
+mod ci_output;
 mod levels;

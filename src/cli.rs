@@ -133,6 +133,25 @@ pub enum Command {
     /// Run one pipeline stage alone and print its result.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
+
+    /// Print a shell's completion script for ehrdb.
+    #[command(
+        after_help = "Examples:\n  ehrdb completions bash > ~/.local/share/bash-completion/completions/ehrdb\n  ehrdb completions zsh > ~/.zfunc/_ehrdb\n  ehrdb completions fish > ~/.config/fish/completions/ehrdb.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Write the manual pages: ehrdb(1) and one per command (ehrdb-validate(1), ...).
+    #[command(
+        after_help = "Examples:\n  ehrdb man | man -l -          # read ehrdb(1) now\n  ehrdb man --out /usr/local/share/man/man1"
+    )]
+    Man {
+        /// The folder to write the pages into (created if missing) [default: print ehrdb(1) to stdout].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Where the fragments are.

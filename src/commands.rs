@@ -13,6 +13,7 @@ mod database;
 mod lint;
 mod migrate;
 pub(crate) mod output;
+mod shell;
 
 use output::{Stream, stderr, stderrln, stdout, stdoutln};
 
@@ -50,6 +51,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Baseline(args) => database::baseline_cmd(&ctx, args),
         Command::Check(args) => check::check_cmd(&ctx, args),
         Command::Debug(command) => debug_cmd(command),
+        Command::Completions { shell } => shell::completions_cmd(shell),
+        Command::Man { out } => shell::man_cmd(out.as_deref()),
     }
 }
 

@@ -31,3 +31,4 @@ mod validate;
 
 mod ci_output;
 mod levels;
+mod shell;

@@ -152,6 +152,26 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Split one schema (a schema.prisma, or a Prisma multi-file folder) into domain fragments.
+    #[command(
+        after_help = "Examples:\n  ehrdb split schema.prisma --dry-run   # the plan, and why each model goes where\n  ehrdb split schema.prisma --out schema\n  ehrdb split prisma/schema --out schema\n\nBefore writing, the fragments are merged and lowered: ehrdb refuses to write them unless their SQL\nmodel is the input's. `[split]` in ehrdb.toml names the groups instead (group = [\"Model\", ...])."
+    )]
+    Split(SplitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// The schema to split: a file or a folder [default: the merged schema: `output` in ehrdb.toml, else schema.prisma].
+    #[arg(value_name = "SCHEMA")]
+    pub input: Option<PathBuf>,
+
+    /// The folder to write the fragments into, which must hold no *.prisma yet [default: schema, or `schema` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Print the plan and why each model goes where; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Where the fragments are.

@@ -14,6 +14,7 @@ mod lint;
 mod migrate;
 pub(crate) mod output;
 mod shell;
+mod split;
 
 use output::{Stream, stderr, stderrln, stdout, stdoutln};
 
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Debug(command) => debug_cmd(command),
         Command::Completions { shell } => shell::completions_cmd(shell),
         Command::Man { out } => shell::man_cmd(out.as_deref()),
+        Command::Split(args) => split::split_cmd(&ctx, args),
     }
 }
 

@@ -32,6 +32,7 @@ struct ConfigFile {
     migration_style: Option<crate::cli::MigrationStyle>,
     lints: Option<crate::levels::Table>,
     check: Option<CheckTable>,
+    split: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 /// `[check]`: what `ehrdb check` takes from the file.
@@ -76,6 +77,8 @@ pub struct Config {
     pub levels: crate::levels::Levels,
     /// `[check.ignore]`: findings the team accepts, with the reason.
     pub check_ignore: Vec<crate::levels::IgnoredCheck>,
+    /// `[split]`: fragment name -> the models `ehrdb split` puts in it.
+    pub split: Vec<(String, Vec<String>)>,
 }
 
 /// What the command line says about paths; each overrides the file.
@@ -150,6 +153,7 @@ impl Config {
             migration_style: file.migration_style.unwrap_or(crate::cli::MigrationStyle::Safe),
             levels,
             check_ignore,
+            split: file.split.unwrap_or_default().into_iter().collect(),
         })
     }
 }

@@ -13,6 +13,7 @@
 //! pipeline     fragments to a checked schema, the one entry      -> merge, validate, sql
 //! sql          the relational model: lower, diff, render         -> schema
 //! validate     the rules, their registry and scheduler           -> schema
+//! split        one schema into domain fragments                 -> merge, schema, format
 //! merge        fragments to one Schema; the canonical merged text -> schema, format
 //! schema       what the merged schema means                      -> fragments
 //! fragments    finding, reading and parsing the files            -> parse
@@ -51,6 +52,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod schema;
 pub mod secrets;
+pub mod split;
 pub mod sql;
 pub mod synth;
 pub mod text;

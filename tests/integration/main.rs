@@ -32,3 +32,4 @@ mod validate;
 mod ci_output;
 mod levels;
 mod shell;
+mod split;

@@ -139,6 +139,45 @@ pub enum Command {
     /// Run one pipeline stage alone and print its result.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
+
+    /// Print a shell's completion script for ehrdb.
+    #[command(
+        after_help = "Examples:\n  ehrdb completions bash > ~/.local/share/bash-completion/completions/ehrdb\n  ehrdb completions zsh > ~/.zfunc/_ehrdb\n  ehrdb completions fish > ~/.config/fish/completions/ehrdb.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Write the manual pages: ehrdb(1) and one per command (ehrdb-validate(1), ...).
+    #[command(
+        after_help = "Examples:\n  ehrdb man | man -l -          # read ehrdb(1) now\n  ehrdb man --out /usr/local/share/man/man1"
+    )]
+    Man {
+        /// The folder to write the pages into (created if missing) [default: print ehrdb(1) to stdout].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Split one schema (a schema.prisma, or a Prisma multi-file folder) into domain fragments.
+    #[command(
+        after_help = "Examples:\n  ehrdb split schema.prisma --dry-run   # the plan, and why each model goes where\n  ehrdb split schema.prisma --out schema\n  ehrdb split prisma/schema --out schema\n\nBefore writing, the fragments are merged and lowered: ehrdb refuses to write them unless their SQL\nmodel is the input's. `[split]` in ehrdb.toml names the groups instead (group = [\"Model\", ...])."
+    )]
+    Split(SplitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// The schema to split: a file or a folder [default: the merged schema: `output` in ehrdb.toml, else schema.prisma].
+    #[arg(value_name = "SCHEMA")]
+    pub input: Option<PathBuf>,
+
+    /// The folder to write the fragments into, which must hold no *.prisma yet [default: schema, or `schema` in ehrdb.toml].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Print the plan and why each model goes where; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Where the fragments are.
@@ -182,9 +221,8 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub schema: SchemaArgs,
 
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Exit 1 on warnings too.
     #[arg(long)]
@@ -281,9 +319,8 @@ pub struct LintArgs {
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<PathBuf>,
 
-    /// How to print the findings.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -438,6 +475,10 @@ pub enum CheckFormat {
     Json,
     /// An assessment document: summary, findings by area, action items.
     Markdown,
+    /// SARIF 2.1.0, for code scanning: failed findings at the schema's datasource.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per failed finding.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -512,6 +553,14 @@ pub struct CheckArgs {
     /// The application's folder, for the application area [default: `app` in ehrdb.toml, else the folder holding package.json above or beside the schema folder].
     #[arg(long, value_name = "DIR")]
     pub app: Option<PathBuf>,
+
+    /// Print only the score and how many findings of each outcome and severity (human or json).
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Exit 1 when more than N findings failed below --fail-on (the warnings of --format sarif and github).
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -536,4 +585,33 @@ pub enum DebugCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// How `validate` and `lint` print what they found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// rustc-style text on stderr.
+    Human,
+    /// One document with every diagnostic (its shape is in the README).
+    Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per diagnostic.
+    Github,
+}
+
+/// The report options `validate` and `lint` share.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Count the diagnostics per code instead of printing each (human or json).
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Exit 1 when there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
 }

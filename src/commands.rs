@@ -13,11 +13,13 @@ mod database;
 mod lint;
 mod migrate;
 pub(crate) mod output;
+mod shell;
+mod split;
 
 use output::{Stream, stderr, stderrln, stdout, stdoutln};
 
 use crate::ast::BlockKind;
-use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat};
+use crate::cli::{self, Cli, ColorChoice, Command, OutputFormat, ReportFormat};
 use crate::config::{Config, Overrides};
 use crate::db::url::{Target, find_url, variable_url};
 use crate::diagnostics::{Diagnostics, Severity, Sources};
@@ -51,6 +53,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Adopt(args) => database::adopt_cmd(&ctx, args),
         Command::Check(args) => check::check_cmd(&ctx, args),
         Command::Debug(command) => debug_cmd(command),
+        Command::Completions { shell } => shell::completions_cmd(shell),
+        Command::Man { out } => shell::man_cmd(out.as_deref()),
+        Command::Split(args) => split::split_cmd(&ctx, args),
     }
 }
 
@@ -102,6 +107,38 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Prints diagnostics as `--format` and `--summary` ask: text, JSON,
+    /// SARIF, GitHub workflow commands, or the counts per code.
+    fn report_as(&self, diagnostics: &Diagnostics, sources: &Sources, args: &cli::ReportArgs) -> Result<()> {
+        use crate::diagnostics::ci;
+        let results = || ci::results(diagnostics, sources);
+        match (args.format, args.summary) {
+            (ReportFormat::Human, false) => self.report_sources(diagnostics, sources, OutputFormat::Human)?,
+            (ReportFormat::Json, false) => self.report_sources(diagnostics, sources, OutputFormat::Json)?,
+            (ReportFormat::Human, true) => stdout!("{}", ci::summary(&results()).text()),
+            (ReportFormat::Json, true) => stdoutln!("{}", serde_json::to_string_pretty(&ci::summary(&results()))?),
+            (ReportFormat::Sarif, false) => stdoutln!("{}", serde_json::to_string_pretty(&ci::sarif(&results()))?),
+            (ReportFormat::Github, false) => stdout!("{}", ci::github(&results())),
+            (ReportFormat::Sarif | ReportFormat::Github, true) => {
+                anyhow::bail!("--summary counts for --format human or json; sarif and github list every diagnostic")
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `warnings` passes `--max-warnings` (eslint's: more than N
+/// fails), saying so on stderr.
+fn too_many_warnings(warnings: usize, max: Option<usize>) -> bool {
+    let Some(max) = max else { return false };
+    if warnings <= max {
+        return false;
+    }
+    stderrln!("{}: more than --max-warnings {max} allows", count(warnings, "warning"));
+    true
+}
+
 /// The database URL from `--database-url`, DATABASE_URL or `.env`, parsed
 /// with `base` as the folder for relative certificate paths, and the URL as
 /// written; `None` when there is none. Its secrets (and PGPASSWORD) are
@@ -148,7 +185,8 @@ fn summary(diagnostics: &Diagnostics) -> String {
 fn merge_cmd(ctx: &Session, args: cli::MergeArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, args.output.as_deref())?;
     let fragments = load(&config.schema_dir)?;
-    let checked = pipeline::check(fragments, config.prisma_version);
+    let mut checked = pipeline::check(fragments, config.prisma_version);
+    config.levels.apply_to_schema(&mut checked.diagnostics);
     let diagnostics = &checked.diagnostics;
     let counts = format!(
         "{} fragments, {} models, {} enums",
@@ -233,10 +271,13 @@ fn fmt_cmd(ctx: &Session, args: cli::FmtArgs) -> Result<Outcome> {
 fn validate_cmd(ctx: &Session, args: cli::ValidateArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
     let fragments = load(&config.schema_dir)?;
-    let diagnostics = pipeline::check(fragments, config.prisma_version).diagnostics;
-    ctx.report(&diagnostics, fragments, args.format)?;
-    let failed = diagnostics.has_errors() || (args.deny_warnings && diagnostics.warnings() > 0);
-    if args.format == OutputFormat::Human && diagnostics.is_empty() {
+    let mut diagnostics = pipeline::check(fragments, config.prisma_version).diagnostics;
+    config.levels.apply_to_schema(&mut diagnostics);
+    ctx.report_as(&diagnostics, &fragments.sources, &args.report)?;
+    let failed = diagnostics.has_errors()
+        || (args.deny_warnings && diagnostics.warnings() > 0)
+        || too_many_warnings(diagnostics.warnings(), args.report.max_warnings);
+    if args.report.format == ReportFormat::Human && !args.report.summary && diagnostics.is_empty() {
         stdoutln!("{} fragments: no problems found", fragments.fragments.len());
     }
     Ok(if failed { Outcome::Found } else { Outcome::Clean })

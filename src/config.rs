@@ -30,6 +30,17 @@ struct ConfigFile {
     ddl_lock_timeout: Option<u64>,
     ddl_retries: Option<u32>,
     migration_style: Option<crate::cli::MigrationStyle>,
+    lints: Option<crate::levels::Table>,
+    check: Option<CheckTable>,
+    split: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+/// `[check]`: what `ehrdb check` takes from the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckTable {
+    /// Finding id = the reason the team accepts it.
+    ignore: Option<crate::levels::Table>,
 }
 
 /// Settings after the file and the flags are combined.
@@ -62,6 +73,12 @@ pub struct Config {
     pub ddl_retries: Option<u32>,
     /// The path new migrations' SQL takes (migrate, diff --sql).
     pub migration_style: crate::cli::MigrationStyle,
+    /// `[lints]`: the level of each lint code it names.
+    pub levels: crate::levels::Levels,
+    /// `[check.ignore]`: findings the team accepts, with the reason.
+    pub check_ignore: Vec<crate::levels::IgnoredCheck>,
+    /// `[split]`: fragment name -> the models `ehrdb split` puts in it.
+    pub split: Vec<(String, Vec<String>)>,
 }
 
 /// What the command line says about paths; each overrides the file.
@@ -77,11 +94,18 @@ impl Config {
     /// Reads `--config`, else `./ehrdb.toml` if it exists, and applies the
     /// overrides. Paths in the file are relative to the file's folder.
     pub fn load(overrides: &Overrides) -> Result<Config> {
-        let (file, base) = match &overrides.config {
+        let ((mut file, text), base) = match &overrides.config {
             Some(path) => (read(path)?, path.parent().map(Path::to_path_buf).unwrap_or_default()),
             None if Path::new(FILE_NAME).exists() => (read(Path::new(FILE_NAME))?, PathBuf::new()),
-            None => (ConfigFile::default(), PathBuf::new()),
+            None => ((ConfigFile::default(), String::new()), PathBuf::new()),
         };
+        let levels =
+            crate::levels::Levels::from_table(&config_name(overrides), &text, file.lints.take().unwrap_or_default())?;
+        let check_ignore = crate::levels::ignored_checks(
+            &config_name(overrides),
+            &text,
+            file.check.take().and_then(|c| c.ignore).unwrap_or_default(),
+        )?;
         if let Some(version) = file.prisma_version {
             if version != 6 && version != 7 {
                 bail!("{}: prisma-version must be 6 or 7, not {version}", config_name(overrides));
@@ -127,6 +151,9 @@ impl Config {
             ddl_lock_timeout: file.ddl_lock_timeout,
             ddl_retries: file.ddl_retries,
             migration_style: file.migration_style.unwrap_or(crate::cli::MigrationStyle::Safe),
+            levels,
+            check_ignore,
+            split: file.split.unwrap_or_default().into_iter().collect(),
         })
     }
 }
@@ -135,9 +162,12 @@ fn config_name(overrides: &Overrides) -> String {
     overrides.config.as_ref().map_or_else(|| FILE_NAME.to_owned(), |p| p.display().to_string())
 }
 
-fn read(path: &Path) -> Result<ConfigFile> {
+/// The file, and its text for placing errors found later.
+fn read(path: &Path) -> Result<(ConfigFile, String)> {
     let text = crate::input::read_text(path)?;
-    toml::from_str(&text).map_err(|error| anyhow::anyhow!("{}: {}", path.display(), error.to_string().trim_end()))
+    let file = toml::from_str(&text)
+        .map_err(|error| anyhow::anyhow!("{}: {}", path.display(), error.to_string().trim_end()))?;
+    Ok((file, text))
 }
 
 fn join(base: &Path, path: &Path) -> PathBuf {

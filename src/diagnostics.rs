@@ -14,6 +14,7 @@ use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
 
+pub mod ci;
 mod excerpt;
 
 use excerpt::Excerpt;
@@ -247,6 +248,15 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.items.iter_mut()
+    }
+
+    /// Keeps the diagnostics `keep` says yes to, in their order.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
     }
 
     /// Diagnostics ordered by file and position, as a reader scans them;

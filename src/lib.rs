@@ -5,13 +5,15 @@
 //!
 //! ```text
 //! commands     one function per subcommand, the only place that prints -> all below
-//! config       ehrdb.toml and the paths it resolves              -> cli
+//! config       ehrdb.toml and the paths it resolves              -> cli, levels
+//! levels       `[lints]`: a level for each lint code             -> validate, lint
 //! cli          the command line (clap)                           -> check (a default)
 //! check        the production-readiness audit                    -> pipeline, schema, sql, db
 //! db           PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
 //! pipeline     fragments to a checked schema, the one entry      -> merge, validate, sql
 //! sql          the relational model: lower, diff, render         -> schema
 //! validate     the rules, their registry and scheduler           -> schema
+//! split        one schema into domain fragments                 -> merge, schema, format
 //! merge        fragments to one Schema; the canonical merged text -> schema, format
 //! schema       what the merged schema means                      -> fragments
 //! fragments    finding, reading and parsing the files            -> parse
@@ -40,6 +42,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod fragments;
 pub mod input;
+pub mod levels;
 pub mod lint;
 pub mod merge;
 pub mod migrations;
@@ -49,6 +52,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod schema;
 pub mod secrets;
+pub mod split;
 pub mod sql;
 pub mod synth;
 pub mod text;

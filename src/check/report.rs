@@ -7,6 +7,7 @@
 //! is documented in the README). The Markdown form reads as an assessment
 //! document ([`markdown`]).
 
+pub mod ci;
 mod markdown;
 
 use serde_json::{Value, json};

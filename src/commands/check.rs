@@ -18,17 +18,22 @@ use anyhow::{Result, bail};
 use futures_util::stream::{self, StreamExt};
 
 use super::database::{Wants, databases};
-use super::output::{Stream, stdout, stdoutln};
-use super::{Outcome, Session, load, replica_targets};
+use super::output::{Stream, stderrln, stdout, stdoutln};
+use super::{Outcome, Session, load, replica_targets, too_many_warnings};
 use crate::check::live::replication::Replica;
 use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
 use crate::cli::{self, CheckFormat, Environment, FailOn};
 use crate::config::{Config, Overrides};
 use crate::db::pooler::Pooler;
 use crate::db::url::Target;
+use crate::diagnostics::ci::{self, Place};
+use crate::levels::IgnoredCheck;
 use crate::migrations;
 
 pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> {
+    if args.summary && !matches!(args.format, CheckFormat::Human | CheckFormat::Json) {
+        bail!("--summary is for --format human or json");
+    }
     let config = Config::load(&Overrides {
         config: ctx.config.clone(),
         schema: args.schema.schema.clone(),
@@ -37,6 +42,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
     })?;
     let fragments = load(&config.schema_dir)?;
     let mut inputs = Inputs::new(fragments, config.prisma_version);
+    config.levels.apply_allows_only(&mut inputs.diagnostics);
     inputs.merged_path = config.output.clone();
     inputs.merged_on_disk = crate::input::read_text_if_exists(&config.output)?;
     match migrations::load(&config.migrations_dir) {
@@ -90,10 +96,12 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
             .collect()
             .await
     });
+    let place = datasource_place(&inputs);
     if databases.is_empty() {
-        let report = report_of(&mut inputs, env)?;
-        print(ctx, &args, &[(None, &report)], fail_on)?;
-        return Ok(if report.fails(fail_on) { Outcome::Found } else { Outcome::Clean });
+        let report = report_of(&mut inputs, env, &config.check_ignore)?;
+        print(ctx, &args, &[(None, &report)], fail_on, &place)?;
+        let too_many = too_many_warnings(report::ci::warnings(&report, fail_on), args.max_warnings);
+        return Ok(if report.fails(fail_on) || too_many { Outcome::Found } else { Outcome::Clean });
     }
     let mut reports = Vec::new();
     for (database, (live, replicas)) in databases.into_iter().zip(answers) {
@@ -102,19 +110,25 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
         inputs.live = live;
         inputs.replicas = replicas;
         inputs.target = Some(database.target);
-        reports.push((database.name, report_of(&mut inputs, env)?));
+        reports.push((database.name, report_of(&mut inputs, env, &config.check_ignore)?));
     }
     let named: Vec<(Option<&str>, &Report)> = match reports.as_slice() {
         [(_, report)] => vec![(None, report)],
         several => several.iter().map(|(name, report)| (Some(name.as_str()), report)).collect(),
     };
-    print(ctx, &args, &named, fail_on)?;
-    Ok(if reports.iter().any(|(_, report)| report.fails(fail_on)) { Outcome::Found } else { Outcome::Clean })
+    print(ctx, &args, &named, fail_on, &place)?;
+    let warnings = reports.iter().map(|(_, report)| report::ci::warnings(report, fail_on)).sum();
+    let too_many = too_many_warnings(warnings, args.max_warnings);
+    let failed = reports.iter().any(|(_, report)| report.fails(fail_on));
+    Ok(if failed || too_many { Outcome::Found } else { Outcome::Clean })
 }
 
 /// The checks' verdicts on the inputs as they stand.
-fn report_of(inputs: &mut Inputs, env: Env) -> Result<Report> {
-    let findings = check::run(inputs, env);
+fn report_of(inputs: &mut Inputs, env: Env, ignored: &[IgnoredCheck]) -> Result<Report> {
+    let mut findings = check::run(inputs, env);
+    for note in ignore(&mut findings, ignored)? {
+        stderrln!("{note}");
+    }
     let database = inputs.target.as_ref().map(|t| t.shown.clone());
     let mut report = Report::new(findings, env, database, Connection::of(&inputs.live), now()?);
     report.application = inputs.application.as_ref().ok().map(|app| app.dir.clone());
@@ -128,7 +142,43 @@ fn print(
     args: &cli::CheckArgs,
     reports: &[(Option<&str>, &Report)],
     fail_on: Option<Severity>,
+    place: &Place,
 ) -> Result<()> {
+    if matches!(args.format, CheckFormat::Sarif | CheckFormat::Github) {
+        let results: Vec<_> =
+            reports.iter().flat_map(|(name, report)| report::ci::results(report, fail_on, place, *name)).collect();
+        match args.format {
+            CheckFormat::Sarif => stdoutln!("{}", serde_json::to_string_pretty(&ci::sarif(&results))?),
+            _ => stdout!("{}", ci::github(&results)),
+        }
+        return Ok(());
+    }
+    if args.summary {
+        if let (CheckFormat::Json, [_, _, ..]) = (args.format, reports) {
+            let targets: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|(name, report)| serde_json::json!({ "name": name, "report": report::ci::summary_json(report, fail_on) }))
+                .collect();
+            let failed = reports.iter().any(|(_, report)| report.fails(fail_on));
+            let all = serde_json::json!({ "version": 1, "failed": failed, "targets": targets });
+            stdoutln!("{}", serde_json::to_string_pretty(&all)?);
+            return Ok(());
+        }
+        for (name, report) in reports {
+            match args.format {
+                CheckFormat::Json => {
+                    stdoutln!("{}", serde_json::to_string_pretty(&report::ci::summary_json(report, fail_on))?)
+                }
+                _ => {
+                    if let Some(name) = name {
+                        stdoutln!("==> {name}");
+                    }
+                    stdout!("{}", report::ci::summary_text(report));
+                }
+            }
+        }
+        return Ok(());
+    }
     if let (CheckFormat::Json, [_, _, ..]) = (args.format, reports) {
         let targets: Vec<serde_json::Value> = reports
             .iter()
@@ -152,6 +202,7 @@ fn print(
             CheckFormat::Human => stdout!("{}", report::human(report, ctx.color(Stream::Out))),
             CheckFormat::Json => stdoutln!("{}", serde_json::to_string_pretty(&report::json(report, fail_on))?),
             CheckFormat::Markdown => stdout!("{}", report::markdown(report)),
+            CheckFormat::Sarif | CheckFormat::Github => unreachable!("printed above"),
         }
         if name.is_some() {
             stdoutln!();
@@ -219,4 +270,58 @@ fn now() -> Result<String> {
     let folder = migrations::folder_name(SystemTime::now(), "check")?;
     let (date, time) = (&folder[..8], &folder[9..13]);
     Ok(format!("{}-{}-{} {}:{} UTC", &date[..4], &date[4..6], &date[6..], &time[..2], &time[2..]))
+}
+
+/// Applies `[check.ignore]`: a failed or inconclusive finding of an
+/// ignored check becomes skipped, with the reason. Returns a note for each
+/// ignored check that passed (the entry can go); an id no check has is an
+/// error, placed in ehrdb.toml, with the closest id.
+fn ignore(findings: &mut [check::Finding], ignored: &[IgnoredCheck]) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for entry in ignored {
+        if !findings.iter().any(|f| f.id == entry.id) {
+            let ids = findings.iter().map(|f| f.id);
+            match crate::validate::closest(&entry.id, ids) {
+                Some(near) => bail!("{}: `{}` is not a check: did you mean {near}?", entry.place, entry.id),
+                None => {
+                    bail!("{}: `{}` is not a check (`ehrdb check --format json` lists the ids)", entry.place, entry.id)
+                }
+            }
+        }
+        let mut passed = true;
+        for finding in findings.iter_mut().filter(|f| f.id == entry.id) {
+            if matches!(finding.outcome, check::Outcome::Failed(_) | check::Outcome::Inconclusive(_)) {
+                finding.outcome = check::Outcome::Skipped(format!("ignored in ehrdb.toml: {}", entry.reason));
+                passed = false;
+            } else if !matches!(finding.outcome, check::Outcome::Passed) {
+                passed = false;
+            }
+        }
+        if passed {
+            notes.push(format!("note: {}: `{}` is ignored, but it passed: the entry can go", entry.place, entry.id));
+        }
+    }
+    Ok(notes)
+}
+
+/// Where CI shows the audit's findings: the schema's datasource block, else
+/// the first line of the first fragment.
+fn datasource_place(inputs: &Inputs) -> Place {
+    let sources = &inputs.fragments.sources;
+    match inputs.schema.datasource {
+        Some(block) => {
+            let file = sources.get(block.span.file);
+            let (line, column) = file.line_col(block.span.start as usize);
+            Place { file: file.path.clone(), line, column, end: Some(file.line_col(block.span.end as usize)) }
+        }
+        None => {
+            let file = inputs.fragments.fragments.first().map(|f| sources.get(f.ast.file).path.clone());
+            Place {
+                file: file.unwrap_or_else(|| inputs.merged_path.display().to_string()),
+                line: 1,
+                column: 1,
+                end: None,
+            }
+        }
+    }
 }

@@ -17,7 +17,7 @@ use anyhow::{Context as _, Result, bail};
 
 use super::output::{stderrln, stdoutln};
 use super::{Outcome, Session, find_target};
-use crate::cli::{self, OutputFormat};
+use crate::cli::{self, ReportFormat};
 use crate::config::{Config, Overrides};
 use crate::db::{history, plan};
 use crate::diagnostics::{Diagnostics, Sources};
@@ -42,7 +42,7 @@ pub(super) fn lint_cmd(ctx: &Session, args: cli::LintArgs) -> Result<Outcome> {
         migrations: args.migrations.clone(),
     })?;
     let targets = if args.paths.is_empty() { default_targets(&config, &args)? } else { given(&config, &args.paths)? };
-    let context = schema_context(&config, args.format)?;
+    let context = schema_context(&config, args.report.format)?;
     let mut sources = Sources::new();
     let mut diagnostics = Diagnostics::new();
     let mut add =
@@ -63,21 +63,23 @@ pub(super) fn lint_cmd(ctx: &Session, args: cli::LintArgs) -> Result<Outcome> {
             FileKind::Down => lint::lint_down(&sources, file, up, &context),
         });
     }
-    ctx.report_sources(&diagnostics, &sources, args.format)?;
-    if args.format == OutputFormat::Human && diagnostics.is_empty() {
+    config.levels.apply_to_lint(&mut diagnostics);
+    ctx.report_as(&diagnostics, &sources, &args.report)?;
+    let too_many = super::too_many_warnings(diagnostics.warnings(), args.report.max_warnings);
+    if args.report.format == ReportFormat::Human && !args.report.summary && diagnostics.is_empty() {
         match targets.len() {
             0 => stdoutln!("nothing to lint: no pending migrations"),
             n => stdoutln!("{}: no problems found", count(n, "file")),
         }
     }
-    Ok(if diagnostics.has_errors() { Outcome::Found } else { Outcome::Clean })
+    Ok(if diagnostics.has_errors() || too_many { Outcome::Found } else { Outcome::Clean })
 }
 
 /// The context of the schema fragments, or an empty one when there is no
 /// schema folder (linting SQL outside a project).
-fn schema_context(config: &Config, format: OutputFormat) -> Result<lint::Context> {
+fn schema_context(config: &Config, format: ReportFormat) -> Result<lint::Context> {
     if !config.schema_dir.exists() {
-        if format == OutputFormat::Human {
+        if format == ReportFormat::Human {
             stderrln!(
                 "note: no schema folder at {}: the rules about immutable tables and the columns the application \
                  reads see only what the SQL itself declares",

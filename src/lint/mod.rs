@@ -76,7 +76,13 @@ pub(crate) struct Finding {
 
 /// Every code lint may report, squawk's and ehrdb's, in README order.
 pub fn codes() -> impl Iterator<Item = &'static str> {
-    squawk::RULES.iter().map(|(_, code, _)| *code).chain(rules::CODES.iter().map(|(code, _)| *code)).chain(META_CODES)
+    rule_codes().chain(META_CODES)
+}
+
+/// The codes of the rules, squawk's and ehrdb's: what `-- ehrdb:allow`
+/// accepts and `[lints]` in ehrdb.toml can set a level for.
+pub fn rule_codes() -> impl Iterator<Item = &'static str> {
+    squawk::RULES.iter().map(|(_, code, _)| *code).chain(rules::CODES.iter().map(|(code, _)| *code))
 }
 
 /// Codes about the file itself, which `-- ehrdb:allow` cannot accept.

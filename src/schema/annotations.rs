@@ -1,7 +1,9 @@
 //! ehrdb's own annotations, written in `///` doc comments so Prisma
 //! ignores them: `/// @ehrdb.immutable` makes a model's table append-only;
 //! `/// @ehrdb.immutable(allowUpdate: [a, b])` also permits UPDATEs that
-//! change only the listed columns.
+//! change only the listed columns; `/// @ehrdb.allow(code, ...)` on a
+//! block, field or enum value silences lints there (the validator's
+//! `allows` applies it).
 //!
 //! `/// @ehrdb.renamedFrom("oldName")` on a model, a field, an enum or an
 //! enum value says it was called `oldName` in the previous schema, so the
@@ -20,7 +22,7 @@ use crate::ast::{Block, BlockKind, Comment, Ident};
 use crate::diagnostics::Span;
 
 /// The annotations ehrdb knows, by name (`immutable` for `@ehrdb.immutable`).
-pub(crate) const KNOWN: &[&str] = &["immutable", RENAMED_FROM];
+pub(crate) const KNOWN: &[&str] = &["immutable", RENAMED_FROM, "allow"];
 
 /// `@ehrdb.renamedFrom("oldName")`'s name.
 pub(crate) const RENAMED_FROM: &str = "renamedFrom";

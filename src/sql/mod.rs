@@ -19,8 +19,8 @@ pub mod describe;
 pub mod diff;
 pub mod lower;
 pub mod predicate;
-pub mod render;
 pub mod renames;
+pub mod render;
 pub mod summary;
 
 /// One database schema state, in a canonical order (by name) so two models

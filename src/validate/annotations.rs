@@ -101,7 +101,7 @@ fn every_annotation_is_known(ctx: &mut Ctx) {
         ctx.push(match closest(name, KNOWN.iter().copied()) {
             Some(suggestion) => diagnostic.help(format!("did you mean `@ehrdb.{suggestion}`?")),
             None => diagnostic
-                .help("ehrdb knows `@ehrdb.immutable` (append-only models) and `@ehrdb.renamedFrom` (renames)"),
+                .help("ehrdb knows `@ehrdb.immutable` (append-only models), `@ehrdb.renamedFrom` (renames) and `@ehrdb.allow(code)` (silences lints)"),
         });
     }
 }
@@ -165,6 +165,9 @@ fn a_model_is_annotated_once(ctx: &mut Ctx) {
         let mut seen: HashMap<compact_str::CompactString, Span> = HashMap::default();
         for annotation in block.doc.iter().filter_map(|c| parse::parse(c)?.ok()) {
             let name = &annotation.name.name;
+            if name == "allow" {
+                continue;
+            }
             match seen.get(name) {
                 Some(first) => ctx.push(
                     Diagnostic::error(

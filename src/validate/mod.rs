@@ -16,6 +16,7 @@
 //! once per run, and attribute arguments read against their parameters
 //! ([`Args`]), so a rule is only the rule.
 
+mod allows;
 mod annotations;
 mod attributes;
 mod context;
@@ -70,6 +71,33 @@ impl Check {
         Check { name, run, reach: Reach::Block }
     }
 }
+
+/// The code of every warning the rules report, and `unused-allow`: what
+/// `/// @ehrdb.allow(...)` and `[lints]` in ehrdb.toml take. A test holds
+/// every fixture's warnings to this list.
+pub const LINTS: &[&str] = &[
+    "annotation-in-plain-comment",
+    "annotation-not-at-line-start",
+    "cascade-delete-into-immutable",
+    "deprecated-referential-integrity",
+    "duplicate-enum-label",
+    "enum-named-like-table",
+    "env-named-argument",
+    "fk-without-index",
+    "float-for-money",
+    "immutable-autoincrement-id",
+    "key-native-type-mismatch",
+    "native-type-length-out-of-range",
+    "renamed-preview-feature",
+    "set-default-without-default",
+    "set-null-into-immutable",
+    "set-null-on-required-key",
+    "stable-preview-feature",
+    "timestamp-without-time-zone",
+    "updated-at-on-immutable",
+    "unused-allow",
+    "where-unknown-enum-value",
+];
 
 /// Every rule, in the order they run.
 const ALL: &[&[Check]] = &[
@@ -177,6 +205,7 @@ pub fn validate_in_runs_of(blocks_per_run: usize, schema: &Schema, prisma_major:
             }
         }
     }
+    allows::apply(schema, diagnostics);
 }
 
 /// A piece of the work: a rule over the whole schema, or every block rule

@@ -32,3 +32,8 @@ mod roundtrip;
 mod secrets;
 mod topology;
 mod validate;
+
+mod ci_output;
+mod levels;
+mod shell;
+mod split;

@@ -140,3 +140,26 @@ fn block_rules_give_the_same_diagnostics_however_the_blocks_are_cut() {
     assert!(schemas.len() > 150, "only {} schemas", schemas.len());
     assert!(differ.is_empty(), "cut into runs of blocks, these give other diagnostics: {differ:?}");
 }
+
+#[test]
+fn every_warning_is_a_registered_lint_and_every_lint_is_shown_by_a_fixture() {
+    let mut raised = std::collections::BTreeSet::new();
+    for side in ["warn", "err"] {
+        for entry in std::fs::read_dir(fixtures().join("validate").join(side)).unwrap() {
+            let path = entry.unwrap().path();
+            let (_, diagnostics) = check(&path);
+            for d in diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
+                assert!(
+                    validate::LINTS.contains(&d.code),
+                    "{}: `{}` is not in validate::LINTS",
+                    path.display(),
+                    d.code
+                );
+                raised.insert(d.code);
+            }
+        }
+    }
+    let missing: Vec<&str> =
+        validate::LINTS.iter().copied().filter(|c| *c != "unused-allow" && !raised.contains(c)).collect();
+    assert!(missing.is_empty(), "lints no fixture raises: {missing:?}");
+}

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 
 mod check;
 mod database;
+mod diagram;
 mod lint;
 mod migrate;
 pub(crate) mod output;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Rollback(args) => database::rollback_cmd(&ctx, args),
         Command::Baseline(args) => database::baseline_cmd(&ctx, args),
         Command::Check(args) => check::check_cmd(&ctx, args),
+        Command::Diagram(args) => diagram::diagram_cmd(&ctx, args),
         Command::Debug(command) => debug_cmd(command),
     }
 }

@@ -9,20 +9,22 @@ use anyhow::{Context, Result, bail};
 
 use super::output::{Stream, stderr, stderrln, stdout, stdoutln};
 use super::{Outcome, Session};
-use crate::cli::{self, MigrationStyle, OutputFormat};
+use crate::cli::{self, DiagramLayout, MigrationStyle, OutputFormat};
 use crate::config::Config;
 use crate::fragments::Fragments;
 use crate::lint;
 use crate::migrations::{self, Migration};
 use crate::sql::{Change, Risk, SqlSchema, diff, render, summary};
 use crate::text::count;
-use crate::{merge, pipeline};
+use crate::{diagram, merge, pipeline};
 
 /// A schema state to compare: its relational model and the fragments it
 /// came from (a new migration records their merged text).
 struct State {
     schema: SqlSchema,
     fragments: &'static Fragments,
+    /// The merged schema, which `diff --diagram` draws.
+    checked: pipeline::Checked<'static>,
 }
 
 /// Reads the fragments or a schema file, validates them and lowers them.
@@ -36,7 +38,7 @@ fn state(ctx: &Session, config: &Config, path: &Path) -> Result<Option<State>> {
         stderrln!("{}: the schema has errors; fix them first", path.display());
         return Ok(None);
     };
-    Ok(Some(State { schema, fragments }))
+    Ok(Some(State { schema, fragments, checked }))
 }
 
 /// The newest migration's snapshot, or the empty schema before the first.
@@ -46,22 +48,35 @@ fn latest(migrations: &[Migration]) -> Option<PathBuf> {
 
 pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
     let config = ctx.config(&args.schema, None)?;
+    // `Some(None)`: the empty schema.
     let from = match args.from.as_str() {
-        "empty" => Some(SqlSchema::default()),
+        "empty" => Some(None),
         "latest" => {
             // Before the first migration there is no folder: the old state is empty.
             let migrations = migrations::load_or_empty(&config.migrations_dir)?.unwrap_or_default();
             match latest(&migrations) {
-                Some(snapshot) => state(ctx, &config, &snapshot)?.map(|s| s.schema),
-                None => Some(SqlSchema::default()),
+                Some(snapshot) => state(ctx, &config, &snapshot)?.map(Some),
+                None => Some(None),
             }
         }
-        path => state(ctx, &config, Path::new(path))?.map(|s| s.schema),
+        path => state(ctx, &config, Path::new(path))?.map(Some),
     };
     let to_path = args.to.clone().unwrap_or_else(|| config.schema_dir.clone());
     let (Some(from), Some(to)) = (from, state(ctx, &config, &to_path)?) else { return Ok(Outcome::Found) };
-    let changes = diff::diff(&from, &to.schema);
-    if args.sql {
+    let empty = SqlSchema::default();
+    let changes = diff::diff(from.as_ref().map_or(&empty, |s| &s.schema), &to.schema);
+    if let Some(format) = args.diagram {
+        if changes.is_empty() {
+            stdoutln!("no changes");
+        } else {
+            let old = match &from {
+                Some(state) => diagram::build(&state.checked.schema, &[])?,
+                None => diagram::Diagram::default(),
+            };
+            let marked = diagram::mark_changes(old, diagram::build(&to.checked.schema, &[])?, &changes);
+            stdout!("{}", super::diagram::render(&marked, format, DiagramLayout::Builtin)?);
+        }
+    } else if args.sql {
         stdout!("{}", script(args.migration_style.unwrap_or(config.migration_style), &changes));
     } else if changes.is_empty() {
         stdoutln!("no changes");

@@ -23,7 +23,7 @@ mod datasource;
 mod lints;
 mod models;
 mod names;
-mod relations;
+pub(crate) mod relations;
 mod types;
 
 pub(crate) use context::{Args, Ctx, closest};

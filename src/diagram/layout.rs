@@ -1,0 +1,256 @@
+//! Where the SVG's boxes, edges and labels go.
+//!
+//! Takes a [`Diagram`] and the size of every box and label (the SVG
+//! writer measures them) and returns a [`Placed`]: a rectangle per model,
+//! a curve per relation and a rectangle per label. `layout-rs` ranks and
+//! orders the boxes and routes the edges (Graphviz's method, in process,
+//! the same bytes on every machine). The labels are not its nodes: letting
+//! it reserve room for a hundred labels made the layout three times
+//! slower. ehrdb puts each label on a free stretch of its own edge instead.
+//! layout-rs does not route around boxes, so an edge may pass behind one;
+//! the SVG writer draws a faint dotted copy over the box there.
+
+use layout::core::base::Orientation;
+use layout::core::format::{ClipHandle, RenderBackend};
+use layout::core::geometry::Point as LayoutPoint;
+use layout::core::style::StyleAttr;
+use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
+use layout::topo::layout::VisualGraph;
+
+use super::Diagram;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A rectangle: its top-left corner and its size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    fn around(centre: Point, w: f64, h: f64) -> Rect {
+        Rect { x: centre.x - w / 2.0, y: centre.y - h / 2.0, w, h }
+    }
+
+    /// Whether the two share more than their edges, counting `gap` around
+    /// this one.
+    pub fn overlaps(&self, other: &Rect, gap: f64) -> bool {
+        self.x - gap < other.x + other.w
+            && other.x < self.x + self.w + gap
+            && self.y - gap < other.y + other.h
+            && other.y < self.y + self.h + gap
+    }
+
+    pub fn centre(&self) -> Point {
+        Point { x: self.x + self.w / 2.0, y: self.y + self.h / 2.0 }
+    }
+}
+
+/// Where everything goes, in SVG units, from (0, 0).
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub width: f64,
+    pub height: f64,
+    /// One per model.
+    pub boxes: Vec<Rect>,
+    /// One per relation: a cubic Bézier path (start, then control, control
+    /// and end point for each piece) from the `from` model to the `to` model.
+    pub edges: Vec<Vec<Point>>,
+    /// One per relation.
+    pub labels: Vec<Rect>,
+}
+
+/// Room kept free around the drawing.
+const MARGIN: f64 = 20.0;
+
+/// Lays the diagram out: `boxes` and `labels` are the sizes of the model
+/// boxes and relation labels, in diagram order.
+pub fn place(diagram: &Diagram, boxes: &[(f64, f64)], labels: &[(f64, f64)]) -> Placed {
+    let (mut rects, mut edges) = layout_rs(diagram, boxes);
+    // Into positive coordinates, with a margin.
+    let mut min = Point { x: f64::INFINITY, y: f64::INFINITY };
+    let mut max = Point { x: f64::NEG_INFINITY, y: f64::NEG_INFINITY };
+    let mut extend = |x: f64, y: f64| {
+        min.x = min.x.min(x);
+        min.y = min.y.min(y);
+        max.x = max.x.max(x);
+        max.y = max.y.max(y);
+    };
+    for r in &rects {
+        extend(r.x, r.y);
+        extend(r.x + r.w, r.y + r.h);
+    }
+    for p in edges.iter().flatten() {
+        extend(p.x, p.y);
+    }
+    if rects.is_empty() {
+        min = Point { x: 0.0, y: 0.0 };
+        max = min;
+    }
+    let (dx, dy) = (MARGIN - min.x, MARGIN - min.y);
+    for r in &mut rects {
+        r.x += dx;
+        r.y += dy;
+    }
+    for p in edges.iter_mut().flatten() {
+        p.x += dx;
+        p.y += dy;
+    }
+    let mut placed_labels: Vec<Rect> = Vec::with_capacity(labels.len());
+    for (edge, &(w, h)) in edges.iter().zip(labels) {
+        let label = place_label(edge, w, h, &rects, &placed_labels);
+        placed_labels.push(label);
+    }
+    let mut width = max.x - min.x + 2.0 * MARGIN;
+    let mut height = max.y - min.y + 2.0 * MARGIN;
+    for label in &placed_labels {
+        width = width.max(label.x + label.w + MARGIN);
+        height = height.max(label.y + label.h + MARGIN);
+    }
+    Placed { width, height, boxes: rects, edges, labels: placed_labels }
+}
+
+/// A point of a cubic Bézier path at `t` in 0..=1 of its whole length in
+/// pieces.
+fn point_at(path: &[Point], t: f64) -> Point {
+    let pieces = (path.len() - 1) / 3;
+    if pieces == 0 {
+        return path[0];
+    }
+    let scaled = (t * pieces as f64).min(pieces as f64 - 1e-9).max(0.0);
+    let piece = scaled as usize;
+    let u = scaled - piece as f64;
+    let [p0, p1, p2, p3] = [path[piece * 3], path[piece * 3 + 1], path[piece * 3 + 2], path[piece * 3 + 3]];
+    let v = 1.0 - u;
+    let (a, b, c, d) = (v * v * v, 3.0 * v * v * u, 3.0 * v * u * u, u * u * u);
+    Point { x: a * p0.x + b * p1.x + c * p2.x + d * p3.x, y: a * p0.y + b * p1.y + c * p2.y + d * p3.y }
+}
+
+/// The free spot for a `w` x `h` label nearest the middle of its edge:
+/// points along the edge, from the middle outwards, then the same a little
+/// to each side; the middle when none is free.
+fn place_label(edge: &[Point], w: f64, h: f64, boxes: &[Rect], labels: &[Rect]) -> Rect {
+    const STEPS: usize = 40;
+    let free = |r: &Rect| !boxes.iter().any(|b| b.overlaps(r, 2.0)) && !labels.iter().any(|l| l.overlaps(r, 1.0));
+    let mut ts: Vec<f64> = (1..STEPS).map(|i| i as f64 / STEPS as f64).collect();
+    ts.sort_by(|a, b| (a - 0.5).abs().total_cmp(&(b - 0.5).abs()));
+    for (ox, oy) in [(0.0, 0.0), (0.0, -h), (0.0, h), (-w / 2.0, 0.0), (w / 2.0, 0.0), (0.0, -2.0 * h), (0.0, 2.0 * h)]
+    {
+        for &t in &ts {
+            let p = point_at(edge, t);
+            let r = Rect::around(Point { x: p.x + ox, y: p.y + oy }, w, h);
+            if free(&r) {
+                return r;
+            }
+        }
+    }
+    Rect::around(point_at(edge, 0.5), w, h)
+}
+
+/// Records the edges layout-rs draws, by the relation each stands for.
+#[derive(Default)]
+struct Recorder {
+    arrows: Vec<(usize, Vec<Point>)>,
+}
+
+impl RenderBackend for Recorder {
+    fn draw_rect(&mut self, _: LayoutPoint, _: LayoutPoint, _: &StyleAttr, _: Option<String>, _: Option<ClipHandle>) {}
+
+    fn draw_line(&mut self, _: LayoutPoint, _: LayoutPoint, _: &StyleAttr, _: Option<String>) {}
+
+    fn draw_circle(&mut self, _: LayoutPoint, _: LayoutPoint, _: &StyleAttr, _: Option<String>) {}
+
+    fn draw_text(&mut self, _: LayoutPoint, _: &str, _: &StyleAttr) {}
+
+    fn draw_arrow(
+        &mut self,
+        path: &[(LayoutPoint, LayoutPoint)],
+        _: bool,
+        _: (bool, bool),
+        _: &StyleAttr,
+        properties: Option<String>,
+        _: &str,
+    ) {
+        if let Some(relation) = properties.and_then(|p| p.parse().ok()) {
+            self.arrows.push((relation, bezier(path)));
+        }
+    }
+
+    fn create_clip(&mut self, _: LayoutPoint, _: LayoutPoint, _: usize) -> ClipHandle {
+        0
+    }
+}
+
+/// layout-rs's path as cubic pieces. It gives the start and the control
+/// point leaving it, then for each further point the control point
+/// entering it and the point; the control point leaving a middle point
+/// mirrors the one entering it (SVG's `S`).
+fn bezier(path: &[(LayoutPoint, LayoutPoint)]) -> Vec<Point> {
+    let p = |q: LayoutPoint| Point { x: q.x, y: q.y };
+    let mut out = vec![p(path[0].0)];
+    let mut leaving = p(path[0].1);
+    for &(entering, point) in &path[1..] {
+        let (entering, point) = (p(entering), p(point));
+        out.extend([leaving, entering, point]);
+        leaving = Point { x: 2.0 * point.x - entering.x, y: 2.0 * point.y - entering.y };
+    }
+    out
+}
+
+/// The direction layout-rs ranks in.
+const ORIENTATION: Orientation = Orientation::TopToBottom;
+
+/// Boxes and edge paths as layout-rs places them.
+fn layout_rs(diagram: &Diagram, sizes: &[(f64, f64)]) -> (Vec<Rect>, Vec<Vec<Point>>) {
+    let mut graph = VisualGraph::new(ORIENTATION);
+    let handles: Vec<_> = sizes
+        .iter()
+        .map(|&(w, h)| {
+            graph.add_node(Element::create(
+                ShapeKind::new_box(""),
+                StyleAttr::simple(),
+                ORIENTATION,
+                LayoutPoint::new(w, h),
+            ))
+        })
+        .collect();
+    // The referenced model first, so the models many others point at rank
+    // above them. The relation's index rides along as the arrow's
+    // properties: layout-rs draws edges in its own order, and turns some
+    // round to keep the graph acyclic.
+    for (i, relation) in diagram.relations.iter().enumerate() {
+        let arrow = Arrow { properties: Some(i.to_string()), ..Arrow::default() };
+        graph.add_edge(arrow, handles[relation.to], handles[relation.from]);
+    }
+    let mut recorder = Recorder::default();
+    graph.do_it(false, false, false, &mut recorder);
+    let rects: Vec<Rect> = handles
+        .iter()
+        .zip(sizes)
+        .map(|(&handle, &(w, h))| {
+            let centre = graph.pos(handle).center();
+            Rect::around(Point { x: centre.x, y: centre.y }, w, h)
+        })
+        .collect();
+    let mut edges = vec![Vec::new(); diagram.relations.len()];
+    for (i, mut path) in recorder.arrows {
+        let from = rects[diagram.relations[i].from].centre();
+        let (start, end) = (path[0], path[path.len() - 1]);
+        if distance(end, from) < distance(start, from) {
+            path.reverse();
+        }
+        edges[i] = path;
+    }
+    (rects, edges)
+}
+
+fn distance(a: Point, b: Point) -> f64 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}

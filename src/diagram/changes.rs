@@ -158,3 +158,67 @@ fn table_of(change: &Change) -> Option<&QualifiedName> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagram::Keys;
+
+    fn row(name: &str, ty: &str, column: Option<&str>) -> Row {
+        Row {
+            name: name.to_owned(),
+            ty: ty.to_owned(),
+            column: column.map(str::to_owned),
+            keys: Keys::default(),
+            enum_values: None,
+            updatable: false,
+            mark: Mark::Same,
+        }
+    }
+
+    fn model(rows: Vec<Row>) -> ModelBox {
+        ModelBox {
+            name: "Patient".to_owned(),
+            table: "patients".to_owned(),
+            domain: 0,
+            faded: false,
+            immutable: false,
+            mark: Mark::Same,
+            rows,
+        }
+    }
+
+    #[test]
+    fn rows_are_matched_by_column_and_marked() {
+        let old = model(vec![
+            row("id", "String", None),
+            row("surname", "String", Some("family_name")),
+            row("born", "DateTime", Some("born")),
+            row("weight", "Int", None),
+            row("legacy", "String?", None),
+        ]);
+        let mut new = model(vec![
+            // Renamed, same column: the same field.
+            row("id", "String", None),
+            row("familyName", "String", Some("family_name")),
+            // Same type text, but the differ alters the column (a new @db type).
+            row("born", "DateTime", None),
+            row("weight", "Decimal", None),
+            row("nhsNumber", "String?", Some("nhs_number")),
+        ]);
+        let altered: HashSet<(String, String)> = [("patients".to_owned(), "born".to_owned())].into_iter().collect();
+        mark_rows(&mut new, &old, &altered);
+        let marks: Vec<(&str, Mark)> = new.rows.iter().map(|r| (r.name.as_str(), r.mark)).collect();
+        assert_eq!(
+            marks,
+            [
+                ("id", Mark::Same),
+                ("familyName", Mark::Same),
+                ("born", Mark::Changed),
+                ("weight", Mark::Changed),
+                ("nhsNumber", Mark::Added),
+                ("legacy", Mark::Removed),
+            ]
+        );
+    }
+}

@@ -103,6 +103,7 @@ pub fn place(diagram: &Diagram, boxes: &[(f64, f64)], labels: &[(f64, f64)]) -> 
         p.x += dx;
         p.y += dy;
     }
+    spread_ends(diagram, &rects, &mut edges);
     let mut placed_labels: Vec<Rect> = Vec::with_capacity(labels.len());
     for (edge, &(w, h)) in edges.iter().zip(labels) {
         let label = place_label(edge, w, h, &rects, &placed_labels);
@@ -115,6 +116,83 @@ pub fn place(diagram: &Diagram, boxes: &[(f64, f64)], labels: &[(f64, f64)]) -> 
         height = height.max(label.y + label.h + MARGIN);
     }
     Placed { width, height, boxes: rects, edges, labels: placed_labels }
+}
+
+/// The side of a box an edge ends on.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Side {
+    Top,
+    Bottom,
+    Left,
+    Right,
+}
+
+fn side_of(rect: &Rect, p: Point) -> Side {
+    let distances = [
+        ((p.y - rect.y).abs(), Side::Top),
+        ((p.y - rect.y - rect.h).abs(), Side::Bottom),
+        ((p.x - rect.x).abs(), Side::Left),
+        ((p.x - rect.x - rect.w).abs(), Side::Right),
+    ];
+    distances.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, side)| side).expect("four sides")
+}
+
+/// Spreads the ends that meet on one side of a box along it, in the order
+/// of where their edges go, so each crow's foot stays apart and each edge
+/// can be followed to its own end. layout-rs aims every edge at the
+/// middle of the box, so a model many others point at has a dozen ends in
+/// one spot.
+fn spread_ends(diagram: &Diagram, rects: &[Rect], edges: &mut [Vec<Point>]) {
+    const GAP: f64 = 12.0;
+    // (box, side) -> (edge, whether its start), in edge order.
+    let mut ends: std::collections::BTreeMap<(usize, Side), Vec<(usize, bool)>> = Default::default();
+    for (i, (relation, path)) in diagram.relations.iter().zip(edges.iter()).enumerate() {
+        if path.len() < 4 {
+            continue;
+        }
+        ends.entry((relation.from, side_of(&rects[relation.from], path[0]))).or_default().push((i, true));
+        let last = path[path.len() - 1];
+        ends.entry((relation.to, side_of(&rects[relation.to], last))).or_default().push((i, false));
+    }
+    for ((model, side), mut group) in ends {
+        if group.len() < 2 {
+            continue;
+        }
+        let rect = rects[model];
+        let horizontal = matches!(side, Side::Top | Side::Bottom);
+        let along = |p: Point| if horizontal { p.x } else { p.y };
+        // Where each edge heads: the far end of its first piece.
+        let heading = |&(edge, start): &(usize, bool)| {
+            let path = &edges[edge];
+            along(if start { path[3] } else { path[path.len() - 4] })
+        };
+        group.sort_by(|a, b| heading(a).total_cmp(&heading(b)).then(a.cmp(b)));
+        let (low, high) = if horizontal { (rect.x, rect.x + rect.w) } else { (rect.y, rect.y + rect.h) };
+        let gap = GAP.min((high - low) / (group.len() + 1) as f64);
+        let span = gap * (group.len() - 1) as f64;
+        let mean = group
+            .iter()
+            .map(|&(edge, start)| {
+                let path = &edges[edge];
+                along(if start { path[0] } else { path[path.len() - 1] })
+            })
+            .sum::<f64>()
+            / group.len() as f64;
+        let first = (mean - span / 2.0).clamp(low + gap / 2.0, (high - gap / 2.0 - span).max(low + gap / 2.0));
+        for (k, &(edge, start)) in group.iter().enumerate() {
+            let path = &mut edges[edge];
+            let n = path.len();
+            let (end, control) = if start { (0, 1) } else { (n - 1, n - 2) };
+            let delta = first + gap * k as f64 - along(path[end]);
+            for index in [end, control] {
+                if horizontal {
+                    path[index].x += delta;
+                } else {
+                    path[index].y += delta;
+                }
+            }
+        }
+    }
 }
 
 /// A point of a cubic Bézier path at `t` in 0..=1 of its whole length in
@@ -253,4 +331,97 @@ fn layout_rs(diagram: &Diagram, sizes: &[(f64, f64)]) -> (Vec<Rect>, Vec<Vec<Poi
 
 fn distance(a: Point, b: Point) -> f64 {
     ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagram::{Cardinality, Mark, ModelBox, Relation};
+
+    fn model(name: &str) -> ModelBox {
+        ModelBox {
+            name: name.to_owned(),
+            table: name.to_owned(),
+            domain: 0,
+            faded: false,
+            immutable: false,
+            mark: Mark::Same,
+            rows: Vec::new(),
+        }
+    }
+
+    fn relation(from: usize, to: usize) -> Relation {
+        Relation {
+            from,
+            to,
+            cardinality: Cardinality::ManyToOne,
+            from_field: "a".to_owned(),
+            to_field: "b".to_owned(),
+            optional: false,
+            label: "a".to_owned(),
+            mark: Mark::Same,
+        }
+    }
+
+    #[test]
+    fn a_path_runs_from_its_start_to_its_end() {
+        let p = |x, y| Point { x, y };
+        let path =
+            [p(0.0, 0.0), p(0.0, 10.0), p(10.0, 10.0), p(10.0, 20.0), p(10.0, 30.0), p(20.0, 30.0), p(20.0, 40.0)];
+        assert_eq!(point_at(&path, 0.0), p(0.0, 0.0));
+        assert_eq!(point_at(&path, 0.5), p(10.0, 20.0));
+        let end = point_at(&path, 1.0);
+        assert!((end.x - 20.0).abs() < 1e-6 && (end.y - 40.0).abs() < 1e-6, "{end:?}");
+    }
+
+    #[test]
+    fn a_label_leaves_the_middle_of_its_edge_when_a_box_is_there() {
+        let p = |x, y| Point { x, y };
+        let edge = [p(0.0, 0.0), p(0.0, 100.0), p(0.0, 200.0), p(0.0, 300.0)];
+        let obstacle = Rect { x: -50.0, y: 120.0, w: 100.0, h: 60.0 };
+        let label = place_label(&edge, 40.0, 14.0, &[obstacle], &[]);
+        assert!(!label.overlaps(&obstacle, 2.0), "{label:?}");
+        assert!((label.centre().x).abs() < 1e-6, "still on its edge: {label:?}");
+        let second = place_label(&edge, 40.0, 14.0, &[obstacle], &[label]);
+        assert!(!second.overlaps(&label, 1.0) && !second.overlaps(&obstacle, 2.0), "{second:?}");
+    }
+
+    #[test]
+    fn boxes_do_not_overlap_and_every_edge_joins_its_two_boxes() {
+        let diagram = Diagram {
+            domains: vec!["a".to_owned()],
+            models: ["Patient", "Visit", "Note", "Ward"].map(model).to_vec(),
+            relations: vec![relation(1, 0), relation(2, 1), relation(2, 0), relation(0, 3), relation(2, 2)],
+        };
+        let sizes = [(200.0, 120.0), (160.0, 80.0), (180.0, 100.0), (120.0, 60.0)];
+        let placed = place(&diagram, &sizes, &[(30.0, 14.0); 5]);
+        for (i, a) in placed.boxes.iter().enumerate() {
+            assert_eq!((a.w, a.h), sizes[i]);
+            for b in &placed.boxes[i + 1..] {
+                assert!(!a.overlaps(b, 0.0), "{a:?} {b:?}");
+            }
+        }
+        let near = |p: Point, r: &Rect| {
+            p.x >= r.x - 1.0 && p.x <= r.x + r.w + 1.0 && p.y >= r.y - 1.0 && p.y <= r.y + r.h + 1.0
+        };
+        for (relation, edge) in diagram.relations.iter().zip(&placed.edges) {
+            assert!(edge.len() >= 4 && (edge.len() - 1) % 3 == 0, "{edge:?}");
+            assert!(near(edge[0], &placed.boxes[relation.from]), "{edge:?}");
+            assert!(near(edge[edge.len() - 1], &placed.boxes[relation.to]), "{edge:?}");
+        }
+    }
+
+    #[test]
+    fn ends_on_one_side_of_a_box_are_spread_apart() {
+        let diagram = Diagram {
+            domains: vec!["a".to_owned()],
+            models: ["User", "A", "B", "C"].map(model).to_vec(),
+            relations: vec![relation(1, 0), relation(2, 0), relation(3, 0)],
+        };
+        let placed =
+            place(&diagram, &[(300.0, 100.0), (100.0, 60.0), (100.0, 60.0), (100.0, 60.0)], &[(10.0, 14.0); 3]);
+        let mut xs: Vec<f64> = placed.edges.iter().map(|e| e[e.len() - 1].x).collect();
+        xs.sort_by(f64::total_cmp);
+        assert!(xs.windows(2).all(|w| w[1] - w[0] >= 11.9), "{xs:?}");
+    }
 }

@@ -159,6 +159,9 @@ fn legend(out: &mut String, diagram: &Diagram) {
     out.push_str("<g id=\"legend\">\n");
     let mut x = PAD + 12.0;
     for (domain, name) in diagram.domains.iter().enumerate() {
+        if !diagram.models.iter().any(|m| m.domain == domain) {
+            continue;
+        }
         let (fill, line) = colours(domain);
         let _ = writeln!(
             out,

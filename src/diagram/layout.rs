@@ -319,7 +319,12 @@ fn layout_rs(diagram: &Diagram, sizes: &[(f64, f64)]) -> (Vec<Rect>, Vec<Vec<Poi
         .collect();
     let mut edges = vec![Vec::new(); diagram.relations.len()];
     for (i, mut path) in recorder.arrows {
-        let from = rects[diagram.relations[i].from].centre();
+        let relation = &diagram.relations[i];
+        if relation.from == relation.to {
+            edges[i] = self_loop(&rects[relation.from]);
+            continue;
+        }
+        let from = rects[relation.from].centre();
         let (start, end) = (path[0], path[path.len() - 1]);
         if distance(end, from) < distance(start, from) {
             path.reverse();
@@ -327,6 +332,20 @@ fn layout_rs(diagram: &Diagram, sizes: &[(f64, f64)]) -> (Vec<Rect>, Vec<Vec<Poi
         edges[i] = path;
     }
     (rects, edges)
+}
+
+/// A relation of a model with itself: a loop out of the right side of its
+/// box, wide enough for both ends' marks (layout-rs's loop runs through a
+/// point beside the box, too tight for them).
+fn self_loop(rect: &Rect) -> Vec<Point> {
+    let right = rect.x + rect.w;
+    let (top, bottom) = (rect.y + 10.0, rect.y + 10.0 + (rect.h - 20.0).min(40.0));
+    vec![
+        Point { x: right, y: top },
+        Point { x: right + 60.0, y: top - 10.0 },
+        Point { x: right + 60.0, y: bottom + 10.0 },
+        Point { x: right, y: bottom },
+    ]
 }
 
 fn distance(a: Point, b: Point) -> f64 {

@@ -134,7 +134,7 @@ pub(crate) fn draw(diagram: &Diagram, placed: &Placed) -> String {
         draw_model(&mut out, diagram, model, rect);
     }
     // Where an edge passes behind a box, a faint dotted copy shows it.
-    out.push_str("</g>\n<g id=\"crossings\" clip-path=\"url(#boxes)\" fill=\"none\" stroke-width=\"1\" stroke-dasharray=\"1 3\" opacity=\"0.6\">\n");
+    out.push_str("</g>\n<g id=\"crossings\" clip-path=\"url(#boxes)\" fill=\"none\" stroke-width=\"1\" stroke-dasharray=\"1 3\" opacity=\"0.45\">\n");
     for (relation, path) in diagram.relations.iter().zip(&placed.edges) {
         let (_, line) = colours(diagram.models[relation.from].domain);
         let _ = writeln!(out, "<path d=\"{}\" stroke=\"{line}\"/>", path_data(path));

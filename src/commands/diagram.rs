@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context as _, Result, bail};
 
-use super::output::{stderrln, stdout, stdoutln};
+use super::output::{self, Stream, stderrln, stdoutln};
 use super::{Outcome, Session, load, write_if_changed};
 use crate::cli::{self, DiagramFormat, DiagramLayout, OutputFormat};
 use crate::diagram::{self, Diagram};
@@ -35,7 +35,7 @@ pub(super) fn diagram_cmd(ctx: &Session, args: cli::DiagramArgs) -> Result<Outco
     let text = render(&diagram, args.format, args.layout)?;
     let counts = format!("{}, {}", count(diagram.models.len(), "model"), count(diagram.relations.len(), "relation"));
     let Some(out) = &args.out else {
-        stdout!("{text}");
+        output::write(Stream::Out, &text);
         return Ok(Outcome::Clean);
     };
     if args.check {

@@ -18,6 +18,7 @@ use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
 use super::Diagram;
+use crate::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
@@ -300,10 +301,19 @@ fn layout_rs(diagram: &Diagram, sizes: &[(f64, f64)]) -> (Vec<Rect>, Vec<Vec<Poi
         })
         .collect();
     // The referenced model first, so the models many others point at rank
-    // above them. The relation's index rides along as the arrow's
-    // properties: layout-rs draws edges in its own order, and turns some
-    // round to keep the graph acyclic.
+    // above them. One edge per pair of models, none for a model's relation
+    // with itself: the layout's time goes into reducing crossings, which
+    // grows with the square of the edges crossing each rank, and the other
+    // relations of a pair follow the first one's path. The relation's
+    // index rides along as the arrow's properties: layout-rs draws edges in
+    // its own order, and turns some round to keep the graph acyclic.
+    let mut first_of_pair: HashMap<(usize, usize), usize> = HashMap::default();
     for (i, relation) in diagram.relations.iter().enumerate() {
+        let pair = (relation.from.min(relation.to), relation.from.max(relation.to));
+        if relation.from == relation.to || first_of_pair.contains_key(&pair) {
+            continue;
+        }
+        first_of_pair.insert(pair, i);
         let arrow = Arrow { properties: Some(i.to_string()), ..Arrow::default() };
         graph.add_edge(arrow, handles[relation.to], handles[relation.from]);
     }
@@ -317,21 +327,60 @@ fn layout_rs(diagram: &Diagram, sizes: &[(f64, f64)]) -> (Vec<Rect>, Vec<Vec<Poi
             Rect::around(Point { x: centre.x, y: centre.y }, w, h)
         })
         .collect();
+    let paths: HashMap<usize, Vec<Point>> = recorder.arrows.into_iter().collect();
     let mut edges = vec![Vec::new(); diagram.relations.len()];
-    for (i, mut path) in recorder.arrows {
-        let relation = &diagram.relations[i];
+    let mut parallel: HashMap<(usize, usize), usize> = HashMap::default();
+    for (i, relation) in diagram.relations.iter().enumerate() {
         if relation.from == relation.to {
             edges[i] = self_loop(&rects[relation.from]);
             continue;
         }
+        let pair = (relation.from.min(relation.to), relation.from.max(relation.to));
+        let Some(mut path) = paths.get(&first_of_pair[&pair]).cloned() else { continue };
         let from = rects[relation.from].centre();
-        let (start, end) = (path[0], path[path.len() - 1]);
-        if distance(end, from) < distance(start, from) {
+        if distance(path[path.len() - 1], from) < distance(path[0], from) {
             path.reverse();
         }
+        // The second and later relations of a pair run beside the first.
+        let nth = parallel.entry(pair).or_insert(0);
+        if *nth > 0 {
+            let n = path.len();
+            let sides = (side_of(&rects[relation.from], path[0]), side_of(&rects[relation.to], path[n - 1]));
+            offset(&mut path, PARALLEL_GAP * *nth as f64);
+            path[0] = onto(&rects[relation.from], sides.0, path[0]);
+            path[n - 1] = onto(&rects[relation.to], sides.1, path[n - 1]);
+        }
+        *nth += 1;
         edges[i] = path;
     }
     (rects, edges)
+}
+
+/// How far apart the relations between the same two models run.
+const PARALLEL_GAP: f64 = 10.0;
+
+/// Moves a path sideways by `by`, square to the line from its start to its
+/// end (its ends are spread along their boxes later).
+fn offset(path: &mut [Point], by: f64) {
+    let (start, end) = (path[0], path[path.len() - 1]);
+    let length = distance(start, end).max(1e-6);
+    let (nx, ny) = (-(end.y - start.y) / length, (end.x - start.x) / length);
+    for p in path.iter_mut() {
+        p.x += nx * by;
+        p.y += ny * by;
+    }
+}
+
+/// The point of `side` of `rect` nearest to `p`.
+fn onto(rect: &Rect, side: Side, p: Point) -> Point {
+    let x = p.x.clamp(rect.x, rect.x + rect.w);
+    let y = p.y.clamp(rect.y, rect.y + rect.h);
+    match side {
+        Side::Top => Point { x, y: rect.y },
+        Side::Bottom => Point { x, y: rect.y + rect.h },
+        Side::Left => Point { x: rect.x, y },
+        Side::Right => Point { x: rect.x + rect.w, y },
+    }
 }
 
 /// A relation of a model with itself: a loop out of the right side of its

@@ -112,7 +112,9 @@ pub fn svg(diagram: &Diagram) -> String {
 /// Draws a laid-out diagram.
 pub(crate) fn draw(diagram: &Diagram, placed: &Placed) -> String {
     let (w, h) = (placed.width.max(legend_width(diagram)), placed.height + LEGEND);
-    let mut out = String::with_capacity(64 * 1024);
+    // About what the example takes a box and an edge, so the text is not
+    // copied as it grows.
+    let mut out = String::with_capacity(8 * 1024 + 3 * 1024 * diagram.models.len() + 1024 * diagram.relations.len());
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" \

@@ -148,7 +148,8 @@ fn spread_ends(diagram: &Diagram, rects: &[Rect], edges: &mut [Vec<Point>]) {
     // (box, side) -> (edge, whether its start), in edge order.
     let mut ends: std::collections::BTreeMap<(usize, Side), Vec<(usize, bool)>> = Default::default();
     for (i, (relation, path)) in diagram.relations.iter().zip(edges.iter()).enumerate() {
-        if path.len() < 4 {
+        // A loop keeps its own ends, low on the right side (see `self_loop`).
+        if path.len() < 4 || relation.from == relation.to {
             continue;
         }
         ends.entry((relation.from, side_of(&rects[relation.from], path[0]))).or_default().push((i, true));
@@ -383,16 +384,18 @@ fn onto(rect: &Rect, side: Side, p: Point) -> Point {
     }
 }
 
-/// A relation of a model with itself: a loop out of the right side of its
-/// box, wide enough for both ends' marks (layout-rs's loop runs through a
-/// point beside the box, too tight for them).
+/// A relation of a model with itself: a loop out of the lower right side
+/// of its box, wide enough for both ends' marks (layout-rs's loop runs
+/// through a point beside the box, too tight for them); the other ends on
+/// that side gather around its middle, where layout-rs aims them.
 fn self_loop(rect: &Rect) -> Vec<Point> {
     let right = rect.x + rect.w;
-    let (top, bottom) = (rect.y + 10.0, rect.y + 10.0 + (rect.h - 20.0).min(40.0));
+    let bottom = rect.y + rect.h - 8.0;
+    let top = bottom - (rect.h - 16.0).clamp(0.0, 36.0);
     vec![
         Point { x: right, y: top },
-        Point { x: right + 60.0, y: top - 10.0 },
-        Point { x: right + 60.0, y: bottom + 10.0 },
+        Point { x: right + 70.0, y: top - 12.0 },
+        Point { x: right + 70.0, y: bottom + 12.0 },
         Point { x: right, y: bottom },
     ]
 }

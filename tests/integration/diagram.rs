@@ -196,7 +196,7 @@ fn an_unknown_domain_lists_the_domains() {
         .args(["diagram", "--domain", "theatre"])
         .assert()
         .code(2)
-        .stderr(contains("no domain named `theatre`; the domains are: audit, base, clinic"));
+        .stderr(contains("no domain named `theatre`; the domains are: audit, clinic"));
 }
 
 #[test]

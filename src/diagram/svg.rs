@@ -110,7 +110,7 @@ pub fn svg(diagram: &Diagram) -> String {
 }
 
 /// Draws a laid-out diagram.
-pub(crate) fn draw(diagram: &Diagram, placed: &Placed) -> String {
+fn draw(diagram: &Diagram, placed: &Placed) -> String {
     let (w, h) = (placed.width.max(legend_width(diagram)), placed.height + LEGEND);
     // About what the example takes a box and an edge, so the text is not
     // copied as it grows.

@@ -136,6 +136,12 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
+    /// Draw the models, their columns and relations, per domain, as Mermaid, DOT or SVG.
+    #[command(
+        after_help = "Examples:\n  ehrdb diagram                                 # Mermaid, for a README or a pull request\n  ehrdb diagram --domain theater --format svg --out theater.svg\n  ehrdb diagram --format dot | dot -Tpng > schema.png\n  ehrdb diagram --format svg --out docs/schema.svg --check   # CI: exit 1 when stale\n\nEnums are not boxes: a field of enum type names it (in italics), and its values are in the\nSVG tooltip and the Mermaid comments.\n\nExit codes: 0 written, 1 the schema has errors or --check found the file stale, 2 an unknown\ndomain, no Graphviz for --layout dot, or a file that cannot be written."
+    )]
+    Diagram(DiagramArgs),
+
     /// Run one pipeline stage alone and print its result.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -253,6 +259,10 @@ pub struct DiffArgs {
     /// The SQL's path: `safe` (steps that never hold a long lock on a table with rows) or `prisma` (Prisma Migrate's own) [default: `migration-style` in ehrdb.toml, else safe].
     #[arg(long, value_enum)]
     pub migration_style: Option<MigrationStyle>,
+
+    /// Draw the models the changes touch, fields and relations marked added (+), removed (-) or changed (~), with their neighbours faded [default format: mermaid].
+    #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "mermaid")]
+    pub diagram: Option<DiagramFormat>,
 }
 
 #[derive(Debug, Args)]
@@ -614,4 +624,48 @@ pub struct ReportArgs {
     /// Exit 1 when there are more than N warnings.
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagramArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Only this domain (a fragment's name: `theater` for schema/theater.prisma), with its neighbours faded; may be repeated.
+    #[arg(long, value_name = "NAME")]
+    pub domain: Vec<String>,
+
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
+    pub format: DiagramFormat,
+
+    /// Who lays out an SVG: ehrdb itself, or Graphviz's `dot` when it is installed.
+    #[arg(long, value_enum, default_value_t = DiagramLayout::Builtin)]
+    pub layout: DiagramLayout,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Write nothing; exit 1 when --out is stale.
+    #[arg(long, requires = "out")]
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    /// A Mermaid erDiagram (GitHub and GitLab render it).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// A picture, laid out and drawn by ehrdb.
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramLayout {
+    /// ehrdb's own layout, the same on every machine.
+    Builtin,
+    /// Graphviz's `dot -Tsvg`.
+    Dot,
 }

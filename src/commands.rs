@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 
 mod check;
 mod database;
+mod diagram;
 mod lint;
 mod migrate;
 pub(crate) mod output;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Baseline(args) => database::baseline_cmd(&ctx, args),
         Command::Adopt(args) => database::adopt_cmd(&ctx, args),
         Command::Check(args) => check::check_cmd(&ctx, args),
+        Command::Diagram(args) => diagram::diagram_cmd(&ctx, args),
         Command::Debug(command) => debug_cmd(command),
         Command::Completions { shell } => shell::completions_cmd(shell),
         Command::Man { out } => shell::man_cmd(out.as_deref()),

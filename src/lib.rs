@@ -9,6 +9,7 @@
 //! levels       `[lints]`: a level for each lint code             -> validate, lint
 //! cli          the command line (clap)                           -> check (a default)
 //! check        the production-readiness audit                    -> pipeline, schema, sql, db
+//! diagram      entity-relationship diagrams: Mermaid, DOT, SVG   -> schema, validate, sql
 //! db           PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
 //! pipeline     fragments to a checked schema, the one entry      -> merge, validate, sql
 //! sql          the relational model: lower, diff, render         -> schema
@@ -39,6 +40,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod diagnostics;
+pub mod diagram;
 pub mod format;
 pub mod fragments;
 pub mod input;

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use super::output::{Stream, stderr, stderrln, stdout, stdoutln};
 use super::{Outcome, Session};
-use crate::cli::{self, MigrationStyle, OutputFormat};
+use crate::cli::{self, DiagramLayout, MigrationStyle, OutputFormat};
 use crate::config::Config;
 use crate::fragments::Fragments;
 use crate::lint;
@@ -17,10 +17,11 @@ use crate::migrations::{self, Migration};
 use crate::pipeline::Checked;
 use crate::sql::{Change, Risk, SqlSchema, diff, renames, render, summary};
 use crate::text::count;
-use crate::{merge, pipeline};
+use crate::{diagram, merge, pipeline};
 
-/// A schema state to compare: its relational model and the fragments it
-/// came from (a new migration records their merged text).
+/// A schema state to compare: its relational model, the checked schema
+/// (renames are read from it, and `diff --diagram` draws it) and the
+/// fragments it came from (a new migration records their merged text).
 struct State {
     schema: SqlSchema,
     checked: Checked<'static>,
@@ -76,7 +77,18 @@ pub(super) fn diff_cmd(ctx: &Session, args: cli::DiffArgs) -> Result<Outcome> {
     let to_path = args.to.clone().unwrap_or_else(|| config.schema_dir.clone());
     let (Some(from), Some(to)) = (from, state(ctx, &config, &to_path)?) else { return Ok(Outcome::Found) };
     let changes = changes(ctx, from.as_ref(), &to)?;
-    if args.sql {
+    if let Some(format) = args.diagram {
+        if changes.is_empty() {
+            stdoutln!("no changes");
+        } else {
+            let old = match &from {
+                Some(state) => diagram::build(&state.checked.schema, &[])?,
+                None => diagram::Diagram::default(),
+            };
+            let marked = diagram::mark_changes(old, diagram::build(&to.checked.schema, &[])?, &changes);
+            stdout!("{}", super::diagram::render(&marked, format, DiagramLayout::Builtin)?);
+        }
+    } else if args.sql {
         stdout!("{}", script(args.migration_style.unwrap_or(config.migration_style), &changes));
     } else if changes.is_empty() {
         stdoutln!("no changes");

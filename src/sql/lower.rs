@@ -22,6 +22,8 @@
 mod columns;
 mod relations;
 
+pub(crate) use relations::join_table_name;
+
 use super::{Enum, Extension, Immutable, Index, IndexColumn, IndexMethod, PrimaryKey, QualifiedName, SqlSchema, Table};
 use crate::ast::{Block, BlockKind, Expr, Field, ObjectEntry};
 use crate::parallel;

@@ -25,7 +25,7 @@ mod lints;
 mod models;
 mod names;
 mod partial;
-mod relations;
+pub(crate) mod relations;
 mod types;
 
 pub(crate) use context::{Args, Ctx, closest};

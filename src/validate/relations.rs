@@ -14,7 +14,7 @@
 mod arguments;
 mod constraint_names;
 mod keys;
-pub(super) mod model;
+pub(crate) mod model;
 mod sides;
 
 use super::Check;

@@ -16,6 +16,7 @@ mod db_commands;
 mod db_safety;
 mod db_steps;
 mod db_url;
+mod diagram;
 mod fmt;
 mod hardening;
 mod introspect;

@@ -113,12 +113,19 @@ pub(super) fn join_tables(schema: &Schema, models: &[&Block], emulated: bool) ->
     tables
 }
 
-fn join_table(schema: &Schema, a: &Block, b: &Block, relation: Option<&str>, emulated: bool) -> Option<Table> {
+/// The join table of the implicit many-to-many relation between models
+/// `a` and `b` (in byte order) named `relation`, if it has a name:
+/// `_RelationName` or `_AToB`, cut as Prisma cuts it.
+pub(crate) fn join_table_name(a: &str, b: &str, relation: Option<&str>) -> String {
     let full = match relation {
         Some(name) => format!("_{name}"),
-        None => format!("_{}To{}", a.name.name, b.name.name),
+        None => format!("_{a}To{b}"),
     };
-    let table = truncate(&full);
+    truncate(&full)
+}
+
+fn join_table(schema: &Schema, a: &Block, b: &Block, relation: Option<&str>, emulated: bool) -> Option<Table> {
+    let table = join_table_name(&a.name.name, &b.name.name, relation);
     let id_column = |model: &Block, name: &str| -> Option<(Column, String)> {
         let id = single_id(model)?;
         let mut column = super::columns::column(schema, id)?;

@@ -17,7 +17,7 @@ use crate::validate::Ctx;
 pub(in crate::validate) const PARAMS: &[&str] = &["name", "fields", "references", "onDelete", "onUpdate", "map"];
 
 /// A field whose type is a model or a view.
-pub(in crate::validate) struct RelationField<'a> {
+pub(crate) struct RelationField<'a> {
     /// Where `model` stands in the merged schema's blocks.
     pub position: usize,
     pub model: &'a Block,
@@ -32,7 +32,7 @@ pub(in crate::validate) struct RelationField<'a> {
 /// argument is `name`, the first of each name wins, unknown names are
 /// skipped (the argument rules report all of that once).
 #[derive(Default)]
-pub(in crate::validate) struct RelationArgs<'a> {
+pub(crate) struct RelationArgs<'a> {
     pub name: Option<&'a Expr>,
     pub fields: Option<&'a Expr>,
     pub references: Option<&'a Expr>,
@@ -73,7 +73,7 @@ impl<'a> RelationArgs<'a> {
 }
 
 /// What a `fields:` or `references:` argument holds.
-pub(in crate::validate) enum FieldList<'a> {
+pub(crate) enum FieldList<'a> {
     Absent,
     /// Not a list of field names (reported by the argument rules).
     Malformed,
@@ -177,7 +177,7 @@ impl<'a> RelationField<'a> {
 
 /// How two paired relation fields relate.
 #[derive(Clone, Copy)]
-pub(in crate::validate) enum Shape {
+pub(crate) enum Shape {
     /// `forward` holds (or must hold) `fields` and `references`.
     OneToOne {
         forward: usize,
@@ -195,7 +195,7 @@ pub(in crate::validate) enum Shape {
 }
 
 /// Every relation field of the schema and how they pair.
-pub(in crate::validate) struct Relations<'a> {
+pub(crate) struct Relations<'a> {
     pub fields: Vec<RelationField<'a>>,
     /// The index in `fields` of each field's opposite.
     pub opposite: Vec<Option<usize>>,

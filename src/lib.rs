@@ -9,14 +9,15 @@
 //! levels       `[lints]`: a level for each lint code             -> validate, lint
 //! cli          the command line (clap)                           -> check (a default)
 //! check        the production-readiness audit                    -> pipeline, schema, sql, db
-//! diagram      entity-relationship diagrams: Mermaid, DOT, SVG   -> schema, validate, sql
+//! diagram      entity-relationship diagrams: Mermaid, DOT, SVG   -> schema, sql
+//! lint         migration SQL against a live database's needs      -> sql, schema, migrations
 //! db           PostgreSQL: URL, history, lock, plan, migrator, introspection -> sql, migrations
 //! pipeline     fragments to a checked schema, the one entry      -> merge, validate, sql
-//! sql          the relational model: lower, diff, render         -> schema
+//! sql          the relational model: lower, diff, renames, render -> schema
 //! validate     the rules, their registry and scheduler           -> schema
 //! split        one schema into domain fragments                 -> merge, schema, format
 //! merge        fragments to one Schema; the canonical merged text -> schema, format
-//! schema       what the merged schema means                      -> fragments
+//! schema       what the merged schema means, its relation graph  -> fragments
 //! fragments    finding, reading and parsing the files            -> parse
 //! parse, format    text to tree, tree to canonical text          -> ast
 //! ast          the syntax tree of one fragment                   -> diagnostics

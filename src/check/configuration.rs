@@ -5,7 +5,7 @@
 //! already judged their syntax); a generator counts as Prisma Client's
 //! when its provider is `prisma-client-js` or `prisma-client`.
 
-use super::{Area, Finding, Inputs, Severity, Spec, server};
+use super::{Area, Finding, Inputs, Priority, Spec, server};
 use crate::ast::{Block, BlockKind, Expr};
 
 const URL_LITERAL: Spec = Spec {
@@ -88,7 +88,7 @@ pub(super) fn the_datasource_url_holds_no_password(inputs: &Inputs) -> Vec<Findi
     }
     let finding = if !with_password.is_empty() {
         URL_LITERAL.failed(
-            Severity::P0,
+            Priority::P0,
             format!("datasource `{}` holds a password: {}", datasource.name.name, with_password.join(", ")),
         )
     } else if seen.is_empty() {
@@ -114,7 +114,7 @@ pub(super) fn the_generator_has_an_output_path(inputs: &Inputs) -> Vec<Finding> 
                     None => OUTPUT.passed(format!("generator `{name}` has an output path from env()")),
                 },
                 None => OUTPUT.failed(
-                    Severity::P2,
+                    Priority::P2,
                     format!("generator `{name}` has no output: Prisma Client goes to node_modules/.prisma/client"),
                 ),
             }
@@ -154,7 +154,7 @@ pub(super) fn binary_targets_include_the_deployment(inputs: &Inputs) -> Vec<Find
                     seen,
                 )
             } else {
-                TARGETS.failed(Severity::P1, format!("{seen} lacks the deployment's {deployment}"))
+                TARGETS.failed(Priority::P1, format!("{seen} lacks the deployment's {deployment}"))
             }
         })
         .collect()
@@ -177,7 +177,7 @@ pub(super) fn slow_queries_are_logged(inputs: &Inputs) -> Vec<Finding> {
         (true, false) => SLOW_QUERIES.passed(format!("log_min_duration_statement = {duration} ms")),
         (false, true) => SLOW_QUERIES.passed("pg_stat_statements is installed"),
         (false, false) => SLOW_QUERIES
-            .failed(Severity::P2, "log_min_duration_statement = -1 (off) and no pg_stat_statements extension"),
+            .failed(Priority::P2, "log_min_duration_statement = -1 (off) and no pg_stat_statements extension"),
     };
     vec![finding]
 }

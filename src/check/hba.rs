@@ -16,7 +16,7 @@
 use std::net::IpAddr;
 
 use super::live::HbaRule;
-use super::{Area, Finding, Inputs, Severity, Spec, server};
+use super::{Area, Finding, Inputs, Priority, Spec, server};
 
 const HBA: Spec = Spec {
     id: "tls-hba-no-ssl",
@@ -205,7 +205,7 @@ pub(super) fn remote_clients_need_tls(inputs: &Inputs) -> Vec<Finding> {
             if plain.len() == 1 { "1 rule admits" } else { "rules admit" },
             super::listed(plain.len(), &plain[..plain.len().min(SHOWN)]),
         );
-        HBA.failed(Severity::P1, seen)
+        HBA.failed(Priority::P1, seen)
     };
     vec![finding]
 }

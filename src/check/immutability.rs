@@ -12,7 +12,7 @@
 
 use super::live::{LiveTrigger, Server};
 use super::probe::{Attempt, TableProbe};
-use super::{Area, Finding, Inputs, Severity, Spec, count, listed, server};
+use super::{Area, Finding, Inputs, Priority, Spec, count, listed, server};
 use crate::sql::render::{self, ROW_TRIGGER, TRUNCATE_TRIGGER, ident, qualified};
 use crate::sql::{Change, IMMUTABLE_FUNCTION, QualifiedName};
 
@@ -149,7 +149,7 @@ pub(super) fn every_immutable_table_has_its_triggers(inputs: &Inputs) -> Vec<Fin
         let seen = format!("{} with both triggers enabled{absent}", count(present.len(), "immutable table"));
         return vec![TRIGGERS.passed(seen)];
     }
-    vec![TRIGGERS.failed(Severity::P0, format!("{}{absent}", problems.join("; ")))]
+    vec![TRIGGERS.failed(Priority::P0, format!("{}{absent}", problems.join("; ")))]
 }
 
 /// The body of ehrdb's function, between its `$$`, whitespace collapsed.
@@ -177,14 +177,14 @@ pub(super) fn the_trigger_function_is_ehrdbs(inputs: &Inputs) -> Vec<Finding> {
     let expected = expected_body();
     let same = |body: &str| body.split_whitespace().collect::<Vec<_>>().join(" ") == expected;
     let finding = match functions.iter().find(|f| same(&f.body)).or(functions.first()) {
-        None => FUNCTION.failed(Severity::P0, format!("{name} does not exist: no immutable table is guarded")),
+        None => FUNCTION.failed(Priority::P0, format!("{name} does not exist: no immutable table is guarded")),
         Some(function) if same(&function.body) => {
             FUNCTION.passed(format!("{}.{name} is ehrdb's", ident(&function.namespace)))
         }
         // ehrdb writes the body; any other body is someone's edit, and one
         // that no longer raises lets every change through unseen.
         Some(function) => FUNCTION.failed(
-            Severity::P0,
+            Priority::P0,
             format!(
                 "{}.{name} differs from the function ehrdb writes: the triggers run someone else's code, which \
                  may let changes through (--probe tries)",
@@ -231,7 +231,7 @@ pub(super) fn no_session_skips_the_triggers(inputs: &Inputs) -> Vec<Finding> {
         ))];
     }
     vec![REPLICATION_ROLE.failed(
-        Severity::P0,
+        Priority::P0,
         format!("session_replication_role = replica, so ehrdb's triggers do not fire: {}", bypasses.join("; ")),
     )]
 }
@@ -259,7 +259,7 @@ pub(super) fn only_marked_tables_have_the_triggers(inputs: &Inputs) -> Vec<Findi
         unmarked.iter().map(|(table, names)| format!("{} ({})", qualified(table), names.join(", "))).collect();
     let shown: Vec<String> = tables.iter().take(SHOWN).cloned().collect();
     vec![UNMARKED.failed(
-        Severity::P2,
+        Priority::P2,
         format!(
             "{} with ehrdb's triggers, not marked in the schema: {}",
             count(tables.len(), "table"),
@@ -290,7 +290,7 @@ pub(super) fn only_owners_may_add_triggers(inputs: &Inputs) -> Vec<Finding> {
         return vec![PRIVILEGE.passed(seen)];
     }
     let shown: Vec<String> = held.iter().take(SHOWN).cloned().collect();
-    vec![PRIVILEGE.failed(Severity::P2, format!("TRIGGER held by {}", listed(held.len(), &shown)))]
+    vec![PRIVILEGE.failed(Priority::P2, format!("TRIGGER held by {}", listed(held.len(), &shown)))]
 }
 
 pub(super) fn the_database_refuses_changes(inputs: &Inputs) -> Vec<Finding> {
@@ -333,7 +333,7 @@ pub(super) fn the_database_refuses_changes(inputs: &Inputs) -> Vec<Finding> {
     }
     let mut findings = Vec::new();
     if !allowed.is_empty() {
-        findings.push(PROBE.failed(Severity::P0, allowed.join("; ")));
+        findings.push(PROBE.failed(Priority::P0, allowed.join("; ")));
     }
     if !undecided.is_empty() {
         findings.push(PROBE.inconclusive("the probe could not try every change", undecided.join("; ")));

@@ -14,7 +14,7 @@
 mod age;
 
 use super::live::LiveIndex;
-use super::{Area, Finding, Inputs, Severity, Spec, count, diagnostics_seen, listed, server};
+use super::{Area, Finding, Inputs, Priority, Spec, count, diagnostics_seen, listed, server};
 use crate::collections::HashMap;
 use crate::sql::render::{ident, qualified};
 
@@ -74,7 +74,7 @@ pub(super) fn foreign_keys_have_an_index(inputs: &Inputs) -> Vec<Finding> {
         FK_INDEX.passed("every foreign key in the schema has an index that starts with its columns")
     } else {
         FK_INDEX.failed(
-            Severity::P2,
+            Priority::P2,
             format!("{} without an index: {}", count(total, "foreign key"), listed(total, &shown)),
         )
     };
@@ -178,7 +178,7 @@ pub(super) fn every_index_is_used(inputs: &Inputs) -> Vec<Finding> {
         let total: i64 = unused.iter().map(|(index, _)| index.size.unwrap_or(0)).sum();
         let shown: Vec<String> = unused.iter().take(SHOWN).map(|(_, text)| text.clone()).collect();
         findings.push(UNUSED.failed(
-            Severity::P2,
+            Priority::P2,
             format!(
                 "{} never scanned{servers}, {} in all: {}",
                 n_indexes(unused.len()),
@@ -275,7 +275,7 @@ pub(super) fn no_two_indexes_are_the_same(inputs: &Inputs) -> Vec<Finding> {
     }
     let shown: Vec<String> = duplicates.iter().take(SHOWN).cloned().collect();
     vec![DUPLICATE.failed(
-        Severity::P2,
+        Priority::P2,
         format!("{} of the same index: {}", count(duplicates.len(), "set"), listed(duplicates.len(), &shown)),
     )]
 }
@@ -336,7 +336,7 @@ pub(super) fn every_index_is_valid(inputs: &Inputs) -> Vec<Finding> {
     let shown: Vec<String> = invalid.iter().take(SHOWN).cloned().collect();
     vec![
         INVALID
-            .failed(Severity::P1, format!("{} invalid: {}", n_indexes(invalid.len()), listed(invalid.len(), &shown))),
+            .failed(Priority::P1, format!("{} invalid: {}", n_indexes(invalid.len()), listed(invalid.len(), &shown))),
     ]
 }
 
@@ -361,7 +361,7 @@ pub(super) fn live_foreign_keys_have_an_index(inputs: &Inputs) -> Vec<Finding> {
         })
         .collect();
     vec![FK_INDEX_LIVE.failed(
-        Severity::P2,
+        Priority::P2,
         format!("{} without an index: {}", count(keys.len(), "foreign key"), listed(keys.len(), &shown)),
     )]
 }

@@ -6,7 +6,7 @@
 //! ([`plan::reconcile`]); the catalog with the fragments as the migration
 //! round trip does (introspection against lowering, one differ).
 
-use super::{Area, Finding, Inputs, Severity, Spec, count, diagnostics_seen, listed};
+use super::{Area, Finding, Inputs, Priority, Spec, count, diagnostics_seen, listed};
 use crate::db::plan::{self, State};
 use crate::sql;
 
@@ -63,7 +63,7 @@ pub(super) fn the_fragments_validate(inputs: &Inputs) -> Vec<Finding> {
     let finding = if total == 0 {
         VALID.passed(format!("{fragments} without errors"))
     } else {
-        VALID.failed(Severity::P1, format!("{} in {fragments}: {}", count(total, "error"), listed(total, &shown)))
+        VALID.failed(Priority::P1, format!("{} in {fragments}: {}", count(total, "error"), listed(total, &shown)))
     };
     vec![finding]
 }
@@ -71,11 +71,11 @@ pub(super) fn the_fragments_validate(inputs: &Inputs) -> Vec<Finding> {
 pub(super) fn schema_prisma_matches_the_fragments(inputs: &Inputs) -> Vec<Finding> {
     let path = inputs.merged_path.display();
     let finding = match &inputs.merged_on_disk {
-        None => IN_SYNC.failed(Severity::P1, format!("{path} does not exist")),
+        None => IN_SYNC.failed(Priority::P1, format!("{path} does not exist")),
         Some(text) if *text == inputs.merged => IN_SYNC.passed(format!("{path} is what `ehrdb merge` writes")),
         Some(text) => {
             let line = text.lines().zip(inputs.merged.lines()).take_while(|(a, b)| a == b).count() + 1;
-            IN_SYNC.failed(Severity::P1, format!("{path} differs from the fragments' merge from line {line}"))
+            IN_SYNC.failed(Priority::P1, format!("{path} differs from the fragments' merge from line {line}"))
         }
     };
     vec![finding]
@@ -83,12 +83,12 @@ pub(super) fn schema_prisma_matches_the_fragments(inputs: &Inputs) -> Vec<Findin
 
 pub(super) fn ehrdb_sum_matches_the_migrations(inputs: &Inputs) -> Vec<Finding> {
     let finding = match (&inputs.migrations, &inputs.sum) {
-        (Err(why), _) => SUM.failed(Severity::P1, format!("the migrations folder cannot be read: {why}")),
+        (Err(why), _) => SUM.failed(Priority::P1, format!("the migrations folder cannot be read: {why}")),
         (Ok(migrations), Ok(())) if migrations.is_empty() => SUM.passed("no migrations"),
         (Ok(migrations), Ok(())) => {
             SUM.passed(format!("ehrdb.sum matches the {}", count(migrations.len(), "migration")))
         }
-        (Ok(_), Err(error)) => SUM.failed(Severity::P1, error.to_string()).with_fix(error.help()),
+        (Ok(_), Err(error)) => SUM.failed(Priority::P1, error.to_string()).with_fix(error.help()),
     };
     vec![finding]
 }
@@ -122,7 +122,7 @@ pub(super) fn every_migration_is_applied(inputs: &Inputs) -> Vec<Finding> {
         }
     }
     let half_applied = entries.iter().any(|e| matches!(e.state, State::Failed | State::Partial | State::RollingBack));
-    let severity = if half_applied { Severity::P0 } else { Severity::P1 };
+    let severity = if half_applied { Priority::P0 } else { Priority::P1 };
     vec![APPLIED.failed(severity, groups.join("; "))]
 }
 
@@ -147,7 +147,7 @@ pub(super) fn the_database_matches_the_schema(inputs: &Inputs) -> Vec<Finding> {
     let lines: Vec<String> = summary.lines().map(str::to_owned).collect();
     let shown: Vec<String> = lines.iter().take(SHOWN).cloned().collect();
     vec![DRIFT.failed(
-        Severity::P1,
+        Priority::P1,
         format!(
             "to match the schema the database needs {}: {}",
             count(changes.len(), "change"),

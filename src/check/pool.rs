@@ -22,7 +22,7 @@
 //! port than the URL's has something in between, pooler or proxy: that is
 //! inconclusive, not a failure. The pool mode itself stays unknown.
 
-use super::{Area, Finding, Inputs, Live, Severity, Spec, server};
+use super::{Area, Finding, Inputs, Live, Priority, Spec, server};
 use crate::db::pooler::Pooler;
 use crate::db::url::STARTUP_REFUSAL;
 
@@ -88,7 +88,7 @@ pub(super) fn the_connection_limit_is_set(inputs: &Inputs) -> Vec<Finding> {
     let finding = match target.connection_limit {
         Some(limit) => LIMIT.passed(format!("connection_limit={limit}")),
         None => LIMIT.failed(
-            Severity::P1,
+            Priority::P1,
             format!(
                 "connection_limit is not in the URL: each instance opens up to cores * 2 + 1 connections ({} on a \
                  host like this one)",
@@ -103,10 +103,10 @@ pub(super) fn the_pool_timeout_is_set(inputs: &Inputs) -> Vec<Finding> {
     let Some(target) = &inputs.target else { return vec![TIMEOUT.skipped("no database URL")] };
     let finding = match target.pool_timeout {
         Some(timeout) if timeout.is_zero() => {
-            TIMEOUT.failed(Severity::P2, "pool_timeout=0: requests wait for a connection without limit")
+            TIMEOUT.failed(Priority::P2, "pool_timeout=0: requests wait for a connection without limit")
         }
         Some(timeout) => TIMEOUT.passed(format!("pool_timeout={}", timeout.as_secs())),
-        None => TIMEOUT.failed(Severity::P2, "pool_timeout is not in the URL: Prisma waits 10 s for a connection"),
+        None => TIMEOUT.failed(Priority::P2, "pool_timeout is not in the URL: Prisma waits 10 s for a connection"),
     };
     vec![finding]
 }
@@ -137,10 +137,10 @@ pub(super) fn the_instances_fit_in_max_connections(inputs: &Inputs) -> Vec<Findi
         Some(instances) => {
             let demand = i64::from(instances) * per_instance;
             budget = format!("{instances} instances x {per_instance} connections{assumed} = {demand}; {budget}");
-            if demand > available { BUDGET.failed(Severity::P1, budget) } else { BUDGET.passed(budget) }
+            if demand > available { BUDGET.failed(Priority::P1, budget) } else { BUDGET.passed(budget) }
         }
         None if per_instance > available => BUDGET.failed(
-            Severity::P1,
+            Priority::P1,
             format!("one instance alone opens up to {per_instance} connections{assumed}; {budget}"),
         ),
         None => BUDGET.inconclusive(
@@ -165,7 +165,7 @@ pub(super) fn connections_in_use_stay_below_80_percent(inputs: &Inputs) -> Vec<F
     };
     let max = settings.max_connections.max(1);
     let seen = format!("{used} of max_connections {max} in use ({}%)", used * 100 / max);
-    let finding = if used * 100 > max * 80 { USAGE.failed(Severity::P2, seen) } else { USAGE.passed(seen) };
+    let finding = if used * 100 > max * 80 { USAGE.failed(Priority::P2, seen) } else { USAGE.passed(seen) };
     vec![finding]
 }
 
@@ -187,7 +187,7 @@ pub(super) fn a_transaction_pooler_has_pgbouncer_true(inputs: &Inputs) -> Vec<Fi
         match &server.pooler {
             Some(Ok(Pooler::Transaction(seen))) => {
                 return vec![POOLER.failed(
-                    Severity::P1,
+                    Priority::P1,
                     format!("a transaction-mode pooler at {host}:{port}: {seen}; pgbouncer=true is not in the URL"),
                 )];
             }
@@ -233,7 +233,7 @@ pub(super) fn a_transaction_pooler_has_pgbouncer_true(inputs: &Inputs) -> Vec<Fi
              in the URL",
             hints.join("; ")
         );
-        return vec![POOLER.failed(Severity::P1, seen)];
+        return vec![POOLER.failed(Priority::P1, seen)];
     }
     vec![POOLER.passed(format!("no sign of a pooler at {host}:{port} (no connection to look through)"))]
 }

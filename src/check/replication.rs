@@ -9,7 +9,7 @@
 //! database after a failover, so it must carry ehrdb's triggers too.
 
 use super::live::replication::ReplicaFacts;
-use super::{Area, Finding, Inputs, Severity, Spec, count, listed, server};
+use super::{Area, Finding, Inputs, Priority, Spec, count, listed, server};
 use crate::sql::render::{ROW_TRIGGER, TRUNCATE_TRIGGER, qualified};
 
 const SLOTS: Spec = Spec {
@@ -85,7 +85,7 @@ pub(super) fn no_slot_retains_wal_unread(inputs: &Inputs) -> Vec<Finding> {
         return vec![SLOTS.passed(format!("{} in use by a consumer", count(primary.slots.len(), "slot")))];
     }
     vec![SLOTS.failed(
-        Severity::P1,
+        Priority::P1,
         format!(
             "{} no consumer reads: {}",
             count(inactive.len(), "replication slot"),
@@ -133,9 +133,9 @@ pub(super) fn replicas_keep_up(inputs: &Inputs) -> Vec<Finding> {
     let severity = |(_, seconds, bytes): &(String, Option<f64>, Option<i64>)| {
         let seconds = seconds.unwrap_or(0.0);
         if seconds > LAG_P1_SECONDS || bytes.unwrap_or(0) > LAG_P1_BYTES {
-            Some(Severity::P1)
+            Some(Priority::P1)
         } else if seconds > LAG_P2_SECONDS {
-            Some(Severity::P2)
+            Some(Priority::P2)
         } else {
             None
         }
@@ -194,7 +194,7 @@ pub(super) fn replicas_let_reports_finish(inputs: &Inputs) -> Vec<Finding> {
     if cancelling.is_empty() {
         findings.push(CONFLICTS.passed(format!("long queries run to the end on {}", fine.join(", "))));
     } else {
-        findings.push(CONFLICTS.failed(Severity::P2, cancelling.join("; ")));
+        findings.push(CONFLICTS.failed(Priority::P2, cancelling.join("; ")));
     }
     findings
 }
@@ -230,7 +230,7 @@ pub(super) fn replicas_carry_the_immutability_triggers(inputs: &Inputs) -> Vec<F
             carried.push(shown);
         } else {
             findings.push(TRIGGERS.failed(
-                Severity::P1,
+                Priority::P1,
                 format!("{shown} lacks {}: {}", count(missing.len(), "trigger"), missing.join(", ")),
             ));
         }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 pub use markdown::markdown;
 
-use super::{Area, Connection, Finding, Outcome, Report, Severity};
+use super::{Area, Connection, Finding, Priority, Report, Verdict};
 
 /// The JSON shape's version.
 pub const JSON_VERSION: u32 = 1;
@@ -53,16 +53,16 @@ pub fn human(report: &Report, color: bool) -> String {
         out.push_str(&format!("\n{}\n", paint(BOLD, area.title())));
         for finding in findings {
             let (label, style) = match &finding.outcome {
-                Outcome::Failed(Severity::P0) => ("FAIL P0", RED),
-                Outcome::Failed(Severity::P1) => ("FAIL P1", YELLOW),
-                Outcome::Failed(Severity::P2) => ("FAIL P2", MAGENTA),
-                Outcome::Passed => ("passed", GREEN),
-                Outcome::Skipped(_) => ("skipped", DIM),
-                Outcome::Inconclusive(_) => ("inconclusive", DIM),
+                Verdict::Failed(Priority::P0) => ("FAIL P0", RED),
+                Verdict::Failed(Priority::P1) => ("FAIL P1", YELLOW),
+                Verdict::Failed(Priority::P2) => ("FAIL P2", MAGENTA),
+                Verdict::Passed => ("passed", GREEN),
+                Verdict::Skipped(_) => ("skipped", DIM),
+                Verdict::Inconclusive(_) => ("inconclusive", DIM),
             };
             let text = match (&finding.outcome, finding.seen.is_empty()) {
-                (Outcome::Skipped(reason) | Outcome::Inconclusive(reason), true) => reason.clone(),
-                (Outcome::Skipped(reason) | Outcome::Inconclusive(reason), false) => {
+                (Verdict::Skipped(reason) | Verdict::Inconclusive(reason), true) => reason.clone(),
+                (Verdict::Skipped(reason) | Verdict::Inconclusive(reason), false) => {
                     format!("{reason} ({})", finding.seen)
                 }
                 _ => finding.seen.clone(),
@@ -89,9 +89,9 @@ pub fn summary(report: &Report) -> String {
         "score {}/100, grade {}: {} P0, {} P1, {} P2 failed; {} passed, {} skipped, {} inconclusive",
         report.score,
         report.grade.as_str(),
-        report.failed(Severity::P0),
-        report.failed(Severity::P1),
-        report.failed(Severity::P2),
+        report.failed(Priority::P0),
+        report.failed(Priority::P1),
+        report.failed(Priority::P2),
         report.with_outcome("passed"),
         report.with_outcome("skipped"),
         report.with_outcome("inconclusive"),
@@ -125,7 +125,7 @@ fn wrap(text: &str, start: usize, indent: usize, width: usize) -> String {
 }
 
 /// The `--format json` document (shape version [`JSON_VERSION`]).
-pub fn json(report: &Report, fail_on: Option<Severity>) -> Value {
+pub fn json(report: &Report, fail_on: Option<Priority>) -> Value {
     let connection = match &report.connection {
         Connection::NoUrl => json!({ "state": "none" }),
         Connection::Failed(error) => json!({ "state": "failed", "error": error }),
@@ -139,7 +139,7 @@ pub fn json(report: &Report, fail_on: Option<Severity>) -> Value {
                 "id": f.id,
                 "area": f.area.as_str(),
                 "outcome": f.outcome.as_str(),
-                "severity": f.outcome.severity().map(Severity::as_str),
+                "severity": f.outcome.severity().map(Priority::as_str),
                 "reason": f.outcome.reason(),
                 "seen": f.seen,
                 "why": f.why,
@@ -157,12 +157,12 @@ pub fn json(report: &Report, fail_on: Option<Severity>) -> Value {
         "connection": connection,
         "score": report.score,
         "grade": report.grade.as_str(),
-        "fail_on": fail_on.map(Severity::as_str),
+        "fail_on": fail_on.map(Priority::as_str),
         "failed": report.fails(fail_on),
         "counts": {
-            "P0": report.failed(Severity::P0),
-            "P1": report.failed(Severity::P1),
-            "P2": report.failed(Severity::P2),
+            "P0": report.failed(Priority::P0),
+            "P1": report.failed(Priority::P1),
+            "P2": report.failed(Priority::P2),
             "passed": report.with_outcome("passed"),
             "skipped": report.with_outcome("skipped"),
             "inconclusive": report.with_outcome("inconclusive"),

@@ -35,14 +35,14 @@ fn findings<'f>(all: &'f [Finding], id: &str) -> Vec<&'f Finding> {
     found
 }
 
-fn outcome(inputs: &Inputs, id: &str) -> Outcome {
+fn outcome(inputs: &Inputs, id: &str) -> Verdict {
     let all = run(inputs, Env::Production);
     let found = findings(&all, id);
     assert_eq!(found.len(), 1, "{found:?}");
     found[0].outcome.clone()
 }
 
-fn failed(severity: Severity) -> Finding {
+fn failed(severity: Priority) -> Finding {
     Spec { id: "x", area: Area::Pool, why: "", fix: "" }.failed(severity, "")
 }
 
@@ -79,9 +79,9 @@ fn settings() -> Settings {
 #[test]
 fn the_score_loses_25_10_and_3_points_and_stops_at_0() {
     assert_eq!(score(&[]), 100);
-    assert_eq!(score(&[failed(Severity::P0), failed(Severity::P1), failed(Severity::P2)]), 62);
-    assert_eq!(score(&[failed(Severity::P0), failed(Severity::P0), failed(Severity::P0), failed(Severity::P0)]), 0);
-    assert_eq!(score(&vec![failed(Severity::P0); 7]), 0);
+    assert_eq!(score(&[failed(Priority::P0), failed(Priority::P1), failed(Priority::P2)]), 62);
+    assert_eq!(score(&[failed(Priority::P0), failed(Priority::P0), failed(Priority::P0), failed(Priority::P0)]), 0);
+    assert_eq!(score(&vec![failed(Priority::P0); 7]), 0);
     let skipped = Spec { id: "x", area: Area::Tls, why: "", fix: "" }.skipped("no connection");
     assert_eq!(score(&[skipped]), 100, "a skipped check costs nothing");
 }
@@ -90,34 +90,34 @@ fn the_score_loses_25_10_and_3_points_and_stops_at_0() {
 fn grades_follow_the_score_with_caps_for_p0_and_p1() {
     let grade_of = |findings: &[Finding]| grade(score(findings), findings);
     assert_eq!(grade_of(&[]), Grade::A);
-    assert_eq!(grade_of(&[failed(Severity::P2), failed(Severity::P2), failed(Severity::P2)]), Grade::A);
+    assert_eq!(grade_of(&[failed(Priority::P2), failed(Priority::P2), failed(Priority::P2)]), Grade::A);
     // 90 by the score, but a P1 keeps it from an A.
-    assert_eq!(grade_of(&[failed(Severity::P1)]), Grade::B);
-    assert_eq!(grade_of(&[failed(Severity::P1), failed(Severity::P2)]), Grade::B);
-    assert_eq!(grade_of(&vec![failed(Severity::P1); 2]), Grade::B);
-    assert_eq!(grade_of(&vec![failed(Severity::P1); 3]), Grade::C);
-    assert_eq!(grade_of(&vec![failed(Severity::P1); 4]), Grade::D);
-    assert_eq!(grade_of(&vec![failed(Severity::P1); 5]), Grade::F);
+    assert_eq!(grade_of(&[failed(Priority::P1)]), Grade::B);
+    assert_eq!(grade_of(&[failed(Priority::P1), failed(Priority::P2)]), Grade::B);
+    assert_eq!(grade_of(&vec![failed(Priority::P1); 2]), Grade::B);
+    assert_eq!(grade_of(&vec![failed(Priority::P1); 3]), Grade::C);
+    assert_eq!(grade_of(&vec![failed(Priority::P1); 4]), Grade::D);
+    assert_eq!(grade_of(&vec![failed(Priority::P1); 5]), Grade::F);
     // 75 would be a C; any P0 caps the grade at D.
-    assert_eq!(grade_of(&[failed(Severity::P0)]), Grade::D);
-    assert_eq!(grade_of(&[failed(Severity::P0), failed(Severity::P2)]), Grade::D);
-    assert_eq!(grade_of(&vec![failed(Severity::P0); 2]), Grade::F);
+    assert_eq!(grade_of(&[failed(Priority::P0)]), Grade::D);
+    assert_eq!(grade_of(&[failed(Priority::P0), failed(Priority::P2)]), Grade::D);
+    assert_eq!(grade_of(&vec![failed(Priority::P0); 2]), Grade::F);
 }
 
 #[test]
 fn fail_on_sets_the_lowest_severity_that_fails() {
     let report =
         |findings: Vec<Finding>| Report::new(findings, Env::Production, None, Connection::NoUrl, String::new());
-    let p1 = report(vec![failed(Severity::P1)]);
-    assert!(!p1.fails(Some(Severity::P0)));
-    assert!(p1.fails(Some(Severity::P1)));
-    assert!(p1.fails(Some(Severity::P2)));
+    let p1 = report(vec![failed(Priority::P1)]);
+    assert!(!p1.fails(Some(Priority::P0)));
+    assert!(p1.fails(Some(Priority::P1)));
+    assert!(p1.fails(Some(Priority::P2)));
     assert!(!p1.fails(None));
-    let p0 = report(vec![failed(Severity::P0)]);
-    assert!(p0.fails(Some(Severity::P0)) && p0.fails(Some(Severity::P2)) && !p0.fails(None));
+    let p0 = report(vec![failed(Priority::P0)]);
+    assert!(p0.fails(Some(Priority::P0)) && p0.fails(Some(Priority::P2)) && !p0.fails(None));
     let spec = Spec { id: "x", area: Area::Pool, why: "", fix: "" };
     let quiet = report(vec![spec.passed(""), spec.skipped("no connection"), spec.inconclusive("unknown", "")]);
-    assert!(!quiet.fails(Some(Severity::P2)), "only failed checks fail a run");
+    assert!(!quiet.fails(Some(Priority::P2)), "only failed checks fail a run");
 }
 
 #[test]
@@ -125,9 +125,9 @@ fn development_makes_tls_failures_p2_and_leaves_the_rest() {
     let fragments = fragments(DATASOURCE);
     let inputs = with_url(&fragments, "postgres://db/ehr?sslmode=disable");
     let severity = |env, id| run(&inputs, env).into_iter().find(|f| f.id == id).and_then(|f| f.outcome.severity());
-    assert_eq!(severity(Env::Production, "tls-sslmode"), Some(Severity::P0));
-    assert_eq!(severity(Env::Development, "tls-sslmode"), Some(Severity::P2));
-    assert_eq!(severity(Env::Development, "pool-connection-limit"), Some(Severity::P1));
+    assert_eq!(severity(Env::Production, "tls-sslmode"), Some(Priority::P0));
+    assert_eq!(severity(Env::Development, "tls-sslmode"), Some(Priority::P2));
+    assert_eq!(severity(Env::Development, "pool-connection-limit"), Some(Priority::P1));
 }
 
 #[test]
@@ -156,10 +156,10 @@ fn every_check_reports_under_one_id_of_its_own_and_the_readme_lists_it() {
 fn without_a_url_the_url_checks_and_the_live_checks_are_skipped() {
     let fragments = fragments(DATASOURCE);
     let inputs = Inputs::new(&fragments, None);
-    assert_eq!(outcome(&inputs, "tls-sslmode"), Outcome::Skipped("no database URL".to_owned()));
-    assert_eq!(outcome(&inputs, "pool-timeout"), Outcome::Skipped("no database URL".to_owned()));
+    assert_eq!(outcome(&inputs, "tls-sslmode"), Verdict::Skipped("no database URL".to_owned()));
+    assert_eq!(outcome(&inputs, "pool-timeout"), Verdict::Skipped("no database URL".to_owned()));
     for live in ["tls-server-ssl", "pool-budget", "migrations-applied", "schema-drift", "slow-query-logging"] {
-        assert_eq!(outcome(&inputs, live), Outcome::Skipped("no connection".to_owned()), "{live}");
+        assert_eq!(outcome(&inputs, live), Verdict::Skipped("no connection".to_owned()), "{live}");
     }
 }
 
@@ -171,20 +171,20 @@ fn sslmode_must_require_tls_as_prisma_reads_it() {
         inputs.prisma_major = major;
         (outcome(&inputs, "tls-sslmode"), outcome(&inputs, "tls-certificate-not-verified"))
     };
-    let p0 = Outcome::Failed(Severity::P0);
-    let not_required = Outcome::Skipped("the URL does not require TLS (see tls-sslmode)".to_owned());
+    let p0 = Verdict::Failed(Priority::P0);
+    let not_required = Verdict::Skipped("the URL does not require TLS (see tls-sslmode)".to_owned());
     assert_eq!(sslmode("postgres://db/ehr", 6), (p0.clone(), not_required.clone()));
     assert_eq!(sslmode("postgres://db/ehr?sslmode=disable", 6), (p0.clone(), not_required.clone()));
     assert_eq!(sslmode("postgres://db/ehr?sslmode=prefer", 6), (p0.clone(), not_required.clone()));
-    assert_eq!(sslmode("postgres://db/ehr?sslmode=require", 6), (Outcome::Passed, Outcome::Failed(Severity::P1)));
-    assert_eq!(sslmode("postgres://db/ehr?sslmode=require&sslaccept=strict", 6), (Outcome::Passed, Outcome::Passed));
+    assert_eq!(sslmode("postgres://db/ehr?sslmode=require", 6), (Verdict::Passed, Verdict::Failed(Priority::P1)));
+    assert_eq!(sslmode("postgres://db/ehr?sslmode=require&sslaccept=strict", 6), (Verdict::Passed, Verdict::Passed));
     // ehrdb verifies against an sslrootcert CA as libpq does; Prisma 6's engine ignores it.
     let ca = "postgres://db/ehr?sslmode=require&sslrootcert=ca.pem";
-    assert_eq!(sslmode(ca, 6), (Outcome::Passed, Outcome::Failed(Severity::P1)));
-    assert_eq!(sslmode(ca, 7), (Outcome::Passed, Outcome::Passed));
+    assert_eq!(sslmode(ca, 6), (Verdict::Passed, Verdict::Failed(Priority::P1)));
+    assert_eq!(sslmode(ca, 7), (Verdict::Passed, Verdict::Passed));
     // Prisma 6's engine reads libpq's verify-full as prefer; Prisma 7's adapter as libpq does.
     assert_eq!(sslmode("postgres://db/ehr?sslmode=verify-full", 6), (p0, not_required));
-    assert_eq!(sslmode("postgres://db/ehr?sslmode=verify-full", 7), (Outcome::Passed, Outcome::Passed));
+    assert_eq!(sslmode("postgres://db/ehr?sslmode=verify-full", 7), (Verdict::Passed, Verdict::Passed));
 }
 
 #[test]
@@ -202,12 +202,12 @@ fn the_pool_needs_a_connection_limit_and_a_timeout() {
         let inputs = with_url(&fragments, url);
         (outcome(&inputs, "pool-connection-limit"), outcome(&inputs, "pool-timeout"))
     };
-    assert_eq!(pool("postgres://db/ehr"), (Outcome::Failed(Severity::P1), Outcome::Failed(Severity::P2)));
+    assert_eq!(pool("postgres://db/ehr"), (Verdict::Failed(Priority::P1), Verdict::Failed(Priority::P2)));
     assert_eq!(
         pool("postgres://db/ehr?connection_limit=5&pool_timeout=0"),
-        (Outcome::Passed, Outcome::Failed(Severity::P2))
+        (Verdict::Passed, Verdict::Failed(Priority::P2))
     );
-    assert_eq!(pool("postgres://db/ehr?connection_limit=5&pool_timeout=10"), (Outcome::Passed, Outcome::Passed));
+    assert_eq!(pool("postgres://db/ehr?connection_limit=5&pool_timeout=10"), (Verdict::Passed, Verdict::Passed));
 }
 
 #[test]
@@ -224,15 +224,15 @@ fn the_budget_counts_instances_against_the_unreserved_connections() {
     };
     // 100 - 3 superuser - 2 reserved (PostgreSQL 16) = 95.
     let (outcome, seen) = budget("postgres://db/ehr?connection_limit=19", Some(5));
-    assert_eq!(outcome, Outcome::Passed, "{seen}");
+    assert_eq!(outcome, Verdict::Passed, "{seen}");
     assert!(seen.starts_with("5 instances x 19 connections = 95; 95 connections"), "{seen}");
-    assert_eq!(budget("postgres://db/ehr?connection_limit=20", Some(5)).0, Outcome::Failed(Severity::P1));
+    assert_eq!(budget("postgres://db/ehr?connection_limit=20", Some(5)).0, Verdict::Failed(Priority::P1));
     // Without connection_limit, Prisma's default: 4 cores * 2 + 1 = 9 each.
     let (outcome, seen) = budget("postgres://db/ehr", Some(11));
-    assert_eq!(outcome, Outcome::Failed(Severity::P1), "{seen}");
+    assert_eq!(outcome, Verdict::Failed(Priority::P1), "{seen}");
     assert!(seen.contains("11 instances x 9 connections (no connection_limit"), "{seen}");
-    assert!(matches!(budget("postgres://db/ehr?connection_limit=5", None).0, Outcome::Inconclusive(_)));
-    assert_eq!(budget("postgres://db/ehr?connection_limit=96", None).0, Outcome::Failed(Severity::P1));
+    assert!(matches!(budget("postgres://db/ehr?connection_limit=5", None).0, Verdict::Inconclusive(_)));
+    assert_eq!(budget("postgres://db/ehr?connection_limit=96", None).0, Verdict::Failed(Priority::P1));
 }
 
 #[test]
@@ -252,21 +252,21 @@ fn live_answers_decide_the_server_checks() {
     let tls13 = || SessionSsl { ssl: true, version: Some("TLSv1.3".to_owned()) };
     let plain = || SessionSsl { ssl: false, version: None };
     let off = Settings { ssl: false, ..settings() };
-    let p0 = Outcome::Failed(Severity::P0);
-    assert_eq!(check(settings(), tls13(), 1, &[], "tls-server-ssl"), Outcome::Passed);
+    let p0 = Verdict::Failed(Priority::P0);
+    assert_eq!(check(settings(), tls13(), 1, &[], "tls-server-ssl"), Verdict::Passed);
     assert_eq!(check(off.clone(), plain(), 1, &[], "tls-server-ssl"), p0);
     assert_eq!(check(off, plain(), 1, &[], "tls-connection-encrypted"), p0);
-    assert_eq!(check(settings(), tls13(), 1, &[], "tls-version"), Outcome::Passed);
+    assert_eq!(check(settings(), tls13(), 1, &[], "tls-version"), Verdict::Passed);
     let old = Settings { ssl_min_protocol_version: "TLSv1".to_owned(), ..settings() };
-    assert_eq!(check(old, tls13(), 1, &[], "tls-version"), Outcome::Failed(Severity::P1));
+    assert_eq!(check(old, tls13(), 1, &[], "tls-version"), Verdict::Failed(Priority::P1));
     let session_11 = SessionSsl { ssl: true, version: Some("TLSv1.1".to_owned()) };
-    assert_eq!(check(settings(), session_11, 1, &[], "tls-version"), Outcome::Failed(Severity::P1));
-    assert_eq!(check(settings(), tls13(), 80, &[], "pool-usage"), Outcome::Passed);
-    assert_eq!(check(settings(), tls13(), 81, &[], "pool-usage"), Outcome::Failed(Severity::P2));
-    assert_eq!(check(settings(), tls13(), 1, &[], "slow-query-logging"), Outcome::Failed(Severity::P2));
-    assert_eq!(check(settings(), tls13(), 1, &["pg_stat_statements"], "slow-query-logging"), Outcome::Passed);
+    assert_eq!(check(settings(), session_11, 1, &[], "tls-version"), Verdict::Failed(Priority::P1));
+    assert_eq!(check(settings(), tls13(), 80, &[], "pool-usage"), Verdict::Passed);
+    assert_eq!(check(settings(), tls13(), 81, &[], "pool-usage"), Verdict::Failed(Priority::P2));
+    assert_eq!(check(settings(), tls13(), 1, &[], "slow-query-logging"), Verdict::Failed(Priority::P2));
+    assert_eq!(check(settings(), tls13(), 1, &["pg_stat_statements"], "slow-query-logging"), Verdict::Passed);
     let logged = Settings { log_min_duration_statement: 500, ..settings() };
-    assert_eq!(check(logged, tls13(), 1, &[], "slow-query-logging"), Outcome::Passed);
+    assert_eq!(check(logged, tls13(), 1, &[], "slow-query-logging"), Verdict::Passed);
 }
 
 #[test]
@@ -276,10 +276,10 @@ fn a_literal_url_with_a_password_is_p0_and_never_shown() {
     let inputs = Inputs::new(&fragments, None);
     let all = run(&inputs, Env::Production);
     let finding = findings(&all, "datasource-url-literal")[0];
-    assert_eq!(finding.outcome, Outcome::Failed(Severity::P0));
+    assert_eq!(finding.outcome, Verdict::Failed(Priority::P0));
     assert!(finding.seen.contains("postgres://ehr:****@db/ehr") && !finding.seen.contains("hunter2"), "{finding:?}");
     let fragments = self::fragments(&schema.replace("ehr:hunter2@", "ehr@"));
-    assert_eq!(outcome(&Inputs::new(&fragments, None), "datasource-url-literal"), Outcome::Passed);
+    assert_eq!(outcome(&Inputs::new(&fragments, None), "datasource-url-literal"), Verdict::Passed);
 }
 
 #[test]
@@ -292,22 +292,22 @@ fn client_generators_need_an_output_and_the_deployments_binary_target() {
         outcome(&inputs, id)
     };
     let js = "  provider = \"prisma-client-js\"\n";
-    assert_eq!(check(js, None, "generator-output"), Outcome::Failed(Severity::P2));
+    assert_eq!(check(js, None, "generator-output"), Verdict::Failed(Priority::P2));
     let with_output = format!("{js}  output = \"../generated/prisma\"\n");
-    assert_eq!(check(&with_output, None, "generator-output"), Outcome::Passed);
-    assert!(matches!(check(js, None, "generator-binary-targets"), Outcome::Skipped(_)));
+    assert_eq!(check(&with_output, None, "generator-output"), Verdict::Passed);
+    assert!(matches!(check(js, None, "generator-binary-targets"), Verdict::Skipped(_)));
     // Without binaryTargets only "native" is built.
-    assert_eq!(check(js, Some("debian-openssl-3.0.x"), "generator-binary-targets"), Outcome::Failed(Severity::P1));
+    assert_eq!(check(js, Some("debian-openssl-3.0.x"), "generator-binary-targets"), Verdict::Failed(Priority::P1));
     let targets = format!("{js}  binaryTargets = [\"native\", \"debian-openssl-3.0.x\"]\n");
-    assert_eq!(check(&targets, Some("debian-openssl-3.0.x"), "generator-binary-targets"), Outcome::Passed);
+    assert_eq!(check(&targets, Some("debian-openssl-3.0.x"), "generator-binary-targets"), Verdict::Passed);
     assert_eq!(
         check(&targets, Some("linux-musl-openssl-3.0.x"), "generator-binary-targets"),
-        Outcome::Failed(Severity::P1)
+        Verdict::Failed(Priority::P1)
     );
     let from_env = format!("{js}  binaryTargets = [\"native\", env(\"TARGET\")]\n");
     assert!(matches!(
         check(&from_env, Some("rhel-openssl-3.0.x"), "generator-binary-targets"),
-        Outcome::Inconclusive(_)
+        Verdict::Inconclusive(_)
     ));
 }
 
@@ -321,18 +321,18 @@ fn integrity_compares_the_merged_file_and_names_unindexed_foreign_keys() {
     let mut inputs = Inputs::new(&fragments, None);
     let all = run(&inputs, Env::Production);
     let fk = findings(&all, "fk-index")[0];
-    assert_eq!(fk.outcome, Outcome::Failed(Severity::P2));
+    assert_eq!(fk.outcome, Verdict::Failed(Priority::P2));
     assert!(fk.seen.contains("schema/a.prisma:13: foreign key `Note.patientId` has no index"), "{}", fk.seen);
-    assert_eq!(outcome(&inputs, "schema-in-sync"), Outcome::Failed(Severity::P1), "no schema.prisma");
+    assert_eq!(outcome(&inputs, "schema-in-sync"), Verdict::Failed(Priority::P1), "no schema.prisma");
     inputs.merged_on_disk = Some(inputs.merged.clone());
-    assert_eq!(outcome(&inputs, "schema-in-sync"), Outcome::Passed);
+    assert_eq!(outcome(&inputs, "schema-in-sync"), Verdict::Passed);
     inputs.merged_on_disk = Some(inputs.merged.replacen("Int", "BigInt", 1));
     let all = run(&inputs, Env::Production);
     assert!(findings(&all, "schema-in-sync")[0].seen.contains("from line"), "{all:?}");
-    assert_eq!(outcome(&inputs, "schema-valid"), Outcome::Passed);
+    assert_eq!(outcome(&inputs, "schema-valid"), Verdict::Passed);
     let broken = self::fragments(&format!("{DATASOURCE}model A {{\n  id Nope @id\n}}\n"));
     let inputs = Inputs::new(&broken, None);
-    assert_eq!(outcome(&inputs, "schema-valid"), Outcome::Failed(Severity::P1));
+    assert_eq!(outcome(&inputs, "schema-valid"), Verdict::Failed(Priority::P1));
 }
 
 #[test]
@@ -362,23 +362,23 @@ fn hba_rules_for_remote_clients_without_tls_are_p1_and_an_unreadable_view_is_inc
     };
     let local = rule(1, "local", None, "peer");
     let (outcome, seen) = check(Ok(vec![local.clone(), rule(2, "host", Some("0.0.0.0"), "scram-sha-256")]));
-    assert_eq!(outcome, Outcome::Failed(Severity::P1));
+    assert_eq!(outcome, Verdict::Failed(Priority::P1));
     assert_eq!(
         seen,
         "1 rule admits remote clients without TLS: pg_hba.conf line 2: host all all 0.0.0.0/0 scram-sha-256"
     );
     let (outcome, seen) = check(Ok(vec![local.clone(), rule(2, "hostssl", Some("0.0.0.0"), "scram-sha-256")]));
-    assert_eq!((outcome, seen.as_str()), (Outcome::Passed, "remote clients are admitted only over TLS (1 of 2 rules)"));
+    assert_eq!((outcome, seen.as_str()), (Verdict::Passed, "remote clients are admitted only over TLS (1 of 2 rules)"));
     let broken = HbaRule { kind: None, error: Some("invalid IP address".to_owned()), ..rule(3, "host", None, "") };
     let (outcome, seen) = check(Ok(vec![local, broken]));
-    assert_eq!(outcome, Outcome::Passed);
+    assert_eq!(outcome, Verdict::Passed);
     assert_eq!(
         seen,
         "pg_hba.conf admits no remote client: its 1 rule is for local connections; 1 line with an error not \
          judged (see pg_hba_file_rules.error)"
     );
     let denied = "pg_hba_file_rules is readable only by superusers and by roles granted ...".to_owned();
-    assert_eq!(check(Err(denied.clone())).0, Outcome::Inconclusive(denied));
+    assert_eq!(check(Err(denied.clone())).0, Verdict::Inconclusive(denied));
 }
 
 #[test]
@@ -390,8 +390,8 @@ fn a_server_that_refuses_tls_has_ssl_off() {
          connection: server does not support TLS"
             .to_owned(),
     );
-    assert_eq!(outcome(&inputs, "tls-server-ssl"), Outcome::Failed(Severity::P0));
-    let cannot = Outcome::Skipped("cannot connect to the database".to_owned());
+    assert_eq!(outcome(&inputs, "tls-server-ssl"), Verdict::Failed(Priority::P0));
+    let cannot = Verdict::Skipped("cannot connect to the database".to_owned());
     assert_eq!(outcome(&inputs, "tls-connection-encrypted"), cannot);
     inputs.live = Live::Unreachable("cannot connect to postgres://db/ehr: connection refused".to_owned());
     assert_eq!(outcome(&inputs, "tls-server-ssl"), cannot);
@@ -407,7 +407,7 @@ fn a_pooler_hinted_by_port_name_or_refusal_needs_pgbouncer_true() {
         let finding = findings(&all, "pool-pooler-mode")[0].clone();
         (finding.outcome, finding.seen)
     };
-    let p1 = Outcome::Failed(Severity::P1);
+    let p1 = Verdict::Failed(Priority::P1);
     let (verdict, seen) = pooler("postgres://db:6432/ehr", Live::NoUrl);
     assert_eq!(verdict, p1);
     assert!(seen.contains("port 6432 is PgBouncer's default port"), "{seen}");
@@ -419,8 +419,8 @@ fn a_pooler_hinted_by_port_name_or_refusal_needs_pgbouncer_true() {
     let refused =
         Live::Unreachable("cannot connect to postgres://db/ehr: unsupported startup parameter: options".into());
     assert_eq!(pooler("postgres://db/ehr", refused).0, p1);
-    assert_eq!(pooler("postgres://db:6432/ehr?pgbouncer=true", Live::NoUrl).0, Outcome::Passed);
-    assert_eq!(pooler("postgres://db/ehr", Live::NoUrl).0, Outcome::Passed);
+    assert_eq!(pooler("postgres://db:6432/ehr?pgbouncer=true", Live::NoUrl).0, Verdict::Passed);
+    assert_eq!(pooler("postgres://db/ehr", Live::NoUrl).0, Verdict::Passed);
 
     // With a connection, what the connections showed decides, hints or not.
     let seen = |pooler: Option<Result<Pooler, String>>| {
@@ -440,23 +440,23 @@ fn a_pooler_hinted_by_port_name_or_refusal_needs_pgbouncer_true() {
     );
     let bound = |server_port, startup_refused| Some(Ok(Pooler::SessionBound { server_port, startup_refused }));
     let (verdict, text) = pooler("postgres://db:6432/ehr", seen(bound(Some(5432), false)));
-    assert_eq!(verdict, Outcome::Passed, "session mode, port hint or not");
+    assert_eq!(verdict, Verdict::Passed, "session mode, port hint or not");
     assert!(text.starts_with("a pooler or a proxy (the server took the session on port 5432, the URL says 6432)"));
     let (verdict, text) = pooler("postgres://db/ehr", seen(bound(Some(5432), true)));
-    assert_eq!(verdict, Outcome::Passed);
+    assert_eq!(verdict, Verdict::Passed);
     assert!(text.starts_with("a pooler that does not pass startup options on (PgBouncer)"), "{text}");
     let (verdict, text) = pooler("postgres://db:5432/ehr", seen(bound(Some(5432), false)));
     assert_eq!(
         (verdict, text.as_str()),
-        (Outcome::Passed, "a direct connection to db:5432: each client kept its own server process")
+        (Verdict::Passed, "a direct connection to db:5432: each client kept its own server process")
     );
     let failed = Some(Err("cannot connect".to_owned()));
-    assert!(matches!(pooler("postgres://db/ehr", seen(failed)).0, Outcome::Inconclusive(_)));
+    assert!(matches!(pooler("postgres://db/ehr", seen(failed)).0, Verdict::Inconclusive(_)));
 
     // Prisma 7's adapter needs no pgbouncer=true.
     let mut inputs = with_url(&fragments, "postgres://db:6432/ehr");
     inputs.prisma_major = 7;
-    assert!(matches!(outcome(&inputs, "pool-pooler-mode"), Outcome::Skipped(_)));
+    assert!(matches!(outcome(&inputs, "pool-pooler-mode"), Verdict::Skipped(_)));
     inputs.target = None;
-    assert_eq!(outcome(&inputs, "pool-pooler-mode"), Outcome::Skipped("no database URL".to_owned()));
+    assert_eq!(outcome(&inputs, "pool-pooler-mode"), Verdict::Skipped("no database URL".to_owned()));
 }

@@ -72,7 +72,7 @@ fn results(inputs: &Inputs, id: &str) -> Vec<String> {
         .into_iter()
         .filter(|f| f.id == id)
         .map(|f| match f.outcome {
-            Outcome::Failed(severity) => format!("{}: {}", severity.as_str(), f.seen),
+            Verdict::Failed(severity) => format!("{}: {}", severity.as_str(), f.seen),
             other => format!("{}: {}", other.as_str(), f.seen),
         })
         .collect()

@@ -9,7 +9,7 @@
 //! libpq) verifies against an `sslrootcert` CA as well. Prisma 7 connects
 //! through a driver adapter, which reads libpq's spellings as libpq does.
 
-use super::{Area, Finding, Inputs, Live, Severity, Spec, server};
+use super::{Area, Finding, Inputs, Live, Priority, Spec, server};
 use crate::db::url::SslMode;
 
 const SSLMODE: Spec = Spec {
@@ -72,7 +72,7 @@ pub(super) fn sslmode_requires_tls(inputs: &Inputs) -> Vec<Finding> {
         return vec![
             SSLMODE
                 .failed(
-                    Severity::P0,
+                    Priority::P0,
                     format!(
                         "sslmode={text}: Prisma {}'s query engine knows only disable, prefer and require, and reads \
                          {text} as prefer, which falls back to plain text",
@@ -87,12 +87,12 @@ pub(super) fn sslmode_requires_tls(inputs: &Inputs) -> Vec<Finding> {
     }
     let finding = match (target.ssl.mode_given, target.ssl.mode) {
         (false, _) => SSLMODE.failed(
-            Severity::P0,
+            Priority::P0,
             "sslmode is not in the URL: Prisma uses prefer, which falls back to plain text when TLS is not offered",
         ),
-        (true, SslMode::Disable) => SSLMODE.failed(Severity::P0, "sslmode=disable: no connection is encrypted"),
+        (true, SslMode::Disable) => SSLMODE.failed(Priority::P0, "sslmode=disable: no connection is encrypted"),
         (true, SslMode::Prefer) => SSLMODE.failed(
-            Severity::P0,
+            Priority::P0,
             format!(
                 "sslmode={}: TLS is used only when the server offers it, plain text otherwise",
                 inputs.sslmode_text.as_deref().unwrap_or("prefer")
@@ -118,7 +118,7 @@ pub(super) fn the_server_certificate_is_verified(inputs: &Inputs) -> Vec<Finding
     };
     let finding = match (verify, &target.ssl.root_cert) {
         (false, _) => VERIFIED.failed(
-            Severity::P1,
+            Priority::P1,
             "TLS is required but the server's certificate is not verified (Prisma's query engine verifies only \
              with sslaccept=strict)",
         ),
@@ -138,7 +138,7 @@ pub(super) fn the_server_has_ssl_on(inputs: &Inputs) -> Vec<Finding> {
         // The server's answer to the TLS request is enough to know.
         (Live::Unreachable(error), _) if error.contains(TLS_REFUSED) => {
             return vec![SERVER_SSL.failed(
-                Severity::P0,
+                Priority::P0,
                 "the server refused TLS when ehrdb asked for it (\"server does not support TLS\"): ssl is off, and \
                  a URL that requires TLS cannot connect at all",
             )];
@@ -149,7 +149,7 @@ pub(super) fn the_server_has_ssl_on(inputs: &Inputs) -> Vec<Finding> {
     let finding = match &server.settings {
         Err(why) => SERVER_SSL.inconclusive(why.clone(), ""),
         Ok(settings) if settings.ssl => SERVER_SSL.passed("ssl = on"),
-        Ok(_) => SERVER_SSL.failed(Severity::P0, "ssl = off: the server accepts no TLS connection"),
+        Ok(_) => SERVER_SSL.failed(Priority::P0, "ssl = off: the server accepts no TLS connection"),
     };
     vec![finding]
 }
@@ -165,7 +165,7 @@ pub(super) fn this_connection_is_encrypted(inputs: &Inputs) -> Vec<Finding> {
             "ehrdb's session is encrypted ({})",
             session.version.as_deref().unwrap_or("TLS version not reported")
         )),
-        Ok(_) => SESSION.failed(Severity::P0, "ehrdb's session is not encrypted (pg_stat_ssl.ssl = false)"),
+        Ok(_) => SESSION.failed(Priority::P0, "ehrdb's session is not encrypted (pg_stat_ssl.ssl = false)"),
     };
     vec![finding]
 }
@@ -197,7 +197,7 @@ pub(super) fn tls_is_at_least_1_2(inputs: &Inputs) -> Vec<Finding> {
         let session = session.map(|v| format!("; ehrdb's session uses {v}")).unwrap_or_default();
         VERSION.passed(format!("ssl_min_protocol_version = {minimum}{session}"))
     } else {
-        VERSION.failed(Severity::P1, below.join("; "))
+        VERSION.failed(Priority::P1, below.join("; "))
     };
     vec![finding]
 }

@@ -21,7 +21,7 @@ use super::database::{Wants, databases};
 use super::output::{Stream, stderrln, stdout, stdoutln};
 use super::{Outcome, Session, load, replica_targets, too_many_warnings};
 use crate::check::live::replication::Replica;
-use crate::check::{self, Connection, Env, Inputs, Live, Report, Severity, report};
+use crate::check::{self, Connection, Env, Inputs, Live, Priority, Report, report};
 use crate::cli::{self, CheckFormat, Environment, FailOn};
 use crate::config::{Config, Overrides};
 use crate::db::pooler::Pooler;
@@ -76,9 +76,9 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
         Environment::Development => Env::Development,
     };
     let fail_on = match args.fail_on {
-        FailOn::P0 => Some(Severity::P0),
-        FailOn::P1 => Some(Severity::P1),
-        FailOn::P2 => Some(Severity::P2),
+        FailOn::P0 => Some(Priority::P0),
+        FailOn::P1 => Some(Priority::P1),
+        FailOn::P2 => Some(Priority::P2),
         FailOn::None => None,
     };
     // Every database is asked at once (at most --jobs at a time); the
@@ -141,7 +141,7 @@ fn print(
     ctx: &Session,
     args: &cli::CheckArgs,
     reports: &[(Option<&str>, &Report)],
-    fail_on: Option<Severity>,
+    fail_on: Option<Priority>,
     place: &Place,
 ) -> Result<()> {
     if matches!(args.format, CheckFormat::Sarif | CheckFormat::Github) {
@@ -290,10 +290,10 @@ fn ignore(findings: &mut [check::Finding], ignored: &[IgnoredCheck]) -> Result<V
         }
         let mut passed = true;
         for finding in findings.iter_mut().filter(|f| f.id == entry.id) {
-            if matches!(finding.outcome, check::Outcome::Failed(_) | check::Outcome::Inconclusive(_)) {
-                finding.outcome = check::Outcome::Skipped(format!("ignored in ehrdb.toml: {}", entry.reason));
+            if matches!(finding.outcome, check::Verdict::Failed(_) | check::Verdict::Inconclusive(_)) {
+                finding.outcome = check::Verdict::Skipped(format!("ignored in ehrdb.toml: {}", entry.reason));
                 passed = false;
-            } else if !matches!(finding.outcome, check::Outcome::Passed) {
+            } else if !matches!(finding.outcome, check::Verdict::Passed) {
                 passed = false;
             }
         }

@@ -28,6 +28,7 @@ use crate::migrations::{self, Migration};
 
 mod adopt_cmd;
 mod apply_cmd;
+mod apply_one;
 mod baseline_cmd;
 mod fleet;
 mod report;

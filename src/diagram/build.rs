@@ -8,9 +8,9 @@ use std::fmt;
 use super::{Cardinality, Diagram, Keys, Mark, ModelBox, Relation, Row};
 use crate::ast::{Block, BlockKind};
 use crate::collections::{HashMap, HashSet};
+use crate::schema::relations::{Relations, Shape};
 use crate::schema::{FieldKind, Schema};
 use crate::sql::lower::join_table_name;
-use crate::validate::relations::model::{Relations, Shape};
 
 /// `--domain` named a domain the schema does not have.
 #[derive(Debug)]

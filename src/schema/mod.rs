@@ -5,8 +5,8 @@
 //! enums, views and composite types over every fragment, and answers what
 //! its names mean: what a field's type refers to ([`Schema::resolve`]),
 //! what a model's table, a field's column and a constraint are called in
-//! the database ([`names`]), a model's unique criteria (`keys`), and
-//! ehrdb's own `@ehrdb.immutable` annotation ([`annotations`]). The
+//! the database ([`names`]), a model's unique criteria (`keys`), the relation graph
+//! ([`relations`]), and ehrdb's own annotations ([`annotations`]). The
 //! answers about one block, field or attribute are methods on the syntax
 //! tree's own nodes (`model.table_name()`, `field.column_name()`,
 //! `model.unique_criteria()`, `model.immutable()`), written here so that
@@ -19,6 +19,7 @@
 pub mod annotations;
 mod keys;
 pub mod names;
+pub mod relations;
 mod types;
 
 pub use annotations::ImmutableAnnotation;

@@ -14,22 +14,22 @@ mod renamed;
 
 use crate::collections::HashMap;
 
-use super::{Check, Ctx, closest};
+use super::{Ctx, Rule, closest};
 use crate::ast::{Block, BlockKind, Comment, Expr, Field, Ident, Member, TopItem};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::schema::FieldKind;
 use crate::schema::annotations::parse::{self, Annotation, Value};
 use crate::schema::annotations::{KNOWN, RENAMED_FROM};
 
-pub(super) const CHECKS: &[Check] = &[
-    Check::schema("every_annotation_parses", every_annotation_parses),
-    Check::schema("every_annotation_is_known", every_annotation_is_known),
-    Check::schema("annotations_sit_where_they_apply", annotations_sit_where_they_apply),
-    Check::blocks("a_model_is_annotated_once", a_model_is_annotated_once),
-    Check::schema("immutable_takes_only_allow_update", immutable_takes_only_allow_update),
-    Check::blocks("allow_update_lists_updatable_fields", allow_update_lists_updatable_fields),
-    Check::schema("annotations_are_written_in_doc_comments", annotations_are_written_in_doc_comments),
-    Check::schema("renamed_from_names_a_free_old_name", renamed::renamed_from_names_a_free_old_name),
+pub(super) const CHECKS: &[Rule] = &[
+    Rule::schema("every_annotation_parses", every_annotation_parses),
+    Rule::schema("every_annotation_is_known", every_annotation_is_known),
+    Rule::schema("annotations_sit_where_they_apply", annotations_sit_where_they_apply),
+    Rule::blocks("a_model_is_annotated_once", a_model_is_annotated_once),
+    Rule::schema("immutable_takes_only_allow_update", immutable_takes_only_allow_update),
+    Rule::blocks("allow_update_lists_updatable_fields", allow_update_lists_updatable_fields),
+    Rule::schema("annotations_are_written_in_doc_comments", annotations_are_written_in_doc_comments),
+    Rule::schema("renamed_from_names_a_free_old_name", renamed::renamed_from_names_a_free_old_name),
 ];
 
 /// What a doc comment is attached to.

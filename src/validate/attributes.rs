@@ -12,20 +12,20 @@ mod defaults;
 
 pub(super) use arguments::INDEX_TYPES;
 
-use super::{Check, Ctx, closest};
+use super::{Ctx, Rule, closest};
 use crate::ast::{Arity, Attribute, Block, BlockKind, Expr, Field};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::schema::{FieldKind, Scalar};
 
-pub(super) const CHECKS: &[Check] = &[
-    Check::blocks("every_attribute_is_known", every_attribute_is_known),
-    Check::blocks("no_attribute_is_given_twice", no_attribute_is_given_twice),
-    Check::blocks("attribute_arguments_fit_their_parameters", arguments::attribute_arguments_fit_their_parameters),
-    Check::blocks("defaults_fit_their_fields", defaults::defaults_fit_their_fields),
-    Check::blocks("updated_at_is_on_datetime_fields", updated_at_is_on_datetime_fields),
-    Check::blocks("ids_are_on_required_scalar_fields", ids_are_on_required_scalar_fields),
-    Check::blocks("relation_fields_take_no_column_attributes", relation_fields_take_no_column_attributes),
-    Check::blocks("ignore_is_used_where_it_has_an_effect", ignore_is_used_where_it_has_an_effect),
+pub(super) const CHECKS: &[Rule] = &[
+    Rule::blocks("every_attribute_is_known", every_attribute_is_known),
+    Rule::blocks("no_attribute_is_given_twice", no_attribute_is_given_twice),
+    Rule::blocks("attribute_arguments_fit_their_parameters", arguments::attribute_arguments_fit_their_parameters),
+    Rule::blocks("defaults_fit_their_fields", defaults::defaults_fit_their_fields),
+    Rule::blocks("updated_at_is_on_datetime_fields", updated_at_is_on_datetime_fields),
+    Rule::blocks("ids_are_on_required_scalar_fields", ids_are_on_required_scalar_fields),
+    Rule::blocks("relation_fields_take_no_column_attributes", relation_fields_take_no_column_attributes),
+    Rule::blocks("ignore_is_used_where_it_has_an_effect", ignore_is_used_where_it_has_an_effect),
 ];
 
 /// Where an attribute stands; each place has its own known attributes.

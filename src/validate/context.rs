@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use super::{relations, types};
+use super::types;
 use crate::ast::{Attribute, Block, BlockKind, Expr, Field};
 use crate::collections::HashMap;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
@@ -22,7 +22,7 @@ use crate::schema::Schema;
 pub(super) struct Index<'a> {
     fields: OnceLock<HashMap<usize, HashMap<&'a str, &'a Field>>>,
     /// The relation graph, which most relation rules read.
-    relations: OnceLock<relations::model::Relations<'a>>,
+    relations: OnceLock<crate::schema::relations::Relations<'a>>,
 }
 
 fn field_maps<'a>(schema: &Schema<'a>) -> HashMap<usize, HashMap<&'a str, &'a Field>> {
@@ -116,14 +116,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// The relation fields of the blocks this run looks at.
-    pub(in crate::validate) fn relation_fields(&self) -> &'a [relations::model::RelationField<'a>] {
+    pub(in crate::validate) fn relation_fields(&self) -> &'a [crate::schema::relations::RelationField<'a>] {
         &self.relations().fields[self.relation_range()]
     }
 
     /// Every relation field and how they pair, shared by the relation rules.
-    pub(in crate::validate) fn relations(&self) -> &'a relations::model::Relations<'a> {
+    pub(in crate::validate) fn relations(&self) -> &'a crate::schema::relations::Relations<'a> {
         let (index, schema) = (self.index, self.schema);
-        index.relations.get_or_init(|| relations::model::Relations::new(schema))
+        index.relations.get_or_init(|| crate::schema::relations::Relations::new(schema))
     }
 
     /// The fields of models and views with native types, in order.

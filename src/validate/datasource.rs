@@ -14,24 +14,24 @@ mod url;
 
 use crate::collections::HashMap;
 
-use super::{Check, Ctx, closest};
+use super::{Ctx, Rule, closest};
 use crate::ast::{Arguments, Block, BlockKind, Expr, Property};
 use crate::diagnostics::{Diagnostic, Span};
 
-pub(super) const CHECKS: &[Check] = &[
-    Check::schema("the_datasource_targets_postgresql", the_datasource_targets_postgresql),
-    Check::schema("every_config_property_is_set_once", every_config_property_is_set_once),
-    Check::schema("every_datasource_property_is_known", every_datasource_property_is_known),
-    Check::schema("connection_urls_follow_the_prisma_major", url::connection_urls_follow_the_prisma_major),
-    Check::schema("the_relation_mode_is_prisma_or_foreign_keys", the_relation_mode_is_prisma_or_foreign_keys),
-    Check::schema("extensions_are_names_with_string_options", extensions_are_names_with_string_options),
-    Check::schema("extensions_need_their_preview_feature", extensions_need_their_preview_feature),
-    Check::schema("schemas_are_a_list_of_distinct_names", schemas_are_a_list_of_distinct_names),
-    Check::blocks("every_schema_attribute_names_a_listed_schema", every_schema_attribute_names_a_listed_schema),
-    Check::blocks("every_block_has_a_schema_when_schemas_are_listed", every_block_has_a_schema_when_schemas_are_listed),
-    Check::schema("every_generator_has_a_provider", generator::every_generator_has_a_provider),
-    Check::schema("generator_settings_are_strings", generator::generator_settings_are_strings),
-    Check::schema("preview_features_are_known", generator::preview_features_are_known),
+pub(super) const CHECKS: &[Rule] = &[
+    Rule::schema("the_datasource_targets_postgresql", the_datasource_targets_postgresql),
+    Rule::schema("every_config_property_is_set_once", every_config_property_is_set_once),
+    Rule::schema("every_datasource_property_is_known", every_datasource_property_is_known),
+    Rule::schema("connection_urls_follow_the_prisma_major", url::connection_urls_follow_the_prisma_major),
+    Rule::schema("the_relation_mode_is_prisma_or_foreign_keys", the_relation_mode_is_prisma_or_foreign_keys),
+    Rule::schema("extensions_are_names_with_string_options", extensions_are_names_with_string_options),
+    Rule::schema("extensions_need_their_preview_feature", extensions_need_their_preview_feature),
+    Rule::schema("schemas_are_a_list_of_distinct_names", schemas_are_a_list_of_distinct_names),
+    Rule::blocks("every_schema_attribute_names_a_listed_schema", every_schema_attribute_names_a_listed_schema),
+    Rule::blocks("every_block_has_a_schema_when_schemas_are_listed", every_block_has_a_schema_when_schemas_are_listed),
+    Rule::schema("every_generator_has_a_provider", generator::every_generator_has_a_provider),
+    Rule::schema("generator_settings_are_strings", generator::generator_settings_are_strings),
+    Rule::schema("preview_features_are_known", generator::preview_features_are_known),
 ];
 
 /// What Prisma reads in a datasource; anything else is an error.

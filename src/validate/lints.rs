@@ -6,18 +6,18 @@
 
 mod immutable;
 
-use super::{Check, Ctx};
+use super::{Ctx, Rule};
 use crate::ast::{Arity, Block, BlockKind, Expr, Field};
 use crate::diagnostics::Diagnostic;
 use crate::schema::{FieldKind, Scalar};
 
-pub(super) const CHECKS: &[Check] = &[
-    Check::blocks("timestamps_carry_a_time_zone", timestamps_carry_a_time_zone),
-    Check::blocks("foreign_keys_are_indexed", foreign_keys_are_indexed),
-    Check::blocks("money_is_not_a_float", money_is_not_a_float),
-    Check::blocks("immutable_models_are_not_keyed_by_autoincrement", immutable::not_keyed_by_autoincrement),
-    Check::blocks("deletes_do_not_write_into_immutable_models", immutable::deletes_do_not_write_into_them),
-    Check::blocks("immutable_models_have_no_updated_at", immutable::have_no_updated_at),
+pub(super) const CHECKS: &[Rule] = &[
+    Rule::blocks("timestamps_carry_a_time_zone", timestamps_carry_a_time_zone),
+    Rule::blocks("foreign_keys_are_indexed", foreign_keys_are_indexed),
+    Rule::blocks("money_is_not_a_float", money_is_not_a_float),
+    Rule::blocks("immutable_models_are_not_keyed_by_autoincrement", immutable::not_keyed_by_autoincrement),
+    Rule::blocks("deletes_do_not_write_into_immutable_models", immutable::deletes_do_not_write_into_them),
+    Rule::blocks("immutable_models_have_no_updated_at", immutable::have_no_updated_at),
 ];
 
 /// Prisma maps `DateTime` to `TIMESTAMP(3)`, which stores wall-clock time

@@ -25,7 +25,7 @@ mod lints;
 mod models;
 mod names;
 mod partial;
-pub(crate) mod relations;
+mod relations;
 mod types;
 
 pub(crate) use context::{Args, Ctx, closest};
@@ -39,7 +39,7 @@ use context::Index;
 /// A rule: its name (what must hold), the function that checks it, and
 /// how much of the schema one run of it needs to see.
 #[derive(Clone, Copy)]
-pub(crate) struct Check {
+pub(crate) struct Rule {
     name: &'static str,
     run: fn(&mut Ctx),
     reach: Reach,
@@ -60,15 +60,15 @@ enum Reach {
     Block,
 }
 
-impl Check {
+impl Rule {
     /// A rule over the whole schema.
-    pub(crate) const fn schema(name: &'static str, run: fn(&mut Ctx)) -> Check {
-        Check { name, run, reach: Reach::Schema }
+    pub(crate) const fn schema(name: &'static str, run: fn(&mut Ctx)) -> Rule {
+        Rule { name, run, reach: Reach::Schema }
     }
 
     /// A rule that judges each block on its own (see [`Reach::Block`]).
-    pub(crate) const fn blocks(name: &'static str, run: fn(&mut Ctx)) -> Check {
-        Check { name, run, reach: Reach::Block }
+    pub(crate) const fn blocks(name: &'static str, run: fn(&mut Ctx)) -> Rule {
+        Rule { name, run, reach: Reach::Block }
     }
 }
 
@@ -100,7 +100,7 @@ pub const LINTS: &[&str] = &[
 ];
 
 /// Every rule, in the order they run.
-const ALL: &[&[Check]] = &[
+const ALL: &[&[Rule]] = &[
     datasource::CHECKS,
     names::CHECKS,
     types::CHECKS,
@@ -139,8 +139,8 @@ pub fn validate(schema: &Schema, prisma_major: u8, diagnostics: &mut Diagnostics
 pub fn validate_in_runs_of(blocks_per_run: usize, schema: &Schema, prisma_major: u8, diagnostics: &mut Diagnostics) {
     let blocks_per_run = blocks_per_run.max(1);
     let index = Index::default();
-    let rules: Vec<&Check> = ALL.iter().flat_map(|checks| checks.iter()).collect();
-    let (schema_rules, block_rules): (Vec<&Check>, Vec<&Check>) = rules.iter().partition(|c| c.reach == Reach::Schema);
+    let rules: Vec<&Rule> = ALL.iter().flat_map(|checks| checks.iter()).collect();
+    let (schema_rules, block_rules): (Vec<&Rule>, Vec<&Rule>) = rules.iter().partition(|c| c.reach == Reach::Schema);
     // The index parts first, then the schema rules, then the block runs:
     // small pieces last keep both cores busy to the end.
     let pieces: Vec<Piece> = WARM_UP
@@ -211,7 +211,7 @@ pub fn validate_in_runs_of(blocks_per_run: usize, schema: &Schema, prisma_major:
 /// A piece of the work: a rule over the whole schema, or every block rule
 /// over a run of consecutive blocks.
 enum Piece<'c, 'a> {
-    Rule(&'c Check),
+    Rule(&'c Rule),
     /// The blocks from `first` on in the merged schema.
     Blocks {
         first: usize,
@@ -223,11 +223,11 @@ enum Piece<'c, 'a> {
 /// the relation graph while the other builds the rest and goes on with the
 /// first rules, instead of every rule waiting for all of it. (A rule that
 /// asks for a part still being built waits for it.)
-const WARM_UP: &[Check] = &[
-    Check::schema("(index) the relation graph", |ctx| {
+const WARM_UP: &[Rule] = &[
+    Rule::schema("(index) the relation graph", |ctx| {
         ctx.relations();
     }),
-    Check::schema("(index) fields by name", |ctx| {
+    Rule::schema("(index) fields by name", |ctx| {
         ctx.field_maps();
     }),
 ];

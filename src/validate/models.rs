@@ -11,23 +11,23 @@ mod indexes;
 use crate::collections::HashMap;
 
 use super::attributes::{is_ignored, preview_feature};
-use super::{Check, Ctx, closest};
+use super::{Ctx, Rule, closest};
 use crate::ast::{Arguments, Arity, Attribute, Block, BlockKind, Expr, Field, Ident};
 use crate::diagnostics::Diagnostic;
 use crate::schema::FieldKind;
 
-pub(super) const CHECKS: &[Check] = &[
-    Check::blocks("every_model_has_a_unique_criterion", every_model_has_a_unique_criterion),
-    Check::blocks("every_model_has_at_most_one_primary_key", every_model_has_at_most_one_primary_key),
-    Check::blocks("index_fields_exist_once_and_are_scalar", index_fields_exist_once_and_are_scalar),
-    Check::blocks("primary_key_fields_are_required", primary_key_fields_are_required),
-    Check::blocks("compound_names_do_not_clash_with_fields", constraints::compound_names_do_not_clash_with_fields),
-    Check::blocks("client_names_are_unique_per_model", constraints::client_names_are_unique_per_model),
-    Check::schema("constraint_names_are_unique", constraints::constraint_names_are_unique),
-    Check::blocks("index_types_fit_their_fields", indexes::index_types_fit_their_fields),
-    Check::blocks("views_are_enabled", views_are_enabled),
-    Check::blocks("views_have_no_primary_key", views_have_no_primary_key),
-    Check::blocks("views_have_no_indexes", views_have_no_indexes),
+pub(super) const CHECKS: &[Rule] = &[
+    Rule::blocks("every_model_has_a_unique_criterion", every_model_has_a_unique_criterion),
+    Rule::blocks("every_model_has_at_most_one_primary_key", every_model_has_at_most_one_primary_key),
+    Rule::blocks("index_fields_exist_once_and_are_scalar", index_fields_exist_once_and_are_scalar),
+    Rule::blocks("primary_key_fields_are_required", primary_key_fields_are_required),
+    Rule::blocks("compound_names_do_not_clash_with_fields", constraints::compound_names_do_not_clash_with_fields),
+    Rule::blocks("client_names_are_unique_per_model", constraints::client_names_are_unique_per_model),
+    Rule::schema("constraint_names_are_unique", constraints::constraint_names_are_unique),
+    Rule::blocks("index_types_fit_their_fields", indexes::index_types_fit_their_fields),
+    Rule::blocks("views_are_enabled", views_are_enabled),
+    Rule::blocks("views_have_no_primary_key", views_have_no_primary_key),
+    Rule::blocks("views_have_no_indexes", views_have_no_indexes),
 ];
 
 /// A field named in `@@index([a, b(sort: Desc)])`, with its arguments.

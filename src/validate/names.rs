@@ -10,23 +10,23 @@
 
 use crate::collections::HashMap;
 
-use super::{Check, Ctx};
+use super::{Ctx, Rule};
 use crate::ast::{Attribute, Block, BlockKind, EnumValue, Field, Ident};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::schema::{FieldKind, Scalar};
 
-pub(super) const CHECKS: &[Check] = &[
-    Check::blocks("every_name_is_a_valid_identifier", every_name_is_a_valid_identifier),
-    Check::blocks("no_block_is_named_after_a_scalar_type", no_block_is_named_after_a_scalar_type),
-    Check::blocks("no_model_or_enum_has_a_reserved_name", no_model_or_enum_has_a_reserved_name),
-    Check::blocks("field_names_are_unique_in_their_block", field_names_are_unique_in_their_block),
-    Check::blocks("enum_values_are_unique_in_their_enum", enum_values_are_unique_in_their_enum),
-    Check::blocks("every_enum_has_a_value", every_enum_has_a_value),
-    Check::schema("every_model_has_its_own_table", every_model_has_its_own_table),
-    Check::blocks("every_field_has_its_own_column", every_field_has_its_own_column),
-    Check::schema("every_enum_has_its_own_database_name", every_enum_has_its_own_database_name),
-    Check::blocks("enum_values_have_distinct_labels", enum_values_have_distinct_labels),
-    Check::schema("no_enum_is_named_like_a_table", no_enum_is_named_like_a_table),
+pub(super) const CHECKS: &[Rule] = &[
+    Rule::blocks("every_name_is_a_valid_identifier", every_name_is_a_valid_identifier),
+    Rule::blocks("no_block_is_named_after_a_scalar_type", no_block_is_named_after_a_scalar_type),
+    Rule::blocks("no_model_or_enum_has_a_reserved_name", no_model_or_enum_has_a_reserved_name),
+    Rule::blocks("field_names_are_unique_in_their_block", field_names_are_unique_in_their_block),
+    Rule::blocks("enum_values_are_unique_in_their_enum", enum_values_are_unique_in_their_enum),
+    Rule::blocks("every_enum_has_a_value", every_enum_has_a_value),
+    Rule::schema("every_model_has_its_own_table", every_model_has_its_own_table),
+    Rule::blocks("every_field_has_its_own_column", every_field_has_its_own_column),
+    Rule::schema("every_enum_has_its_own_database_name", every_enum_has_its_own_database_name),
+    Rule::blocks("enum_values_have_distinct_labels", enum_values_have_distinct_labels),
+    Rule::schema("no_enum_is_named_like_a_table", no_enum_is_named_like_a_table),
 ];
 
 /// Names Prisma Client cannot use for a model, view or enum: its own

@@ -5,13 +5,13 @@
 //! or `{ not: value }`; the object is not empty. (`raw("...")` is checked
 //! with the other arguments.)
 
-use super::{Check, Ctx};
+use super::{Ctx, Rule};
 use crate::ast::{Block, Expr, ObjectEntry};
 use crate::diagnostics::Diagnostic;
 use crate::schema::{FieldKind, Scalar};
 
-pub(super) const CHECKS: &[Check] =
-    &[Check::blocks("where_objects_follow_prismas_rules", where_objects_follow_prismas_rules)];
+pub(super) const CHECKS: &[Rule] =
+    &[Rule::blocks("where_objects_follow_prismas_rules", where_objects_follow_prismas_rules)];
 
 fn where_objects_follow_prismas_rules(ctx: &mut Ctx) {
     for model in ctx.models() {

@@ -7,7 +7,7 @@
 
 mod native;
 
-use super::{Check, Ctx, closest};
+use super::{Ctx, Rule, closest};
 use crate::ast::{Arity, BlockKind, Field, TypeName};
 use crate::diagnostics::Diagnostic;
 use crate::schema::{FieldKind, Scalar};
@@ -17,16 +17,16 @@ use native::{
     native_types_are_valid_for_their_fields, native_types_use_the_datasource_name,
 };
 
-pub(super) const CHECKS: &[Check] = &[
-    Check::blocks("every_field_type_exists", every_field_type_exists),
-    Check::blocks("no_field_is_an_optional_list", no_field_is_an_optional_list),
-    Check::blocks("no_composite_types_on_postgresql", no_composite_types_on_postgresql),
-    Check::blocks("unsupported_types_are_not_native_types", unsupported_types_are_not_native_types),
-    Check::blocks("native_types_are_on_scalar_fields", native_types_are_on_scalar_fields),
-    Check::blocks("fields_have_at_most_one_native_type", fields_have_at_most_one_native_type),
-    Check::blocks("native_types_use_the_datasource_name", native_types_use_the_datasource_name),
-    Check::blocks("native_types_are_valid_for_their_fields", native_types_are_valid_for_their_fields),
-    Check::blocks("native_type_lengths_fit_postgresql", native_type_lengths_fit_postgresql),
+pub(super) const CHECKS: &[Rule] = &[
+    Rule::blocks("every_field_type_exists", every_field_type_exists),
+    Rule::blocks("no_field_is_an_optional_list", no_field_is_an_optional_list),
+    Rule::blocks("no_composite_types_on_postgresql", no_composite_types_on_postgresql),
+    Rule::blocks("unsupported_types_are_not_native_types", unsupported_types_are_not_native_types),
+    Rule::blocks("native_types_are_on_scalar_fields", native_types_are_on_scalar_fields),
+    Rule::blocks("fields_have_at_most_one_native_type", fields_have_at_most_one_native_type),
+    Rule::blocks("native_types_use_the_datasource_name", native_types_use_the_datasource_name),
+    Rule::blocks("native_types_are_valid_for_their_fields", native_types_are_valid_for_their_fields),
+    Rule::blocks("native_type_lengths_fit_postgresql", native_type_lengths_fit_postgresql),
 ];
 
 fn every_field_type_exists(ctx: &mut Ctx) {

@@ -5,8 +5,6 @@
 //! Prisma never writes, the immutability triggers, the size of a large
 //! schema, and connection errors that keep the password to themselves.
 
-use std::time::{Duration, Instant};
-
 use ehrdb::db;
 use ehrdb::sql::describe::describe;
 use ehrdb::sql::{Column, ColumnDefault, ColumnType, Immutable, Index, IndexColumn, QualifiedName, SqlSchema};
@@ -226,7 +224,7 @@ fn a_missing_schema_is_an_error() {
 }
 
 #[test]
-fn five_hundred_tables_introspect_in_well_under_a_second() {
+fn five_hundred_tables_introspect_whole() {
     let db = pg::database();
     db.psql(
         r#"CREATE TYPE "Status" AS ENUM ('OPEN', 'CLOSED');
@@ -244,14 +242,12 @@ fn five_hundred_tables_introspect_in_well_under_a_second() {
         END
         $$;"#,
     );
-    let started = Instant::now();
+    // Its speed is `cargo bench --bench check`'s (2,000 tables), not a
+    // timed test's.
     let schema = introspect(&db, &[]);
-    let took = started.elapsed();
     assert_eq!(schema.tables.len(), 500);
     assert!(schema.tables.iter().all(|t| t.columns.len() == 7 && t.indexes.len() == 2));
     assert_eq!(schema.tables.iter().map(|t| t.foreign_keys.len()).sum::<usize>(), 499);
-    eprintln!("500 tables took {took:?}");
-    assert!(took < Duration::from_millis(500), "500 tables took {took:?}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::app;
 use super::image::{Image, image, schema_in_app, stage_name};
 use super::package::Step;
 use super::shell::{Action, Command};
-use crate::check::{Area, Finding, Inputs, Severity, Spec};
+use crate::check::{Area, Finding, Inputs, Priority, Spec};
 
 const GENERATED: Spec = Spec {
     id: "app-client-generated",
@@ -60,7 +60,7 @@ pub(crate) fn prisma_client_is_generated_before_the_build(inputs: &Inputs) -> Ve
                     steps[build].describe()
                 )),
                 (None, None) => GENERATED.failed(
-                    Severity::P0,
+                    Priority::P0,
                     format!(
                         "`npm run build` compiles at {} and no prebuild, build or postinstall script runs `prisma \
                          generate`",
@@ -89,7 +89,7 @@ pub(crate) fn prisma_client_is_generated_before_the_build(inputs: &Inputs) -> Ve
                     build.describe()
                 )),
                 None => GENERATED.failed(
-                    Severity::P0,
+                    Priority::P0,
                     format!(
                         "{}: stage {} compiles at {} and no `prisma generate` runs before it{}",
                         file.path,
@@ -117,7 +117,7 @@ pub(crate) fn prisma_client_is_generated_before_the_build(inputs: &Inputs) -> Ve
                 step.describe()
             )),
             None => GENERATED.failed(
-                Severity::P0,
+                Priority::P0,
                 format!(
                     "{} builds when the container starts, at {}, and neither the image nor the start command \
                      generates Prisma Client first",
@@ -144,7 +144,7 @@ pub(crate) fn prisma_client_is_generated_before_the_build(inputs: &Inputs) -> Ve
                 steps[build].describe()
             )),
             None => GENERATED.failed(
-                Severity::P0,
+                Priority::P0,
                 format!("{} builds at {} without generating Prisma Client first", script.path, steps[build].describe()),
             ),
         });

@@ -14,7 +14,7 @@ use super::docker::Item;
 use super::package::Step;
 use super::shell::Action;
 use super::{App, app};
-use crate::check::{Area, Finding, Inputs, Severity, Spec, listed};
+use crate::check::{Area, Finding, Inputs, Priority, Spec, listed};
 
 const DEPLOY: Spec = Spec {
     id: "app-migrations-deploy",
@@ -111,12 +111,12 @@ pub(crate) fn migrations_are_applied_by_deploy(inputs: &Inputs) -> Vec<Finding> 
     let dev: Vec<&Step> = steps.iter().filter(|s| s.action == Action::DevMigrate).collect();
     let deploy: Vec<&Step> = steps.iter().filter(|s| s.action == Action::Deploy).collect();
     let finding = if !dev.is_empty() {
-        DEPLOY.failed(Severity::P0, format!("a production path runs a development command: {}", described(&dev)))
+        DEPLOY.failed(Priority::P0, format!("a production path runs a development command: {}", described(&dev)))
     } else if !deploy.is_empty() {
         DEPLOY.passed(format!("production applies migrations with {}", described(&deploy)))
     } else {
         DEPLOY.failed(
-            Severity::P2,
+            Priority::P2,
             format!(
                 "none of the {places} production paths read (start and deploy scripts, non-development Dockerfiles, \
                  entrypoints, compose files, CI deploy jobs) applies migrations"
@@ -158,7 +158,7 @@ pub(crate) fn the_package_has_migration_scripts(inputs: &Inputs) -> Vec<Finding>
                 Some(status) => parts.push(format!("{status} shows their status")),
                 None => parts.push("no script shows their status".to_owned()),
             }
-            SCRIPTS.failed(Severity::P2, format!("{}: {}", package.path, parts.join("; ")))
+            SCRIPTS.failed(Priority::P2, format!("{}: {}", package.path, parts.join("; ")))
         }
     };
     vec![finding]

@@ -10,7 +10,7 @@
 
 use super::app;
 use super::envfiles::{EnvFile, Kind, Tracked, database_of, placeholder, url_passwords};
-use crate::check::{Area, Finding, Inputs, Severity, Spec, url_parameter};
+use crate::check::{Area, Finding, Inputs, Priority, Spec, url_parameter};
 
 const EXAMPLE: Spec = Spec {
     id: "app-env-example",
@@ -62,7 +62,7 @@ pub(crate) fn the_env_example_documents_the_url(inputs: &Inputs) -> Vec<Finding>
             Some(example) => format!("{} does not document DATABASE_URL", example.path),
             None => format!("no .env.example (or .env.sample, .env.template) in {}", app.dir),
         };
-        return vec![EXAMPLE.failed(Severity::P2, seen)];
+        return vec![EXAMPLE.failed(Priority::P2, seen)];
     };
     let mut missing = Vec::new();
     match url_parameter(url, "sslmode").as_deref() {
@@ -79,10 +79,10 @@ pub(crate) fn the_env_example_documents_the_url(inputs: &Inputs) -> Vec<Finding>
     let shown = format!("{}:{line}: DATABASE_URL=\"{}\"", file.path, crate::secrets::redact(url));
     let finding = match (real, missing.is_empty()) {
         (true, _) => EXAMPLE.failed(
-            Severity::P1,
+            Priority::P1,
             format!("{shown} holds what looks like a real password (not shown){}", with(&missing)),
         ),
-        (false, false) => EXAMPLE.failed(Severity::P2, format!("{shown} has {}", missing.join(", "))),
+        (false, false) => EXAMPLE.failed(Priority::P2, format!("{shown} has {}", missing.join(", "))),
         (false, true) => EXAMPLE.passed(format!("{shown}: TLS required, pool set, placeholder password")),
     };
     vec![finding]
@@ -102,13 +102,13 @@ pub(crate) fn tests_have_their_own_database(inputs: &Inputs) -> Vec<Finding> {
             Some(file) => format!("{} has no DATABASE_URL", file.path),
             None => format!("no .env.test in {}: tests use whatever DATABASE_URL development uses", app.dir),
         };
-        return vec![TEST_DB.failed(Severity::P2, seen)];
+        return vec![TEST_DB.failed(Priority::P2, seen)];
     };
     let test_db = database_of(url).unwrap_or_else(|| "a value that is not a URL".into());
     let development = url_of(&app.env_files, &[Kind::Real]).or_else(|| url_of(&app.env_files, &[Kind::Example]));
     let finding = match development {
         Some((dev, dev_url, dev_line)) if database_of(dev_url).as_deref() == Some(test_db.as_str()) => TEST_DB.failed(
-            Severity::P2,
+            Priority::P2,
             format!("{}:{line} points at {test_db}, the database of {}:{dev_line}", test.path, dev.path),
         ),
         Some((dev, dev_url, dev_line)) => TEST_DB.passed(format!(
@@ -137,9 +137,9 @@ pub(crate) fn no_committed_env_file_holds_a_password(inputs: &Inputs) -> Vec<Fin
         let names: Vec<String> = secrets.iter().map(|(name, line)| format!("{name} (line {line})")).collect();
         let holds = format!("{} holds a password in {}", file.path, names.join(", "));
         match &file.tracked {
-            Tracked::Committed => findings.push(COMMITTED.failed(Severity::P0, format!("{holds}, and git tracks it"))),
+            Tracked::Committed => findings.push(COMMITTED.failed(Priority::P0, format!("{holds}, and git tracks it"))),
             Tracked::NotIgnored => findings.push(
-                COMMITTED.failed(Severity::P1, format!("{holds}, and git does not ignore it: `git add .` commits it")),
+                COMMITTED.failed(Priority::P1, format!("{holds}, and git does not ignore it: `git add .` commits it")),
             ),
             Tracked::Ignored => safe.push(file.path.clone()),
             Tracked::Unknown(reason) => findings.push(COMMITTED.inconclusive(reason.clone(), holds)),

@@ -12,7 +12,7 @@ use super::package::Step;
 use super::shell::{self, Action};
 use super::workflows::Job;
 use super::{App, app};
-use crate::check::{Area, Finding, Inputs, Severity, Spec, listed};
+use crate::check::{Area, Finding, Inputs, Priority, Spec, listed};
 
 const CI: Spec = Spec {
     id: "app-ci-validation",
@@ -93,12 +93,12 @@ pub(crate) fn ci_validates_the_schema(inputs: &Inputs) -> Vec<Finding> {
         CI.passed(format!("CI validates the schema: {}", shown(&found)))
     } else if app.ci_files.is_empty() {
         CI.failed(
-            Severity::P1,
+            Priority::P1,
             format!("no CI pipeline (.github/workflows/*.yml, .gitlab-ci.yml) in {} or above it{unread}", app.dir),
         )
     } else {
         CI.failed(
-            Severity::P1,
+            Priority::P1,
             format!(
                 "no step of {} runs ehrdb validate, merge --check, fmt --check or prisma validate{unread}",
                 listed(app.ci_files.len(), &app.ci_files)
@@ -148,7 +148,7 @@ pub(crate) fn a_pre_commit_hook_validates_the_schema(inputs: &Inputs) -> Vec<Fin
         } else {
             format!("{} validates nothing of the schema", present.join(" and "))
         };
-        PRE_COMMIT.failed(Severity::P2, format!("{what}{unread}"))
+        PRE_COMMIT.failed(Priority::P2, format!("{what}{unread}"))
     };
     vec![finding]
 }

@@ -15,7 +15,7 @@ use super::package::Step;
 use super::shell::Action;
 use super::{App, app};
 use crate::ast::BlockKind;
-use crate::check::{Area, Finding, Inputs, Severity, Spec};
+use crate::check::{Area, Finding, Inputs, Priority, Spec};
 
 const COPIED: Spec = Spec {
     id: "app-client-copied",
@@ -201,7 +201,7 @@ pub(crate) fn the_build_copies_the_client(inputs: &Inputs) -> Vec<Finding> {
                 COPIED.passed(format!("{}: the final stage generates the client at {generated}", file.path))
             }
             (None, None) => COPIED.failed(
-                Severity::P1,
+                Priority::P1,
                 format!(
                     "{}: the final stage {} copies {} from the build stage, not the generated client at {} ({})",
                     file.path,

@@ -13,7 +13,7 @@
 
 use super::typescript::{Client, Disconnect, Log, Shape, Value};
 use super::{App, app};
-use crate::check::{Area, Finding, Inputs, Severity, Spec, count, listed, server};
+use crate::check::{Area, Finding, Inputs, Priority, Spec, count, listed, server};
 
 const SINGLE: Spec = Spec {
     id: "app-client-single-instance",
@@ -127,10 +127,10 @@ pub(crate) fn one_client_instance(inputs: &Inputs) -> Vec<Finding> {
     let each: Vec<String> = counted.iter().map(|c| format!("{} ({})", c.at, shape(c))).collect();
     let per_use = counted.iter().any(|c| matches!(c.shape, Shape::PerCall(_) | Shape::PerInstance(_)));
     let finding = if per_use {
-        SINGLE.failed(Severity::P1, format!("a new client, and a new pool, per use: {}", listed(each.len(), &each)))
+        SINGLE.failed(Priority::P1, format!("a new client, and a new pool, per use: {}", listed(each.len(), &each)))
     } else if counted.len() > 1 {
         SINGLE.failed(
-            Severity::P1,
+            Priority::P1,
             format!(
                 "{} places make a PrismaClient, each with its own pool: {}",
                 counted.len(),
@@ -191,7 +191,7 @@ pub(crate) fn the_client_disconnects_on_shutdown(inputs: &Inputs) -> Vec<Finding
         ))
     } else if let Some(hook) = hook {
         SHUTDOWN.failed(
-            Severity::P1,
+            Priority::P1,
             format!(
                 "{}: $disconnect in {}, but nothing calls app.enableShutdownHooks(), so NestJS never runs it on \
                  SIGTERM",
@@ -201,7 +201,7 @@ pub(crate) fn the_client_disconnects_on_shutdown(inputs: &Inputs) -> Vec<Finding
         )
     } else if let Some(other) = on(&sources.disconnects, "SIGINT").or_else(|| on(&sources.disconnects, "beforeExit")) {
         SHUTDOWN.failed(
-            Severity::P1,
+            Priority::P1,
             format!(
                 "{}: $disconnect runs on {} only; SIGTERM, which Docker and Kubernetes send, does not disconnect",
                 other.at,
@@ -210,14 +210,14 @@ pub(crate) fn the_client_disconnects_on_shutdown(inputs: &Inputs) -> Vec<Finding
         )
     } else if let Some(enabled) = enabled {
         SHUTDOWN.failed(
-            Severity::P1,
+            Priority::P1,
             format!(
                 "{enabled} enables NestJS shutdown hooks, but no onModuleDestroy or signal handler calls $disconnect"
             ),
         )
     } else {
         SHUTDOWN.failed(
-            Severity::P1,
+            Priority::P1,
             format!(
                 "no $disconnect on SIGTERM or SIGINT and no app.enableShutdownHooks() in {} with Prisma code",
                 count(sources.parsed, "file")
@@ -235,7 +235,7 @@ pub(crate) fn the_database_has_a_health_check(inputs: &Inputs) -> Vec<Finding> {
     let finding = match app.sources.health.first() {
         Some((at, how)) => HEALTH.passed(format!("{at}: {how}")),
         None => HEALTH.failed(
-            Severity::P1,
+            Priority::P1,
             "no health check queries the database: no $queryRaw or $executeRaw in a function, class or file named \
              for health, ping or readiness, and no terminus PrismaHealthIndicator",
         ),
@@ -260,10 +260,10 @@ pub(crate) fn queries_are_logged_by_environment(inputs: &Inputs) -> Vec<Finding>
                 } else {
                     ""
                 };
-                LOGS.failed(Severity::P2, format!("{}: log: {} in every environment{query}", client.at, one_line(text)))
+                LOGS.failed(Priority::P2, format!("{}: log: {} in every environment{query}", client.at, one_line(text)))
             }
             Log::Absent => LOGS.failed(
-                Severity::P2,
+                Priority::P2,
                 format!("{}: no log option: the same logging (Prisma's default) in every environment", client.at),
             ),
         })
@@ -302,7 +302,7 @@ pub(crate) fn slow_queries_are_logged_in_the_app(inputs: &Inputs) -> Vec<Finding
             Some(log) => format!("{}: $on('query') logs every query with no duration threshold; {server}", log.at),
             None => format!("no $on('query') handler with a duration threshold; {server}"),
         };
-        SLOW.failed(Severity::P2, seen)
+        SLOW.failed(Priority::P2, seen)
     };
     vec![finding]
 }
@@ -327,12 +327,12 @@ pub(crate) fn urls_are_not_set_in_code(inputs: &Inputs) -> Vec<Finding> {
                 let shown = crate::secrets::redact(text);
                 findings.push(if shown != *text {
                     URL_IN_CODE.failed(
-                        Severity::P0,
+                        Priority::P0,
                         format!("{}: {} is a URL with its password: \"{shown}\"", item.at, item.what),
                     )
                 } else {
                     URL_IN_CODE.failed(
-                        Severity::P1,
+                        Priority::P1,
                         format!(
                             "{}: {} is a URL written in the code (\"{shown}\"): every environment gets it",
                             item.at, item.what

@@ -358,7 +358,7 @@ fn env_files_with_passwords_and_git() {
     committed.git(&["init", "-q"]);
     let findings = committed.findings();
     let unignored = findings.iter().find(|f| f.id == "app-env-committed").unwrap();
-    assert_eq!(unignored.outcome.severity(), Some(crate::check::Severity::P1));
+    assert_eq!(unignored.outcome.severity(), Some(crate::check::Priority::P1));
     committed.git(&["add", ".env"]);
     assert_eq!(committed.verdict("app-env-committed"), "failed P0");
     let seen = committed.seen("app-env-committed");

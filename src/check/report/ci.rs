@@ -9,13 +9,13 @@
 
 use serde_json::{Value, json};
 
-use super::super::{Report, Severity};
+use super::super::{Priority, Report};
 use crate::diagnostics::Severity as Level;
 use crate::diagnostics::ci::{CiResult, Place};
 
 /// The failed findings of a report, placed at `place`; `name` is the
 /// database's name in a fleet, put before each message.
-pub fn results(report: &Report, fail_on: Option<Severity>, place: &Place, name: Option<&str>) -> Vec<CiResult> {
+pub fn results(report: &Report, fail_on: Option<Priority>, place: &Place, name: Option<&str>) -> Vec<CiResult> {
     report
         .findings
         .iter()
@@ -36,7 +36,7 @@ pub fn results(report: &Report, fail_on: Option<Severity>, place: &Place, name: 
 }
 
 /// How many failed findings are below `--fail-on`: the warnings.
-pub fn warnings(report: &Report, fail_on: Option<Severity>) -> usize {
+pub fn warnings(report: &Report, fail_on: Option<Priority>) -> usize {
     report
         .findings
         .iter()
@@ -47,7 +47,7 @@ pub fn warnings(report: &Report, fail_on: Option<Severity>) -> usize {
 
 /// `--summary --format json`: the verdict, the score and the counts,
 /// without the findings.
-pub fn summary_json(report: &Report, fail_on: Option<Severity>) -> Value {
+pub fn summary_json(report: &Report, fail_on: Option<Priority>) -> Value {
     let mut full = super::json(report, fail_on);
     let object = full.as_object_mut().expect("the report is an object");
     let failed: Vec<&str> = report.findings.iter().filter(|f| f.outcome.severity().is_some()).map(|f| f.id).collect();

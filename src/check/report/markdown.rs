@@ -10,7 +10,7 @@
 //! reason of those without a verdict; how the score is computed. Text from
 //! findings is escaped for table cells.
 
-use super::super::{Area, Connection, Finding, Grade, Outcome, Report, Severity};
+use super::super::{Area, Connection, Finding, Grade, Priority, Report, Verdict};
 use super::database;
 
 /// The assessment document.
@@ -42,9 +42,9 @@ fn summary(out: &mut String, report: &Report) {
     };
     let counts = format!(
         "{} P0, {} P1, {} P2 failed; {} passed; {} skipped; {} inconclusive",
-        report.failed(Severity::P0),
-        report.failed(Severity::P1),
-        report.failed(Severity::P2),
+        report.failed(Priority::P0),
+        report.failed(Priority::P1),
+        report.failed(Priority::P2),
         report.with_outcome("passed"),
         report.with_outcome("skipped"),
         report.with_outcome("inconclusive")
@@ -87,7 +87,7 @@ fn summary(out: &mut String, report: &Report) {
 
 fn verdict(report: &Report) -> &'static str {
     let connected = matches!(report.connection, Connection::Connected(_));
-    match (report.failed(Severity::P0), report.grade, connected) {
+    match (report.failed(Priority::P0), report.grade, connected) {
         (1.., _, _) => "Not ready for production: the critical findings below must be fixed first.",
         (0, Grade::A | Grade::B, false) => {
             "No critical finding in the schema, the migrations and the URL; the database itself was not checked."
@@ -108,10 +108,10 @@ fn findings_by_area(out: &mut String, report: &Report) {
         out.push_str(&format!("### {}\n\n| Check | Result | Seen |\n|---|---|---|\n", area.title()));
         for finding in findings {
             let result = match &finding.outcome {
-                Outcome::Failed(severity) => format!("**{} {}**", severity.as_str(), severity.meaning()),
-                Outcome::Passed => "passed".to_owned(),
-                Outcome::Skipped(_) => "skipped".to_owned(),
-                Outcome::Inconclusive(_) => "inconclusive".to_owned(),
+                Verdict::Failed(severity) => format!("**{} {}**", severity.as_str(), severity.meaning()),
+                Verdict::Passed => "passed".to_owned(),
+                Verdict::Skipped(_) => "skipped".to_owned(),
+                Verdict::Inconclusive(_) => "inconclusive".to_owned(),
             };
             let seen = match (finding.outcome.reason(), finding.seen.is_empty()) {
                 (Some(reason), true) => reason.to_owned(),
@@ -125,11 +125,11 @@ fn findings_by_area(out: &mut String, report: &Report) {
 }
 
 /// When a finding of `severity` should be fixed.
-fn horizon(severity: Severity) -> &'static str {
+fn horizon(severity: Priority) -> &'static str {
     match severity {
-        Severity::P0 => "Immediate",
-        Severity::P1 => "Short-term",
-        Severity::P2 => "Long-term",
+        Priority::P0 => "Immediate",
+        Priority::P1 => "Short-term",
+        Priority::P2 => "Long-term",
     }
 }
 
@@ -140,8 +140,8 @@ fn recommendations(out: &mut String, report: &Report) {
         return;
     }
     let mut number = 0;
-    for severity in Severity::ALL {
-        let failed: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Failed(severity)).collect();
+    for severity in Priority::ALL {
+        let failed: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Verdict::Failed(severity)).collect();
         if failed.is_empty() {
             continue;
         }
@@ -164,14 +164,14 @@ fn checklist(out: &mut String, report: &Report) {
         if findings.is_empty() {
             continue;
         }
-        let passed = findings.iter().filter(|f| f.outcome == Outcome::Passed).count();
+        let passed = findings.iter().filter(|f| f.outcome == Verdict::Passed).count();
         out.push_str(&format!("### {} ({passed} of {})\n\n", area.title(), findings.len()));
         for finding in findings {
             let (tick, note) = match &finding.outcome {
-                Outcome::Passed => ("x", String::new()),
-                Outcome::Failed(severity) => (" ", format!(" **{}**", severity.as_str())),
-                Outcome::Skipped(reason) => (" ", format!(" (skipped: {reason})")),
-                Outcome::Inconclusive(reason) => (" ", format!(" (inconclusive: {reason})")),
+                Verdict::Passed => ("x", String::new()),
+                Verdict::Failed(severity) => (" ", format!(" **{}**", severity.as_str())),
+                Verdict::Skipped(reason) => (" ", format!(" (skipped: {reason})")),
+                Verdict::Inconclusive(reason) => (" ", format!(" (inconclusive: {reason})")),
             };
             let seen =
                 if finding.seen.is_empty() { String::new() } else { format!(": {}", finding.seen.replace('\n', " ")) };

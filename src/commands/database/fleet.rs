@@ -15,7 +15,7 @@ use futures_util::stream::{self, StreamExt};
 use serde_json::{Value, json};
 use sqlx::PgConnection;
 
-use super::apply_cmd::apply_to;
+use super::apply_one::apply_to;
 use super::{Database, Setup};
 use crate::cli::{self, OutputFormat};
 use crate::commands::Outcome;

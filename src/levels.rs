@@ -69,7 +69,7 @@ impl Levels {
             if !codes().any(|known| known == code.get_ref()) {
                 let place = at(code.span().start);
                 let code = code.into_inner();
-                match validate::closest(&code, codes()) {
+                match crate::text::closest(&code, codes()) {
                     Some(near) => bail!("{place}: `{code}` is not a lint code: did you mean {near}?"),
                     None => bail!(
                         "{place}: `{code}` is not a lint code (the codes are those of `ehrdb validate`'s warnings \

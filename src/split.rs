@@ -205,7 +205,7 @@ fn by_config(
         }
         for model in listed {
             let Some(&m) = index.get(model.as_str()) else {
-                let near = crate::validate::closest(model, index.keys().copied());
+                let near = crate::text::closest(model, index.keys().copied());
                 let hint = near.map(|n| format!(": did you mean {n}?")).unwrap_or_default();
                 bail!("[split] in ehrdb.toml: group `{name}` lists `{model}`, which is no model or view{hint}");
             };

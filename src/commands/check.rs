@@ -281,7 +281,7 @@ fn ignore(findings: &mut [check::Finding], ignored: &[IgnoredCheck]) -> Result<V
     for entry in ignored {
         if !findings.iter().any(|f| f.id == entry.id) {
             let ids = findings.iter().map(|f| f.id);
-            match crate::validate::closest(&entry.id, ids) {
+            match crate::text::closest(&entry.id, ids) {
                 Some(near) => bail!("{}: `{}` is not a check: did you mean {near}?", entry.place, entry.id),
                 None => {
                     bail!("{}: `{}` is not a check (`ehrdb check --format json` lists the ids)", entry.place, entry.id)

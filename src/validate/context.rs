@@ -4,7 +4,7 @@
 //! per run ([`Index`]): every block's fields by name and the relation
 //! graph. Also what the rules share to say a thing well: an attribute's
 //! arguments read against its parameters ([`Args`]) and the closest name
-//! to suggest ([`closest`]).
+//! to suggest ([`closest`], from the `text` leaf).
 
 use std::sync::OnceLock;
 
@@ -13,6 +13,7 @@ use crate::ast::{Attribute, Block, BlockKind, Expr, Field};
 use crate::collections::HashMap;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::schema::Schema;
+pub use crate::text::closest;
 
 /// What the rules ask again and again, worked out once per run, when it
 /// is first asked for (see [`WARM_UP`]): every block's fields by name
@@ -205,43 +206,5 @@ pub struct Args<'a> {
 impl<'a> Args<'a> {
     pub fn get(&self, name: &str) -> Option<&'a Expr> {
         self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-    }
-}
-
-/// The closest of `candidates` to `name`, when close enough to suggest.
-pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
-/// Edits (insert, delete, replace, swap of neighbours) that turn `a` into
-/// `b`: the optimal string alignment distance.
-fn edit_distance(a: &str, b: &str) -> usize {
-    strsim::osa_distance(a, b)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closest_suggests_near_names_only() {
-        assert_eq!(closest("Strin", ["String", "Int"]), Some("String"));
-        assert_eq!(closest("Flaot", ["Float", "Int"]), Some("Float"));
-        assert_eq!(closest("Datetime", ["DateTime", "Decimal"]), Some("DateTime"));
-        assert_eq!(closest("Quux", ["String", "Int"]), None);
-    }
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
-        assert_eq!(edit_distance("flaot", "float"), 1);
     }
 }

@@ -11,14 +11,16 @@
 use crate::collections::{HashMap, HashSet};
 
 use super::{Diagram, Mark, ModelBox, Relation, Row};
-use crate::sql::{Change, QualifiedName};
+use crate::sql::{Change, QualifiedName, Rename};
 
 /// The new diagram, marked, with what the old one had and the new one
 /// lacks put back as removed; only what changed and its neighbours.
-pub fn mark_changes(old: Diagram, new: Diagram, changes: &[Change]) -> Diagram {
+pub fn mark_changes(mut old: Diagram, new: Diagram, changes: &[Change]) -> Diagram {
     let mut diagram = new;
+    let renamed = follow_renames(&mut old, changes);
     let old_tables: HashMap<&str, usize> = old.models.iter().enumerate().map(|(i, m)| (m.table.as_str(), i)).collect();
-    let altered = altered_columns(changes);
+    let mut altered = altered_columns(changes);
+    altered.extend(renamed);
     let touched_tables: HashSet<String> = changes.iter().filter_map(table_of).map(table_name).collect();
 
     let mut matched = vec![None; diagram.models.len()];
@@ -155,8 +157,40 @@ fn table_of(change: &Change) -> Option<&QualifiedName> {
         | Change::DropForeignKey { table, .. }
         | Change::CreateImmutableTriggers { table, .. }
         | Change::DropImmutableTriggers { table, .. } => Some(table),
+        Change::Rename(Rename::Table { to: table, .. })
+        | Change::Rename(Rename::Column { table, .. } | Rename::Index { table, .. })
+        | Change::Rename(Rename::Constraint { table, .. } | Rename::Sequence { table, .. }) => Some(table),
         _ => None,
     }
+}
+
+/// The old diagram under the new names of its renamed tables and columns
+/// (`@ehrdb.renamedFrom`), so a renamed model is the same model, changed,
+/// not one removed and one added; returns the renamed columns as (table,
+/// column), to be marked changed.
+fn follow_renames(old: &mut Diagram, changes: &[Change]) -> Vec<(String, String)> {
+    let mut renamed = Vec::new();
+    for change in changes {
+        match change {
+            Change::Rename(Rename::Table { from, to }) => {
+                for model in old.models.iter_mut().filter(|m| m.table == from.name) {
+                    model.table = to.name.clone();
+                }
+            }
+            Change::Rename(Rename::Column { table, from, to }) => {
+                for model in old.models.iter_mut().filter(|m| m.table == table.name) {
+                    for row in &mut model.rows {
+                        if row.column.as_ref().unwrap_or(&row.name) == from {
+                            row.column = Some(to.clone());
+                        }
+                    }
+                }
+                renamed.push((table.name.clone(), to.clone()));
+            }
+            _ => {}
+        }
+    }
+    renamed
 }
 
 #[cfg(test)]
@@ -220,5 +254,32 @@ mod tests {
                 ("legacy", Mark::Removed),
             ]
         );
+    }
+
+    #[test]
+    fn a_renamed_table_and_column_are_the_same_model_changed() {
+        let old = Diagram {
+            domains: vec!["clinic".to_owned()],
+            models: vec![ModelBox {
+                table: "people".to_owned(),
+                ..model(vec![row("id", "String", None), row("fullName", "String", None)])
+            }],
+            ..Diagram::default()
+        };
+        let new = Diagram {
+            domains: vec!["clinic".to_owned()],
+            models: vec![model(vec![row("id", "String", None), row("name", "String", None)])],
+            ..Diagram::default()
+        };
+        let table = |name: &str| QualifiedName { schema: None, name: name.to_owned() };
+        let changes = [
+            Change::Rename(Rename::Table { from: table("people"), to: table("patients") }),
+            Change::Rename(Rename::Column { table: table("patients"), from: "fullName".into(), to: "name".into() }),
+        ];
+        let marked = mark_changes(old, new, &changes);
+        assert_eq!(marked.models.len(), 1, "one model, not one removed and one added");
+        assert_eq!(marked.models[0].mark, Mark::Changed);
+        let marks: Vec<Mark> = marked.models[0].rows.iter().map(|r| r.mark).collect();
+        assert_eq!(marks, [Mark::Same, Mark::Changed]);
     }
 }

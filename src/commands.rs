@@ -86,6 +86,17 @@ impl Session {
         })
     }
 
+    /// ehrdb.toml with the schema folder and the migrations folder the
+    /// command's flags name.
+    fn config_with_migrations(&self, schema: &cli::SchemaArgs, migrations: Option<&Path>) -> Result<Config> {
+        Config::load(&Overrides {
+            config: self.config.clone(),
+            schema: schema.schema.clone(),
+            output: None,
+            migrations: migrations.map(Path::to_path_buf),
+        })
+    }
+
     /// Prints diagnostics in the chosen format.
     fn report(&self, diagnostics: &Diagnostics, fragments: &Fragments, format: OutputFormat) -> Result<()> {
         self.report_sources(diagnostics, &fragments.sources, format)

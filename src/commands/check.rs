@@ -23,7 +23,6 @@ use super::{Outcome, Session, load, replica_targets, too_many_warnings};
 use crate::check::live::replication::Replica;
 use crate::check::{self, Connection, Env, Inputs, Live, Priority, Report, report};
 use crate::cli::{self, CheckFormat, Environment, FailOn};
-use crate::config::{Config, Overrides};
 use crate::db::pooler::Pooler;
 use crate::db::url::Target;
 use crate::diagnostics::ci::{self, Place};
@@ -34,12 +33,7 @@ pub(super) fn check_cmd(ctx: &Session, args: cli::CheckArgs) -> Result<Outcome> 
     if args.summary && !matches!(args.format, CheckFormat::Human | CheckFormat::Json) {
         bail!("--summary is for --format human or json");
     }
-    let config = Config::load(&Overrides {
-        config: ctx.config.clone(),
-        schema: args.schema.schema.clone(),
-        migrations: args.migrations.clone(),
-        ..Overrides::default()
-    })?;
+    let config = ctx.config_with_migrations(&args.schema, args.migrations.as_deref())?;
     let fragments = load(&config.schema_dir)?;
     let mut inputs = Inputs::new(fragments, config.prisma_version);
     config.levels.apply_allows_only(&mut inputs.diagnostics);

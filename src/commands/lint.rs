@@ -18,7 +18,7 @@ use anyhow::{Context as _, Result, bail};
 use super::output::{stderrln, stdoutln};
 use super::{Outcome, Session, find_target};
 use crate::cli::{self, ReportFormat};
-use crate::config::{Config, Overrides};
+use crate::config::Config;
 use crate::db::{history, plan};
 use crate::diagnostics::{Diagnostics, Sources};
 use crate::fragments::Fragments;
@@ -35,12 +35,7 @@ enum Target {
 }
 
 pub(super) fn lint_cmd(ctx: &Session, args: cli::LintArgs) -> Result<Outcome> {
-    let config = Config::load(&Overrides {
-        config: ctx.config.clone(),
-        schema: args.schema.schema.clone(),
-        output: None,
-        migrations: args.migrations.clone(),
-    })?;
+    let config = ctx.config_with_migrations(&args.schema, args.migrations.as_deref())?;
     let targets = if args.paths.is_empty() { default_targets(&config, &args)? } else { given(&config, &args.paths)? };
     let context = schema_context(&config, args.report.format)?;
     let mut sources = Sources::new();

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Cardinality, Diagram, Mark, ModelBox, Relation, Row};
+use super::{Cardinality, Diagram, Mark, ModelBox, Relation, Row, xml};
 
 /// Fill and line colours per domain, in domain order (then again).
 pub(crate) const PALETTE: &[(&str, &str)] = &[
@@ -58,13 +58,13 @@ pub fn dot(diagram: &Diagram) -> String {
 
 fn table(model: &ModelBox, line: &str) -> String {
     let colour = if model.faded { "#9aa0a6" } else { line };
-    let mut title = format!("<b>{}</b>", html(&model.name));
+    let mut title = format!("<b>{}</b>", xml(&model.name));
     if model.mark != Mark::Same {
         title = format!("{} {title}", model.mark.sign());
     }
     let mut rows = format!(
         "<tr><td colspan=\"3\" bgcolor=\"white\">{title}<br/><font point-size=\"8\">{}</font></td></tr>",
-        html(&model.table)
+        xml(&model.table)
     );
     for row in &model.rows {
         rows.push_str(&table_row(row));
@@ -82,14 +82,14 @@ fn table(model: &ModelBox, line: &str) -> String {
 }
 
 fn table_row(row: &Row) -> String {
-    let mut name = html(&row.name);
+    let mut name = xml(&row.name);
     if row.mark == Mark::Removed {
         name = format!("<s>{name}</s>");
     }
     if row.mark != Mark::Same {
         name = format!("{} {name}", row.mark.sign());
     }
-    let mut ty = html(&row.ty);
+    let mut ty = xml(&row.ty);
     if row.enum_values.is_some() {
         ty = format!("<i>{ty}</i>");
     }
@@ -98,7 +98,7 @@ fn table_row(row: &Row) -> String {
         if !notes.is_empty() {
             notes.push(' ');
         }
-        notes.push_str(&html(column));
+        notes.push_str(&xml(column));
     }
     if row.updatable {
         notes.push_str(" upd");
@@ -131,11 +131,6 @@ fn write_relation(out: &mut String, diagram: &Diagram, relation: &Relation) {
         relation.to,
         quote(&label)
     );
-}
-
-/// Text in an HTML-like label.
-fn html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Text in a quoted DOT string.

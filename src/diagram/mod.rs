@@ -178,3 +178,8 @@ impl Diagram {
         Diagram { domains: self.domains, models, relations }
     }
 }
+
+/// Text escaped for XML: the SVG, and Graphviz's HTML-like labels.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::dot::colours;
 use super::layout::{Placed, Point, Rect, place};
-use super::{Cardinality, Diagram, Mark, ModelBox, Relation, Row};
+use super::{Cardinality, Diagram, Mark, ModelBox, Relation, Row, xml};
 
 /// The width of a character of the 12 px and the 10 px monospace font
 /// (0.6 em, and a little to spare).
@@ -404,9 +404,4 @@ fn draw_label(out: &mut String, diagram: &Diagram, relation: &Relation, r: &Rect
         r.y + 11.0,
         xml(&label_text(relation))
     );
-}
-
-/// Text in XML.
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -21,7 +21,7 @@ use crate::cli::{self, OutputFormat};
 use crate::commands::migrate::{linted, next_folder, script, write_migration};
 use crate::commands::output::{Lines, errln, outln};
 use crate::commands::{Outcome, Session, parse_target};
-use crate::config::{Config, Overrides};
+use crate::config::Config;
 use crate::db::{apply, history};
 use crate::fragments::Fragments;
 use crate::migrations;
@@ -33,12 +33,7 @@ use crate::{merge, pipeline};
 const NAME: &str = "init";
 
 pub(in crate::commands) fn adopt_cmd(ctx: &Session, args: cli::AdoptArgs) -> Result<Outcome> {
-    let config = Config::load(&Overrides {
-        config: ctx.config.clone(),
-        schema: args.schema.schema.clone(),
-        output: None,
-        migrations: args.migrations.clone(),
-    })?;
+    let config = ctx.config_with_migrations(&args.schema, args.migrations.as_deref())?;
     let lines = Lines::plain();
     if let Some(refusal) = already_ehrdb(&config)? {
         errln!(lines, "error: {refusal}\nnothing was written");

@@ -177,10 +177,6 @@ impl<'a> Resolver<'_, 'a> {
 }
 
 impl Renames {
-    pub fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.columns.is_empty() && self.enums.is_empty() && self.values.is_empty()
-    }
-
     /// `from` renamed as these renames say, and the steps that do it: the
     /// enum types and their labels, the tables and their columns, then the
     /// primary keys, indexes, foreign keys and serial sequences of renamed
@@ -189,54 +185,66 @@ impl Renames {
     /// missing, or whose new name is taken, is left to the differ.
     pub fn apply(&self, from: &SqlSchema, to: &SqlSchema) -> (SqlSchema, Vec<Rename>) {
         let mut schema = from.clone();
-        let mut steps = Vec::new();
-        for (old, new) in &self.enums {
-            if rename_enum(&mut schema, old, new) {
-                steps.push(Rename::Enum { from: old.clone(), to: new.clone() });
-            }
-        }
-        for (name, old, new) in &self.values {
-            if rename_value(&mut schema, name, old, new) {
-                steps.push(Rename::EnumValue { name: name.clone(), from: old.clone(), to: new.clone() });
-            }
-        }
-        // (table, old column, new column) of every column whose name changes,
-        // for the sequences below; and the tables whose objects may follow.
-        let mut moved: Vec<(QualifiedName, QualifiedName, String, String)> = Vec::new();
-        let mut touched: HashSet<QualifiedName> = HashSet::default();
-        for (old, new) in &self.tables {
-            if rename_table(&mut schema, old, new) {
-                steps.push(Rename::Table { from: old.clone(), to: new.clone() });
-                touched.insert(new.clone());
-                let table = schema.tables.iter().find(|t| &t.name == new).expect("renamed above");
-                for column in table.columns.iter().filter(|c| c.default == Some(ColumnDefault::Sequence)) {
-                    moved.push((old.clone(), new.clone(), column.name.clone(), column.name.clone()));
-                }
-            }
-        }
-        for (table, old, new) in &self.columns {
-            if rename_column(&mut schema, table, old, new) {
-                steps.push(Rename::Column { table: table.clone(), from: old.clone(), to: new.clone() });
-                touched.insert(table.clone());
-                let was = self.tables.iter().find(|(_, t)| t == table).map_or(table, |(o, _)| o);
-                moved.retain(|(_, t, column, _)| !(t == table && column == old));
-                let serial = schema.tables.iter().find(|t| &t.name == table).and_then(|t| t.column(new));
-                if serial.is_some_and(|c| c.default == Some(ColumnDefault::Sequence)) {
-                    moved.push((was.clone(), table.clone(), old.clone(), new.clone()));
-                }
-            }
-        }
+        let enums = self.enums.iter().map(|(old, new)| Rename::Enum { from: old.clone(), to: new.clone() });
+        let values = self.values.iter().map(|(name, old, new)| Rename::EnumValue {
+            name: name.clone(),
+            from: old.clone(),
+            to: new.clone(),
+        });
+        let tables = self.tables.iter().map(|(old, new)| Rename::Table { from: old.clone(), to: new.clone() });
+        let columns = self.columns.iter().map(|(table, old, new)| Rename::Column {
+            table: table.clone(),
+            from: old.clone(),
+            to: new.clone(),
+        });
+        let mut steps: Vec<Rename> =
+            enums.chain(values).chain(tables).chain(columns).filter(|step| play(&mut schema, step)).collect();
+
+        // What a table and a column of the renamed model were called before.
+        let table_was = |table: &QualifiedName| -> QualifiedName {
+            steps
+                .iter()
+                .find_map(|s| match s {
+                    Rename::Table { from, to } if to == table => Some(from.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| table.clone())
+        };
+        let column_was = |table: &QualifiedName, column: &str| -> String {
+            steps
+                .iter()
+                .find_map(|s| match s {
+                    Rename::Column { table: t, from, to } if t == table && to == column => Some(from.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| column.to_owned())
+        };
+        let touched: HashSet<QualifiedName> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Rename::Table { to: table, .. } | Rename::Column { table, .. } => Some(table.clone()),
+                _ => None,
+            })
+            .collect();
+        let (mut objects, mut sequences) = (Vec::new(), Vec::new());
         for table in schema.tables.iter_mut().filter(|t| touched.contains(&t.name)) {
+            let old_table = table_was(&table.name);
+            for column in table.columns.iter().filter(|c| c.default == Some(ColumnDefault::Sequence)) {
+                let old_column = column_was(&table.name, &column.name);
+                let names =
+                    (sequence_name(&old_table.name, &old_column), sequence_name(&table.name.name, &column.name));
+                if let (Some(from), Some(to)) = names
+                    && from != to
+                {
+                    sequences.push(Rename::Sequence { table: table.name.clone(), from, to });
+                }
+            }
             if let Some(target) = to.tables.iter().find(|t| t.name == table.name) {
-                steps.extend(follow_names(table, target));
+                objects.extend(follow_names(table, target));
             }
         }
-        for (old_table, new_table, old_column, new_column) in moved {
-            let (from, to) = (sequence_name(&old_table.name, &old_column), sequence_name(&new_table.name, &new_column));
-            if let (Some(from), Some(to)) = (from, to) {
-                steps.push(Rename::Sequence { table: new_table, from, to });
-            }
-        }
+        steps.extend(objects);
+        steps.extend(sequences);
         schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
         schema.enums.sort_by(|a, b| a.name.cmp(&b.name));
         (schema, steps)
@@ -246,7 +254,6 @@ impl Renames {
 /// Plays one rename on a relational model, as PostgreSQL would; `false`
 /// when the old name is missing or the new one taken. Sequences are not
 /// in the model.
-#[cfg(test)]
 pub(crate) fn play(schema: &mut SqlSchema, rename: &Rename) -> bool {
     match rename {
         Rename::Table { from, to } => rename_table(schema, from, to),
